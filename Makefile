@@ -1,0 +1,42 @@
+# Takedown Desk. `make start` and `make test` do all set-up on a fresh machine.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+# The test suite runs against the real services; override these to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/takedown_desk
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install system-deps services start test test-lite bench lint migrate
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+system-deps:
+	@scripts/system-deps
+
+install: system-deps $(VENV)/.installed
+
+services:
+	@scripts/services
+
+## Start the portal with demo data: http://127.0.0.1:8000 (SQLite and in-process tasks unless DATABASE_URL/REDIS_URL are set)
+start: install
+	scripts/start
+
+## The whole test suite against PostgreSQL, Redis and a real Celery worker
+test: install services
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## Quick run on SQLite: the tests that need PostgreSQL, Redis or the browser are skipped
+test-lite: install
+	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/pytest -m "not services and not browser" $(PYTEST_ARGS)
+
+bench: install services
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(PY) scripts/bench.py
+
+lint: install
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from takedowns.api_common import request_actor
+from takedowns.errors import Forbidden
+from takedowns.selectors import brands_visible_to, ip_rights_visible_to
+
+from . import services
+from .models import Brand, IPRight
+
+
+class BrandSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Brand
+        fields = [
+            "id", "name", "website", "contact_email", "trusted_flagger", "good_faith", "good_faith_since",
+            "misuse_flagged_at", "suspended_until", "created_at",
+        ]
+        read_only_fields = ["trusted_flagger", "good_faith", "good_faith_since", "misuse_flagged_at", "suspended_until"]
+        extra_kwargs = {"name": {"validators": []}}
+
+
+class BrandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                   mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Brands the caller belongs to (all of them for reviewers and compliance). The creator becomes owner."""
+
+    serializer_class = BrandSerializer
+    filterset_fields = ["good_faith", "trusted_flagger"]
+
+    def get_queryset(self):
+        return brands_visible_to(request_actor(self.request)).order_by("name")
+
+    def perform_create(self, serializer):
+        actor = request_actor(self.request)
+        if actor.reviewer or actor.merchant_ids:
+            raise Forbidden("Your role may not register brands.")
+        serializer.instance = services.brand_create(actor=actor, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        actor = request_actor(self.request)
+        if serializer.instance.pk not in actor.filing_brand_ids:
+            raise Forbidden("Only the brand's owners and agents may change it.")
+        serializer.save()
+
+
+class IPRightSerializer(serializers.ModelSerializer):
+    brand = serializers.PrimaryKeyRelatedField(queryset=Brand.objects.all())
+    classes = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    class Meta:
+        model = IPRight
+        fields = [
+            "id", "brand", "kind", "mark", "registration_number", "office", "classes", "valid_from",
+            "valid_until", "certificate", "status", "review_note", "reviewed_at", "created_at",
+        ]
+        read_only_fields = ["status", "review_note", "reviewed_at"]
+        validators = []
+
+    def to_internal_value(self, data):
+        if hasattr(data, "getlist") and len(data.getlist("classes")) > 1:
+            data = data.copy()
+            data["classes"] = ",".join(data.getlist("classes"))
+        elif isinstance(data, dict) and isinstance(data.get("classes"), list):
+            data = {**data, "classes": ",".join(str(c) for c in data["classes"])}
+        return super().to_internal_value(data)
+
+    def validate_brand(self, brand):
+        actor = request_actor(self.context["request"])
+        if brand.pk not in actor.brand_ids and not actor.sees_everything:
+            raise serializers.ValidationError("No such brand.")
+        return brand
+
+
+class IPRightVerifySerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["verified", "rejected"])
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class IPRightFilter(filters.FilterSet):
+    class Meta:
+        model = IPRight
+        fields = ["brand", "status", "kind", "office"]
+
+
+class IPRightViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """IP rights with certificates (multipart). Reviewers verify or reject them."""
+
+    serializer_class = IPRightSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    filterset_class = IPRightFilter
+
+    def get_queryset(self):
+        return ip_rights_visible_to(request_actor(self.request)).order_by("-created_at", "-pk")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        brand = data.pop("brand")
+        certificate = data.pop("certificate", None)
+        serializer.instance = services.ip_right_create(
+            actor=request_actor(self.request), brand=brand, data=data, certificate=certificate
+        )
+
+    @extend_schema(request=IPRightVerifySerializer, responses=IPRightSerializer)
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser])
+    def verify(self, request, pk=None):
+        right = self.get_object()
+        body = IPRightVerifySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        right = services.ip_right_verify(actor=request_actor(request), ip_right=right, **body.validated_data)
+        return Response(IPRightSerializer(right, context={"request": request}).data, status=status.HTTP_200_OK)

@@ -1,0 +1,192 @@
+"""Writes for brands: registration, IP rights and their review, memberships, trust programmes (SPEC §6)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from takedowns.audit import audit
+from takedowns.errors import Conflict, Forbidden, Invalid
+from takedowns.roles import SYSTEM, Actor
+
+from .models import Brand, BrandMembership, IPRight
+
+
+def brand_create(*, actor: Actor, name: str, website: str = "", contact_email: str = "") -> Brand:
+    if actor.user is None or actor.platform or actor.compliance:
+        raise Forbidden("Your role may not register brands.")
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("A brand needs a name.", extra={"fields": {"name": ["This field is required."]}})
+    try:
+        with transaction.atomic():
+            brand = Brand.objects.create(name=name, website=website or "", contact_email=contact_email or actor.user.email or "")
+            BrandMembership.objects.create(user=actor.user, brand=brand, role=BrandMembership.Role.OWNER)
+            audit(actor=actor, action="brand_create", obj=brand, brand=brand)
+    except IntegrityError as exc:
+        raise Conflict("A brand with that name is already registered.", code="duplicate_brand") from exc
+    return brand
+
+
+def ip_right_create(*, actor: Actor, brand: Brand, data: dict, certificate=None) -> IPRight:
+    if brand.pk not in actor.filing_brand_ids:
+        raise Forbidden("Only the brand's owners and authorised agents may register IP rights.")
+    if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:
+        raise Invalid("valid_until is before valid_from.", extra={"fields": {"valid_until": ["Must not be before valid_from."]}})
+    try:
+        with transaction.atomic():
+            right = IPRight.objects.create(brand=brand, certificate=certificate or "", **data)
+            audit(actor=actor, action="ip_right_create", obj=right, brand=brand)
+    except IntegrityError as exc:
+        raise Conflict("This brand already registered that number at that office.", code="duplicate_ip_right") from exc
+    return right
+
+
+def ip_right_verify(*, actor: Actor, ip_right: IPRight, decision: str, note: str = "") -> IPRight:
+    if not actor.reviewer:
+        raise Forbidden("Only reviewers verify IP rights.")
+    if decision not in (IPRight.Status.VERIFIED, IPRight.Status.REJECTED):
+        raise Invalid("decision must be 'verified' or 'rejected'.", extra={"fields": {"decision": ["Use verified or rejected."]}})
+    if decision == IPRight.Status.REJECTED and not note.strip():
+        raise Invalid("Say why the right is rejected.", extra={"fields": {"note": ["Required when rejecting."]}})
+    with transaction.atomic():
+        right = IPRight.objects.select_for_update().get(pk=ip_right.pk)
+        if right.status != IPRight.Status.PENDING:
+            raise Conflict(f"The IP right is already {right.status}.", code="already_reviewed")
+        right.status, right.review_note = decision, note
+        right.reviewed_by, right.reviewed_at = actor.user, timezone.now()
+        right.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+        audit(actor=actor, action=f"ip_right_{decision}", obj=right, brand=right.brand, note=note)
+    return right
+
+
+def ip_rights_expire(*, today=None) -> int:
+    """Mark verified rights whose validity ended as expired, each with its audit event."""
+    today = today or timezone.localdate()
+    count = 0
+    for right in IPRight.objects.filter(status=IPRight.Status.VERIFIED, valid_until__lt=today).select_related("brand"):
+        updated = IPRight.objects.filter(pk=right.pk, status=IPRight.Status.VERIFIED).update(status=IPRight.Status.EXPIRED)
+        if updated:
+            audit(actor=SYSTEM, action="ip_right_expired", obj=right, brand=right.brand, note=f"valid until {right.valid_until}")
+            count += 1
+    return count
+
+
+def membership_add(*, actor: Actor, brand: Brand, user, role: str, authorisation_letter=None) -> BrandMembership:
+    if brand.pk not in actor.filing_brand_ids and not actor.is_system:
+        raise Forbidden("Only the brand's owners may add members.")
+    if role not in BrandMembership.Role.values:
+        raise Invalid("role must be owner, agent or viewer.")
+    membership, _ = BrandMembership.objects.update_or_create(
+        user=user, brand=brand, defaults={"role": role, "authorisation_letter": authorisation_letter or ""}
+    )
+    audit(actor=actor, action="membership_add", obj=membership, brand=brand, note=f"{user} as {role}")
+    return membership
+
+
+def agent_authorisation_verify(*, actor: Actor, membership: BrandMembership, note: str = "") -> BrandMembership:
+    if not actor.reviewer:
+        raise Forbidden("Only reviewers verify agent authorisations.")
+    if membership.role != BrandMembership.Role.AGENT:
+        raise Invalid("Only agents need an authorisation letter.")
+    if not membership.authorisation_letter:
+        raise Invalid("The agent has not uploaded an authorisation letter.")
+    membership.authorisation_verified = True
+    membership.save(update_fields=["authorisation_verified"])
+    audit(actor=actor, action="agent_verified", obj=membership, brand=membership.brand, note=note)
+    return membership
+
+
+# --- trust programmes ------------------------------------------------------------------------------------
+def brand_programme_figures(brand_ids, *, since, until=None) -> dict[int, dict]:
+    """Per brand, over claims decided in [since, until): decided, taken down, reinstated on counter-notice,
+    rejected as unfounded. One aggregate query."""
+    from takedowns.models import DECIDED, UNFOUNDED_REASONS, Claim, ClaimState, CounterNotice
+
+    until = until or timezone.now()
+    rows = (
+        Claim.objects.filter(brand_id__in=brand_ids, decided_at__gte=since, decided_at__lt=until, state__in=DECIDED)
+        .values("brand_id")
+        .annotate(
+            decided=Count("pk", distinct=True),
+            taken_down=Count("pk", filter=Q(taken_down_at__isnull=False), distinct=True),
+            countered=Count("pk", filter=Q(counter_notices__outcome=CounterNotice.Outcome.REINSTATED), distinct=True),
+            unfounded=Count("pk", filter=Q(state=ClaimState.REJECTED, decision_reason__in=UNFOUNDED_REASONS), distinct=True),
+        )
+    )
+    return {row.pop("brand_id"): row for row in rows}
+
+
+def brand_programmes_recompute(*, brand: Brand | None = None, now=None) -> dict[str, int]:
+    """Good-faith admission and removal (3 months) and misuse flagging (90 days). Every change audited."""
+    now = now or timezone.now()
+    brands = [brand] if brand else list(Brand.objects.all())
+    ids = [b.pk for b in brands]
+    three_months = brand_programme_figures(ids, since=now - timedelta(days=91), until=now)
+    ninety_days = brand_programme_figures(ids, since=now - timedelta(days=90), until=now)
+    changes = {"admitted": 0, "removed": 0, "flagged": 0}
+    for b in brands:
+        fig = three_months.get(b.pk, {"decided": 0, "taken_down": 0, "countered": 0})
+        rate = fig["taken_down"] / fig["decided"] if fig["decided"] else 0.0
+        counter_rate = fig["countered"] / fig["taken_down"] if fig["taken_down"] else 0.0
+        qualifies = (
+            fig["decided"] >= settings.GOOD_FAITH_MIN_DECIDED
+            and rate >= settings.GOOD_FAITH_MIN_RATE
+            and counter_rate <= settings.GOOD_FAITH_MAX_COUNTER_RATE
+        )
+        figures = {"decided": fig["decided"], "takedown_rate": round(rate, 4), "counter_notice_rate": round(counter_rate, 4)}
+        waited = not b.good_faith_removed_at or b.good_faith_removed_at <= now - timedelta(days=91)
+        if not b.good_faith and qualifies and waited:
+            Brand.objects.filter(pk=b.pk).update(good_faith=True, good_faith_since=now)
+            audit(actor=SYSTEM, action="good_faith_admitted", obj=b, brand=b, data=figures)
+            changes["admitted"] += 1
+        elif b.good_faith and fig["decided"] >= settings.GOOD_FAITH_MIN_DECIDED and not qualifies:
+            Brand.objects.filter(pk=b.pk).update(good_faith=False, good_faith_removed_at=now)
+            audit(actor=SYSTEM, action="good_faith_removed", obj=b, brand=b, data=figures)
+            changes["removed"] += 1
+        mis = ninety_days.get(b.pk, {"decided": 0, "unfounded": 0})
+        share = mis["unfounded"] / mis["decided"] if mis["decided"] else 0.0
+        if mis["decided"] >= settings.MISUSE_MIN_DECIDED and share > settings.MISUSE_REJECTED_SHARE and not b.misuse_flagged_at:
+            Brand.objects.filter(pk=b.pk).update(misuse_flagged_at=now)
+            audit(actor=SYSTEM, action="misuse_flagged", obj=b, brand=b, data={"decided": mis["decided"], "unfounded_share": round(share, 4)})
+            changes["flagged"] += 1
+    return changes
+
+
+def brand_misuse_warn(*, actor: Actor, brand: Brand, note: str) -> Brand:
+    if not actor.reviewer:
+        raise Forbidden("Only reviewers warn brands.")
+    if not note.strip():
+        raise Invalid("Write the warning the brand will receive.", extra={"fields": {"note": ["Required."]}})
+    Brand.objects.filter(pk=brand.pk).update(misuse_warned_at=timezone.now())
+    audit(actor=actor, action="misuse_warned", obj=brand, brand=brand, note=note)
+    brand.refresh_from_db()
+    return brand
+
+
+def brand_suspend(*, actor: Actor, brand: Brand, days: int, note: str) -> Brand:
+    """DSA Art. 23(2): suspension for a reasonable time, only after a prior warning."""
+    if not actor.reviewer:
+        raise Forbidden("Only reviewers suspend brands.")
+    if not brand.misuse_warned_at:
+        raise Invalid("Warn the brand before suspending it (DSA Art. 23(3)).", code="not_warned")
+    if not 1 <= int(days) <= 365:
+        raise Invalid("Suspend for 1 to 365 days.", extra={"fields": {"days": ["1 to 365."]}})
+    until = timezone.now() + timedelta(days=int(days))
+    Brand.objects.filter(pk=brand.pk).update(suspended_until=until)
+    audit(actor=actor, action="brand_suspended", obj=brand, brand=brand, note=note, data={"until": until.isoformat()})
+    brand.refresh_from_db()
+    return brand
+
+
+def brand_trusted_flagger_set(*, actor: Actor, brand: Brand, trusted: bool, designation: str = "") -> Brand:
+    if not actor.reviewer:
+        raise Forbidden("Only reviewers mark trusted flaggers.")
+    Brand.objects.filter(pk=brand.pk).update(trusted_flagger=trusted, trusted_flagger_designation=designation)
+    audit(actor=actor, action="trusted_flagger_set" if trusted else "trusted_flagger_unset", obj=brand, brand=brand, note=designation)
+    brand.refresh_from_db()
+    return brand

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from brands.api import BrandViewSet, IPRightViewSet
+from merchants.api import ListingViewSet, MerchantViewSet
+from takedowns.api import AuditEventViewSet, ClaimBatchViewSet, ClaimViewSet, TokenView
+
+router = DefaultRouter()
+router.register("brands", BrandViewSet, basename="brand")
+router.register("ip-rights", IPRightViewSet, basename="ip-right")
+router.register("merchants", MerchantViewSet, basename="merchant")
+router.register("listings", ListingViewSet, basename="listing")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("claim-batches", ClaimBatchViewSet, basename="claim-batch")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [
+    path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("takedowns.urls")),
+]
+
+handler404 = "takedowns.views.not_found"
+handler500 = "takedowns.views.server_error"

@@ -1,0 +1,142 @@
+"""Writes for merchants and listings: upserts from the marketplace, strikes and bans (SPEC §5)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from takedowns.errors import Conflict, Invalid
+from takedowns.roles import SYSTEM, Actor
+
+from .models import Listing, Merchant, Strike
+
+
+def _require(data: dict, *names: str) -> None:
+    missing = [n for n in names if not str(data.get(n) or "").strip()]
+    if missing:
+        raise Invalid(f"Required: {', '.join(missing)}.", code="required", extra={"fields": {n: ["This field is required."] for n in missing}})
+
+
+def merchant_upsert(*, data: dict) -> tuple[Merchant, bool]:
+    """Create or update a merchant by `platform_ref`. Returns (merchant, created)."""
+    _require(data, "platform_ref", "name")
+    email = str(data.get("email") or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise Invalid("Enter a valid e-mail address.", code="invalid", extra={"fields": {"email": ["Enter a valid e-mail address."]}}) from exc
+    country = str(data.get("country") or "").strip().upper()
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise Invalid("country must be a two-letter ISO code.", extra={"fields": {"country": ["Use a two-letter ISO 3166-1 code."]}})
+    merchant, created = Merchant.objects.update_or_create(
+        platform_ref=str(data["platform_ref"]).strip(),
+        defaults={"name": str(data["name"]).strip()[:200], "email": email, "country": country},
+    )
+    return merchant, created
+
+
+def listing_upsert(*, data: dict) -> tuple[Listing, bool]:
+    """Create or update a listing by `platform_ref`; its merchant must exist (`merchant_ref`)."""
+    _require(data, "platform_ref", "merchant_ref", "url", "title")
+    url = str(data["url"]).strip()
+    try:
+        URLValidator()(url)
+    except ValidationError as exc:
+        raise Invalid("Enter a valid URL.", extra={"fields": {"url": ["Enter a valid URL."]}}) from exc
+    merchant = Merchant.objects.filter(platform_ref=str(data["merchant_ref"]).strip()).first()
+    if merchant is None:
+        raise Invalid("No merchant with that merchant_ref; create the merchant first.", code="merchant_not_found",
+                      extra={"fields": {"merchant_ref": ["Unknown merchant."]}})
+    price = data.get("price")
+    if price in (None, ""):
+        price = None
+    else:
+        try:
+            price = Decimal(str(price))
+        except InvalidOperation as exc:
+            raise Invalid("price must be a number.", extra={"fields": {"price": ["A valid number is required."]}}) from exc
+        if price < 0 or price >= Decimal("1e10"):
+            raise Invalid("price is out of range.", extra={"fields": {"price": ["Out of range."]}})
+    currency = str(data.get("currency") or "").strip().upper()
+    if currency and (len(currency) != 3 or not currency.isalpha()):
+        raise Invalid("currency must be a three-letter ISO 4217 code.", extra={"fields": {"currency": ["Use a three-letter code."]}})
+    listing, created = Listing.objects.update_or_create(
+        platform_ref=str(data["platform_ref"]).strip(),
+        defaults={"merchant": merchant, "url": url[:500], "title": str(data["title"]).strip()[:300],
+                  "price": price, "currency": currency},
+    )
+    return listing, created
+
+
+# --- strikes and bans (DMCA §512(i), DSA Art. 23(1)) -----------------------------------------------------
+def active_strike_count(merchant: Merchant, now=None) -> int:
+    return merchant.strikes.active(now).count()
+
+
+def strike_issue(*, merchant: Merchant, claim, at=None) -> Strike:
+    """A strike per takedown: the first warns, the threshold bans. Safe to call twice for one claim."""
+    from takedowns.services import notify_merchant
+
+    at = at or timezone.now()
+    strike, created = Strike.objects.get_or_create(
+        claim=claim, defaults={"merchant": merchant, "issued_at": at, "expires_at": at + timedelta(days=settings.STRIKE_DAYS)}
+    )
+    if not created:
+        return strike
+    count = active_strike_count(merchant, at)
+    if count == 1:
+        notify_merchant(claim, "strike_warning", "strike", {"active_strikes": count, "strikes_to_ban": settings.STRIKES_TO_BAN})
+    if count >= settings.STRIKES_TO_BAN and merchant.status != Merchant.Status.BANNED:
+        merchant_ban(merchant=merchant, actor=SYSTEM, reason=f"{count} active strikes", at=at)
+    return strike
+
+
+def strike_revoke(*, claim, reason: str) -> None:
+    Strike.objects.filter(claim=claim, revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_reason=reason[:200])
+
+
+def merchant_ban(*, merchant: Merchant, actor: Actor, reason: str, at=None) -> Merchant:
+    """Ban, remove every active listing (each with its own webhook), tell the merchant."""
+    from takedowns.audit import audit
+    from takedowns.outbox import notice_email, notice_webhook
+
+    at = at or timezone.now()
+    with transaction.atomic():
+        merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+        if merchant.status == Merchant.Status.BANNED:
+            raise Conflict("The merchant is already banned.", code="already_banned")
+        merchant.status, merchant.banned_at = Merchant.Status.BANNED, at
+        merchant.save(update_fields=["status", "banned_at", "updated_at"])
+        event = audit(actor=actor, action="merchant_ban", obj=merchant, merchant=merchant, note=reason,
+                      data={"active_strikes": active_strike_count(merchant, at)})
+        listings = list(merchant.listings.filter(status=Listing.Status.ACTIVE).select_related("merchant"))
+        Listing.objects.filter(pk__in=[item.pk for item in listings]).update(status=Listing.Status.REMOVED, removed_at=at, updated_at=at)
+        for listing in listings:
+            notice_webhook(event="listing.remove", listing=listing, claim_reference="", reason="merchant_banned",
+                           key=f"ban{event.pk}:{listing.platform_ref}")
+        notice_email(kind="merchant_banned", to=merchant.email, merchant=merchant, key=f"ban{event.pk}",
+                     context={"merchant_name": merchant.name, "reason": reason, "listings_removed": len(listings)})
+    return merchant
+
+
+def merchant_lift_ban(*, merchant: Merchant, actor: Actor, note: str = "") -> Merchant:
+    from takedowns.audit import audit
+    from takedowns.errors import Forbidden
+
+    if not actor.reviewer:
+        raise Forbidden("Only reviewers may lift a ban.")
+    with transaction.atomic():
+        merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
+        if merchant.status != Merchant.Status.BANNED:
+            raise Conflict("The merchant is not banned.", code="not_banned")
+        merchant.status, merchant.banned_at = Merchant.Status.ACTIVE, None
+        merchant.save(update_fields=["status", "banned_at", "updated_at"])
+        audit(actor=actor, action="merchant_lift_ban", obj=merchant, merchant=merchant, note=note)
+    return merchant

@@ -1,0 +1,53 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from brands.models import Brand, BrandMembership
+from merchants.models import Merchant
+from takedowns.roles import STAFF_GROUPS
+
+ROLES = ("brand", "reviewer", "compliance", "merchant", "platform")
+
+
+class Command(BaseCommand):
+    help = "Create or update a user with a role (SPEC §8). Prints the user's API token."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--password", required=True)
+        parser.add_argument("--email", default="")
+        parser.add_argument("--role", required=True, choices=ROLES)
+        parser.add_argument("--brand", help="brand name (created if new); with --role brand")
+        parser.add_argument("--brand-role", default="owner", choices=BrandMembership.Role.values)
+        parser.add_argument("--merchant", help="merchant platform_ref (created if new); with --role merchant")
+        parser.add_argument("--superuser", action="store_true", help="also a Django admin superuser")
+
+    @transaction.atomic
+    def handle(self, username, password, email, role, brand, brand_role, merchant, superuser, **options):
+        if role == "brand" and not brand:
+            raise CommandError("--role brand needs --brand NAME")
+        if role == "merchant" and not merchant:
+            raise CommandError("--role merchant needs --merchant PLATFORM_REF")
+        User = get_user_model()
+        user, created = User.objects.get_or_create(username=username, defaults={"email": email})
+        if email:
+            user.email = email
+        user.set_password(password)
+        user.is_staff = superuser or role in ("reviewer", "compliance")
+        user.is_superuser = superuser
+        user.save()
+        if role in STAFF_GROUPS:
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
+        if role == "brand":
+            brand_obj, _ = Brand.objects.get_or_create(name=brand, defaults={"contact_email": email})
+            BrandMembership.objects.update_or_create(
+                user=user, brand=brand_obj,
+                defaults={"role": brand_role, "authorisation_verified": brand_role != BrandMembership.Role.AGENT},
+            )
+        if role == "merchant":
+            merchant_obj, _ = Merchant.objects.get_or_create(platform_ref=merchant, defaults={"name": merchant, "email": email})
+            merchant_obj.users.add(user)
+        token, _ = Token.objects.get_or_create(user=user)
+        self.stdout.write(f"{'created' if created else 'updated'} {username} ({role}); API token: {token.key}")

@@ -1,0 +1,23 @@
+import json
+
+from django.core.management.base import BaseCommand
+
+from takedowns.deadlines import run_all
+from takedowns.enforcement import approved_not_enforced
+from takedowns.outbox import notice_deliver, notices_due
+
+
+class Command(BaseCommand):
+    help = "Run every deadline now (info requests, reinstatements, IP-right expiry, SLA reminders) and the outbox sweep."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-sweep", action="store_true", help="do not deliver pending notices in this process")
+
+    def handle(self, no_sweep, **options):
+        result = run_all()
+        if not no_sweep:
+            from takedowns.enforcement import claim_enforce
+
+            result["notices_delivered"] = sum(1 for pk in notices_due() if notice_deliver(notice_id=pk) is None)
+            result["claims_enforced"] = sum(1 for pk in approved_not_enforced() if claim_enforce(claim_id=pk))
+        self.stdout.write(json.dumps(result))

@@ -1,0 +1,203 @@
+"""A believable world for the portal and the reports: brands and agents, hundreds of merchants and listings,
+claims in every state over the last twelve months. Built through the services, then moved back in time."""
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from brands.models import Brand, BrandMembership, IPRight
+from merchants.models import Listing, Merchant
+from takedowns.models import Claim, ClaimEvent, CounterNotice, Notice
+from takedowns.roles import SYSTEM, actor_for
+from takedowns.services import claim_create, claim_transition, evidence_add
+
+PASSWORD = "demo-pass-2026"
+BRANDS = [
+    ("Aurelia Leather", "https://aurelia.example", "legal@aurelia.example", "AURELIA", "18", "EUIPO"),
+    ("Northpeak Outdoor", "https://northpeak.example", "ip@northpeak.example", "NORTHPEAK", "25", "USPTO"),
+    ("Sonora Audio", "https://sonora.example", "brand@sonora.example", "SONORA", "9", "CNIPA"),
+    ("Kestrel Sports", "https://kestrel.example", "ipr@kestrel.example", "KESTREL", "28", "WIPO"),
+]
+PRODUCTS = ["handbag", "wallet", "belt", "jacket", "hiking boots", "backpack", "headphones", "earbuds",
+            "speaker", "football shirt", "signed ball", "trainers", "sunglasses", "watch", "cap"]
+COUNTRIES = ["CN", "DE", "FR", "IT", "ES", "PL", "NL", "US", "GB", "TR", "VN", "IN"]
+# A PNG of 1×1 pixel: real image bytes for evidence.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2"
+    "21bc330000000049454e44ae426082"
+)
+# How the demo claims end up: (weight, list of transitions after submit)
+PATHS = [
+    (30, ["start_review", "approve"]),                                  # → taken_down
+    (6, ["start_review", "approve", "counter_notice", "uphold"]),      # → taken_down again
+    (4, ["start_review", "approve", "counter_notice", "reinstate"]),   # → reinstated
+    (3, ["start_review", "approve", "counter_notice"]),                # → counter_noticed
+    (2, ["start_review", "approve", "retract"]),                       # → reinstated by retraction
+    (10, ["start_review", "reject"]),                                  # → rejected
+    (3, ["start_review", "request_info"]),                             # → info_requested
+    (2, ["start_review", "request_info", "expire"]),                   # → rejected, no response
+    (3, ["start_review", "request_info", "provide_info"]),             # → submitted again
+    (6, []),                                                           # → submitted
+    (5, ["start_review"]),                                             # → in_review
+    (3, ["withdraw"]),                                                 # → withdrawn
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent: does nothing if the demo brands exist). Users share the password demo-pass-2026."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--claims", type=int, default=600)
+        parser.add_argument("--merchants", type=int, default=300)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, claims, merchants, seed, **options):
+        if Brand.objects.filter(name=BRANDS[0][0]).exists():
+            self.stdout.write("demo data already loaded")
+            return
+        rng = random.Random(seed)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        User = get_user_model()
+        call_command("add_user", "admin", password=PASSWORD, role="reviewer", superuser=True, email="admin@desk.example", stdout=open("/dev/null", "w"))
+        for name, role in [("reviewer", "reviewer"), ("reviewer2", "reviewer"), ("compliance", "compliance"), ("platform", "platform")]:
+            call_command("add_user", name, password=PASSWORD, role=role, email=f"{name}@desk.example", stdout=open("/dev/null", "w"))
+        reviewers = [actor_for(User.objects.get(username=n)) for n in ("reviewer", "reviewer2")]
+
+        brands, rights, filers = [], [], []
+        for name, site, email, mark, classes, office in BRANDS:
+            slug = name.split()[0].lower()
+            call_command("add_user", slug, password=PASSWORD, role="brand", brand=name, email=email, stdout=open("/dev/null", "w"))
+            brand = Brand.objects.get(name=name)
+            Brand.objects.filter(pk=brand.pk).update(website=site, contact_email=email)
+            right = IPRight.objects.create(
+                brand=brand, kind="trademark", mark=mark, registration_number=f"{rng.randint(10**7, 10**8)}",
+                office=office, classes=classes, valid_from=timezone.localdate() - timedelta(days=3000),
+                valid_until=timezone.localdate() + timedelta(days=2000), status=IPRight.Status.VERIFIED,
+                certificate=ContentFile(b"%PDF-1.4 demo certificate", name=f"{slug}-certificate.pdf"),
+            )
+            IPRight.objects.create(brand=brand, kind="design", mark=f"{mark} bag design", registration_number=f"D{rng.randint(10**5, 10**6)}",
+                                   office="EUIPO", valid_until=timezone.localdate() + timedelta(days=900))
+            brands.append(brand)
+            rights.append(right)
+            filers.append(actor_for(User.objects.get(username=slug)))
+        Brand.objects.filter(name="Kestrel Sports").update(trusted_flagger=True, trusted_flagger_designation="Coimisiún na Meán, 2025")
+        # An agent (law firm) acting for two brands, with verified letters.
+        agent = User.objects.create_user("lawfirm", email="notices@lawfirm.example", password=PASSWORD)
+        for brand in brands[:2]:
+            BrandMembership.objects.create(user=agent, brand=brand, role="agent", authorisation_verified=True,
+                                           authorisation_letter=ContentFile(b"%PDF-1.4 letter", name="authorisation.pdf"))
+
+        with transaction.atomic():
+            merchant_rows = [
+                Merchant(platform_ref=f"M-{1000 + i}", name=f"{rng.choice(['Lucky', 'Global', 'Star', 'Prime', 'Best', 'Golden', 'Urban'])} "
+                         f"{rng.choice(['Trading', 'Outlet', 'Store', 'Deals', 'Bazaar', 'Goods'])} {i}",
+                         email=f"seller{i}@merchant.example", country=rng.choice(COUNTRIES))
+                for i in range(merchants)
+            ]
+            Merchant.objects.bulk_create(merchant_rows)
+            all_merchants = list(Merchant.objects.all())
+            listing_rows = []
+            for i in range(merchants * 3):
+                merchant = all_merchants[i % len(all_merchants)]
+                product = rng.choice(PRODUCTS)
+                mark = rng.choice(BRANDS)[3]
+                listing_rows.append(Listing(
+                    platform_ref=f"L-{50000 + i}", merchant=merchant, url=f"https://market.example/item/{50000 + i}",
+                    title=f"{mark} {product} {rng.choice(['original', 'new', '2026 model', 'best price', 'AAA quality'])}",
+                    price=rng.randint(5, 400), currency=rng.choice(["EUR", "USD", "CNY"]),
+                ))
+            Listing.objects.bulk_create(listing_rows)
+        merchant_user = User.objects.create_user("merchant", email="seller0@merchant.example", password=PASSWORD)
+        all_merchants[0].users.add(merchant_user)
+
+        listings = list(Listing.objects.order_by("pk"))
+        rng.shuffle(listings)
+        weights = [w for w, _ in PATHS]
+        now = timezone.now()
+        made = 0
+        for listing in listings[:claims]:
+            i = rng.randrange(len(brands))
+            filer = filers[i]
+            claim = claim_create(
+                actor=filer, brand=brands[i], ip_right=rights[i], listing=listing,
+                infringement_type=rng.choice(["counterfeit"] * 6 + ["trademark", "design", "copyright"]),
+                description=f"The listing sells a fake {listing.title.lower()}: logo placement, stitching and price do not match the genuine product.",
+                good_faith=True, accurate=True, signature=f"{filer.user.first_name or filer.label.title()} Legal",
+            )
+            evidence_add(actor=filer, claim=claim, file=ContentFile(PNG, name="listing-photo.png"), kind="image", note="Photo from the listing")
+            made += 1
+            if made <= 5:
+                continue  # a few drafts
+            path = rng.choices([p for _, p in PATHS], weights=weights)[0]
+            claim_transition(claim_id=claim.pk, name="withdraw" if path == ["withdraw"] else "submit", actor=filer)
+            reviewer = rng.choice(reviewers)
+            for name in ([] if path == ["withdraw"] else path):
+                kwargs = {"actor": reviewer, "note": "", "reason": "", "data": None}
+                if name in ("provide_info", "retract"):
+                    kwargs["actor"] = filer
+                    kwargs["note"] = "Test purchase receipt attached; the serial number is not ours."
+                elif name == "expire":
+                    kwargs["actor"] = SYSTEM
+                    Claim.objects.filter(pk=claim.pk).update(info_due_at=now - timedelta(minutes=1))
+                elif name == "request_info":
+                    kwargs["note"] = "Please send a test purchase or a close-up of the logo."
+                elif name == "reject":
+                    kwargs["reason"] = rng.choice(["insufficient_evidence", "not_infringing", "no_rights", "duplicate"])
+                    kwargs["note"] = "The photos do not show the mark."
+                elif name == "counter_notice":
+                    merchant = listing.merchant
+                    kwargs["actor"] = actor_for(merchant_user) if merchant.users.exists() else _merchant_actor(merchant)
+                    kwargs["reason"] = rng.choice(["owner", "authorized", "not_infringing"])
+                    kwargs["note"] = "These are genuine goods bought from an authorised distributor; invoice available."
+                    kwargs["data"] = {"good_faith": True, "signature": merchant.name}
+                elif name == "uphold":
+                    kwargs["note"] = "The invoice does not cover this model."
+                elif name == "reinstate":
+                    kwargs["note"] = "The invoice proves an authorised purchase."
+                claim_transition(claim_id=claim.pk, name=name, **kwargs)
+            _move_back(claim.pk, timedelta(days=rng.uniform(0.2, 360)), rng)
+        # Moving time back may leave due dates in the past: that is what an overdue queue looks like.
+        Notice.objects.filter(status=Notice.Status.PENDING).update(status=Notice.Status.SENT, sent_at=now)
+        self.stdout.write(f"demo data loaded: {len(brands)} brands, {merchants} merchants, {len(listing_rows)} listings, "
+                          f"{Claim.objects.count()} claims; users admin, reviewer, compliance, platform, aurelia, northpeak, "
+                          f"sonora, kestrel, lawfirm, merchant (password {PASSWORD})")
+
+
+def _merchant_actor(merchant):
+    from takedowns.roles import merchant_link_actor
+
+    return merchant_link_actor(merchant.pk)
+
+
+def _move_back(claim_id: int, delta: timedelta, rng) -> None:
+    """Shift a claim's whole history back in time, spreading its steps over hours so durations are real."""
+    events = list(ClaimEvent.objects.filter(claim_id=claim_id).order_by("created_at", "pk"))
+    offsets, total = {}, timedelta(0)
+    for event in events:
+        total += timedelta(hours=rng.uniform(0.5, 30)) if event.transition not in ("create", "enforce") else timedelta(minutes=rng.uniform(1, 20))
+        offsets[event.pk] = total
+    shift_start = delta
+    for event in events:
+        ClaimEvent.objects.filter(pk=event.pk).update(created_at=event.created_at - shift_start + offsets[event.pk])
+    claim = Claim.objects.get(pk=claim_id)
+    by_transition = {e.transition: e.created_at - shift_start + offsets[e.pk] for e in events}
+    fields = {"created_at": by_transition.get("create", claim.created_at - delta)}
+    for field, transition in [("submitted_at", "submit"), ("taken_down_at", "enforce"), ("reinstated_at", "reinstate")]:
+        if getattr(claim, field):
+            fields[field] = by_transition.get(transition, by_transition.get("retract", getattr(claim, field) - delta))
+    if claim.decided_at:
+        fields["decided_at"] = by_transition.get("approve", by_transition.get("reject", by_transition.get("expire", claim.decided_at - delta)))
+    if claim.due_at:
+        fields["due_at"] = claim.due_at - delta
+    if claim.info_due_at:
+        fields["info_due_at"] = claim.info_due_at - delta + timedelta(days=7) if delta < timedelta(days=7) else claim.info_due_at
+    Claim.objects.filter(pk=claim_id).update(**fields)
+    CounterNotice.objects.filter(claim_id=claim_id).update(filed_at=by_transition.get("counter_notice", timezone.now()) )

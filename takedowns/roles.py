@@ -1,0 +1,86 @@
+"""Who is acting: one `Actor` per request, built once, so permission checks cost no further queries.
+
+Roles come from Django groups (reviewer, compliance, platform), brand memberships and merchant links. The
+system (workers, deadlines) and a merchant arriving through a signed link are actors too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+
+REVIEWER = "reviewer"
+COMPLIANCE = "compliance"
+PLATFORM = "platform"
+STAFF_GROUPS = (REVIEWER, COMPLIANCE, PLATFORM)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: object | None
+    label: str
+    is_system: bool = False
+    reviewer: bool = False
+    compliance: bool = False
+    platform: bool = False
+    brand_ids: frozenset[int] = field(default_factory=frozenset)  # any membership: may read
+    filing_brand_ids: frozenset[int] = field(default_factory=frozenset)  # owner or verified agent
+    merchant_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.reviewer or self.compliance or self.is_system
+
+    @property
+    def role(self) -> str:
+        if self.is_system:
+            return "system"
+        if self.reviewer:
+            return "reviewer"
+        if self.compliance:
+            return "compliance"
+        if self.platform:
+            return "platform"
+        if self.brand_ids:
+            return "brand"
+        if self.merchant_ids:
+            return "merchant"
+        return "none"
+
+    @property
+    def user_id(self) -> int | None:
+        return getattr(self.user, "pk", None)
+
+
+SYSTEM = Actor(user=None, label="system", is_system=True)
+
+
+def actor_for(user) -> Actor:
+    """The actor for a user; cached on the user object for the rest of the request."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return Actor(user=None, label="anonymous")
+    cached = getattr(user, "_takedown_actor", None)
+    if cached is not None:
+        return cached
+    groups = set(user.groups.values_list("name", flat=True))
+    memberships = list(user.brand_memberships.values_list("brand_id", "role", "authorisation_verified"))
+    actor = Actor(
+        user=user,
+        label=user.get_username(),
+        reviewer=REVIEWER in groups or user.is_superuser,
+        compliance=COMPLIANCE in groups or user.is_superuser,
+        platform=PLATFORM in groups,
+        brand_ids=frozenset(b for b, _, _ in memberships),
+        filing_brand_ids=frozenset(
+            b for b, role, verified in memberships if role == "owner" or (role == "agent" and verified)
+        ),
+        merchant_ids=frozenset(user.merchants.values_list("pk", flat=True)),
+    )
+    user._takedown_actor = actor
+    return actor
+
+
+def merchant_link_actor(merchant_id: int) -> Actor:
+    """A merchant who opened the signed link in a takedown notice, without an account."""
+    return Actor(user=None, label=f"merchant-link:{merchant_id}", merchant_ids=frozenset({merchant_id}))

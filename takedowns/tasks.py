@@ -1,0 +1,58 @@
+"""Celery tasks: take ids, call one service, safe to run twice (acks_late may deliver a task again)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="takedowns.tasks.deliver_notice", ignore_result=True)
+def deliver_notice(notice_id: int) -> None:
+    from .outbox import notice_deliver
+
+    retry_in = notice_deliver(notice_id=notice_id)
+    if retry_in is not None:
+        # The first retries come within seconds; once the backoff is capped the sweep keeps trying too.
+        deliver_notice.apply_async((notice_id,), countdown=retry_in)
+
+
+@shared_task(name="takedowns.tasks.enforce_claim", ignore_result=True)
+def enforce_claim(claim_id: int) -> None:
+    from .enforcement import claim_enforce
+
+    claim_enforce(claim_id=claim_id)
+
+
+@shared_task(name="takedowns.tasks.sweep_outbox", ignore_result=True)
+def sweep_outbox() -> dict:
+    """Every minute: re-queue notices still pending and approved claims not yet enforced."""
+    from .enforcement import approved_not_enforced
+    from .outbox import notices_due
+
+    notices = notices_due()
+    for pk in notices:
+        deliver_notice.delay(pk)
+    claims = approved_not_enforced()
+    for pk in claims:
+        enforce_claim.delay(pk)
+    return {"notices": len(notices), "claims": len(claims)}
+
+
+@shared_task(name="takedowns.tasks.run_deadlines", ignore_result=True)
+def run_deadlines() -> dict:
+    from .deadlines import run_all
+
+    return run_all()
+
+
+@shared_task(name="takedowns.tasks.recompute_programmes", ignore_result=True)
+def recompute_programmes() -> dict:
+    from brands.services import brand_programmes_recompute
+
+    return brand_programmes_recompute()
+
+
+@shared_task(name="takedowns.tasks.process_batch", ignore_result=True)
+def process_batch(batch_id: int) -> None:
+    from .batches import batch_process
+
+    batch_process(batch_id=batch_id)
