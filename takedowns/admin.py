@@ -1,7 +1,17 @@
 from django.contrib import admin, messages
 
 from .errors import DomainError
-from .models import AuditEvent, Claim, ClaimBatch, ClaimEvent, CounterNotice, Evidence, Export, Notice, NoticeAttempt
+from .models import (
+    AuditEvent,
+    Claim,
+    ClaimBatch,
+    ClaimEvent,
+    CounterNotice,
+    Evidence,
+    Export,
+    Notice,
+    NoticeAttempt,
+)
 from .roles import actor_for
 from .services import claim_transition
 

@@ -13,7 +13,14 @@ from rest_framework.test import APIClient
 
 from takedowns.roles import COMPLIANCE, PLATFORM, REVIEWER, actor_for
 
-from .factories import BrandFactory, IPRightFactory, ListingFactory, MembershipFactory, MerchantFactory, UserFactory
+from .factories import (
+    BrandFactory,
+    IPRightFactory,
+    ListingFactory,
+    MembershipFactory,
+    MerchantFactory,
+    UserFactory,
+)
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

@@ -1,0 +1,80 @@
+"""Charts rendered on the server as SVG (pygal), so the same chart serves the portal and the PDF report.
+
+No chart embeds scripts or links to outside URLs: pygal's interactive JavaScript (fetched from a CDN) is
+switched off, and every chart carries a text alternative (`<title>` and `<desc>`) for screen readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from xml.sax.saxutils import escape
+
+import pygal
+from pygal.style import Style
+
+STYLE = Style(
+    background="transparent",
+    plot_background="transparent",
+    foreground="#1f2937",
+    foreground_strong="#111827",
+    foreground_subtle="#6b7280",
+    colors=("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#0891b2"),
+    font_family="DejaVu Sans, Noto Sans CJK SC, sans-serif",
+    title_font_size=16,
+    label_font_size=11,
+    major_label_font_size=11,
+    legend_font_size=11,
+    value_font_size=10,
+)
+
+
+def _config(chart, *, title: str, width: int, height: int):
+    chart.config.js = []  # no scripts fetched from a CDN
+    chart.config.disable_xml_declaration = True
+    chart.config.explicit_size = False
+    chart.config.width, chart.config.height = width, height
+    chart.title = title
+    return chart
+
+
+def _accessible(svg: str, title: str, description: str) -> str:
+    """Name the chart for assistive technology and say in words what it shows."""
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title, {chr(34): "&quot;"})}" ', 1)
+    head_end = svg.index(">") + 1
+    return svg[:head_end] + f"<title>{escape(title)}</title><desc>{escape(description)}</desc>" + svg[head_end:]
+
+
+def _describe(labels: Sequence[str], series: dict[str, Sequence[float | None]], unit: str) -> str:
+    parts = []
+    for name, values in series.items():
+        pairs = [f"{label}: {_fmt(value, unit)}" for label, value in zip(labels, values, strict=False) if value is not None]
+        parts.append(f"{name} — " + "; ".join(pairs) if pairs else f"{name} — no data")
+    return ". ".join(parts) + "." if parts else "No data."
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "%":
+        return f"{value:.1f}%"
+    if float(value).is_integer():
+        return f"{int(value)}{unit}"
+    return f"{value:.1f}{unit}"
+
+
+def line_chart(*, title: str, labels: Sequence[str], series: dict[str, Sequence[float | None]], unit: str = "",
+               width: int = 720, height: int = 300, y_max: float | None = None) -> str:
+    chart = _config(pygal.Line(style=STYLE, show_dots=True, dots_size=3, x_label_rotation=30,
+                               range=(0, y_max) if y_max is not None else None), title=title, width=width, height=height)
+    chart.x_labels = list(labels)
+    for name, values in series.items():
+        chart.add(name, list(values))
+    return _accessible(chart.render(is_unicode=True), title, _describe(labels, series, unit))
+
+
+def bar_chart(*, title: str, labels: Sequence[str], series: dict[str, Sequence[float | None]], unit: str = "",
+              width: int = 720, height: int = 300, horizontal: bool = False) -> str:
+    kind = pygal.HorizontalBar if horizontal else pygal.Bar
+    chart = _config(kind(style=STYLE, x_label_rotation=0 if horizontal else 30), title=title, width=width, height=height)
+    chart.x_labels = list(labels)
+    for name, values in series.items():
+        chart.add(name, list(values))
+    return _accessible(chart.render(is_unicode=True), title, _describe(labels, series, unit))
