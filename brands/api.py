@@ -43,10 +43,9 @@ class BrandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         serializer.instance = services.brand_create(actor=actor, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        actor = request_actor(self.request)
-        if serializer.instance.pk not in actor.filing_brand_ids:
-            raise Forbidden("Only the brand's owners and agents may change it.")
-        serializer.save()
+        serializer.instance = services.brand_update(
+            actor=request_actor(self.request), brand=serializer.instance, data=dict(serializer.validated_data)
+        )
 
 
 class IPRightSerializer(serializers.ModelSerializer):

@@ -32,6 +32,24 @@ def brand_create(*, actor: Actor, name: str, website: str = "", contact_email: s
     return brand
 
 
+def brand_update(*, actor: Actor, brand: Brand, data: dict) -> Brand:
+    if brand.pk not in actor.filing_brand_ids:
+        raise Forbidden("Only the brand's owners and agents may change it.")
+    if "name" in data:
+        data = {**data, "name": (data["name"] or "").strip()}
+        if not data["name"]:
+            raise Invalid("A brand needs a name.", extra={"fields": {"name": ["This field is required."]}})
+    try:
+        with transaction.atomic():
+            for key, value in data.items():
+                setattr(brand, key, value)
+            brand.save(update_fields=list(data) or None)
+            audit(actor=actor, action="brand_update", obj=brand, brand=brand, data={"fields": sorted(data)})
+    except IntegrityError as exc:
+        raise Conflict("A brand with that name is already registered.", code="duplicate_brand") from exc
+    return brand
+
+
 def ip_right_create(*, actor: Actor, brand: Brand, data: dict, certificate=None) -> IPRight:
     if brand.pk not in actor.filing_brand_ids:
         raise Forbidden("Only the brand's owners and authorised agents may register IP rights.")
