@@ -8,6 +8,7 @@ tasks are sent when it commits.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -106,10 +107,17 @@ def claim_create(
 ALLOWED_EVIDENCE_TYPES = {
     "image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf", "text/plain",
 }
+# What a file name promises: a name ending in one of these must hold that kind of content.
+EXTENSION_TYPES = {
+    "png": "image/", "jpg": "image/", "jpeg": "image/", "gif": "image/", "webp": "image/",
+    "pdf": "application/pdf", "txt": "text/plain",
+}
+# Markup is text to a sniffer but runs as a page (or an SVG script) when a browser opens it.
+MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|script|svg|iframe|object|embed|\?xml)", re.IGNORECASE)
 
 
 def sniff_content_type(head: bytes) -> str | None:
-    """What the bytes are, whatever the file name says: images, PDF, or plain UTF-8 text."""
+    """What the bytes are, whatever the file name says: images, PDF, or plain UTF-8 text (never markup)."""
     kind = filetype.guess(head)
     if kind is not None:
         return kind.mime
@@ -120,7 +128,38 @@ def sniff_content_type(head: bytes) -> str | None:
     except UnicodeDecodeError as exc:  # a multi-byte character cut at the end of the sample is still text
         if exc.start < len(head) - 4:
             return None
+    if MARKUP.search(head):
+        return None
     return "text/plain"
+
+
+def upload_check(
+    file, *, allowed=ALLOWED_EVIDENCE_TYPES, accepted: str = "images (JPEG, PNG, GIF, WebP), PDF and plain text",
+    field: str = "file",
+) -> str:
+    """The sniffed content type of an upload, or Invalid (keyed by `field`) when it is empty, too large, of a
+    type we do not keep, or not what its name says it is."""
+
+    def refuse(message: str, code: str):
+        return Invalid(message, code=code, extra={"fields": {field: [message]}})
+
+    if file is None:
+        raise refuse("Attach a file.", "file_required")
+    if file.size > settings.EVIDENCE_MAX_BYTES:
+        raise refuse(f"The file is larger than {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB.", "file_too_large")
+    if file.size == 0:
+        raise refuse("The file is empty.", "file_empty")
+    file.seek(0)
+    head = file.read(8192)
+    file.seek(0)
+    content_type = sniff_content_type(head)
+    if content_type not in allowed:
+        raise refuse(f"Only {accepted} are accepted.", "file_type")
+    name = getattr(file, "name", "") or ""
+    promised = EXTENSION_TYPES.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
+    if promised and not content_type.startswith(promised):
+        raise refuse(f"The file is named {name[:100]} but holds {content_type}.", "file_type")
+    return content_type
 
 
 EVIDENCE_EDITABLE = (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED)
@@ -133,17 +172,7 @@ def evidence_add(*, actor: Actor, claim: Claim, file, kind: str = Evidence.Kind.
         raise Conflict(f"Evidence cannot be added to a claim that is {claim.state}.", code="invalid_state")
     if kind not in Evidence.Kind.values:
         raise Invalid(f"Unknown evidence kind; use one of {', '.join(Evidence.Kind.values)}.")
-    if file is None:
-        raise Invalid("Attach a file.", code="file_required")
-    if file.size > settings.EVIDENCE_MAX_BYTES:
-        raise Invalid(f"The file is larger than {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB.", code="file_too_large")
-    if file.size == 0:
-        raise Invalid("The file is empty.", code="file_empty")
-    file.seek(0)
-    head = file.read(8192)
-    content_type = sniff_content_type(head)
-    if content_type not in ALLOWED_EVIDENCE_TYPES:
-        raise Invalid("Only images (JPEG, PNG, GIF, WebP), PDF and plain text are accepted.", code="file_type")
+    content_type = upload_check(file)
     digest = hashlib.sha256()
     file.seek(0)
     for chunk in file.chunks():
