@@ -97,6 +97,13 @@ class IPRightViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     def get_queryset(self):
         return ip_rights_visible_to(request_actor(self.request)).order_by("-created_at", "-pk")
 
+    def create(self, request, *args, **kwargs):
+        # Roles that may never register a right (reviewers, compliance, the marketplace, merchants, viewers)
+        # are refused before their input is read.
+        if not request_actor(request).filing_brand_ids:
+            raise Forbidden("Only a brand's owners and authorised agents may register IP rights.")
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         brand = data.pop("brand")

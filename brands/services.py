@@ -50,11 +50,19 @@ def brand_update(*, actor: Actor, brand: Brand, data: dict) -> Brand:
     return brand
 
 
+CERTIFICATE_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"}
+
+
 def ip_right_create(*, actor: Actor, brand: Brand, data: dict, certificate=None) -> IPRight:
     if brand.pk not in actor.filing_brand_ids:
         raise Forbidden("Only the brand's owners and authorised agents may register IP rights.")
     if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:
         raise Invalid("valid_until is before valid_from.", extra={"fields": {"valid_until": ["Must not be before valid_from."]}})
+    if certificate:
+        from takedowns.services import upload_check
+
+        upload_check(certificate, allowed=CERTIFICATE_TYPES, accepted="PDF and images (JPEG, PNG, GIF, WebP)",
+                     field="certificate")
     try:
         with transaction.atomic():
             right = IPRight.objects.create(brand=brand, certificate=certificate or "", **data)
