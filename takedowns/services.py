@@ -53,7 +53,8 @@ def listing_find(*, listing_id: int | None = None, listing_url: str | None = Non
     else:
         raise Invalid("Give the listing as `listing` (id) or `listing_url`.", code="listing_required")
     if listing is None:
-        raise Invalid("No listing with that id or URL is known to the marketplace.", code="listing_not_found")
+        message = "No listing with that id or URL is known to the marketplace."
+        raise Invalid(message, code="listing_not_found", extra={"fields": {"listing" if listing_id else "listing_url": [message]}})
     return listing
 
 
