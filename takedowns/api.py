@@ -99,6 +99,12 @@ def _merchant_view(data: dict) -> dict:
     return data
 
 
+def _require_filer(actor) -> None:
+    """Reviewers, compliance, the marketplace, merchants and viewers never file: 403 before reading the body."""
+    if not actor.filing_brand_ids:
+        raise Forbidden("Only a brand's owners and authorised agents may file claims.")
+
+
 class ClaimCreateSerializer(serializers.Serializer):
     brand = serializers.PrimaryKeyRelatedField(queryset=Brand.objects.all())
     ip_right = serializers.PrimaryKeyRelatedField(queryset=IPRight.objects.all())
@@ -201,6 +207,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     @extend_schema(request=ClaimCreateSerializer, responses={201: ClaimDetailSerializer})
     def create(self, request, *args, **kwargs):
         actor = request_actor(request)
+        _require_filer(actor)
         body = ClaimCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -258,6 +265,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     @action(detail=False, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
     def bulk(self, request):
         actor = request_actor(request)
+        _require_filer(actor)
         body = BulkClaimSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
