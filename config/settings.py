@@ -169,6 +169,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 # while the first still holds it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request whose broker is down must not hang: fail fast, the outbox sweep sends the task later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "takedowns")
 CELERY_TIMEZONE = TIME_ZONE
 SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60)
@@ -197,6 +199,9 @@ MISUSE_MIN_DECIDED = env_int("MISUSE_MIN_DECIDED", 20)
 MISUSE_REJECTED_SHARE = float(os.environ.get("MISUSE_REJECTED_SHARE", "0.50"))
 ENFORCEMENT_STUCK_ATTEMPTS = env_int("ENFORCEMENT_STUCK_ATTEMPTS", 3)
 NOTICE_MAX_BACKOFF_SECONDS = env_int("NOTICE_MAX_BACKOFF_SECONDS", 600)
+# How long a worker may hold a notice it is sending before another worker may take it over.
+NOTICE_LEASE_SECONDS = env_int("NOTICE_LEASE_SECONDS", 120)
+REVIEWERS_EMAIL = os.environ.get("REVIEWERS_EMAIL", "")
 MERCHANT_LINK_MAX_AGE_DAYS = env_int("MERCHANT_LINK_MAX_AGE_DAYS", 180)
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 72)
 EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", MEDIA_ROOT / "exports"))

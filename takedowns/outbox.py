@@ -28,9 +28,6 @@ from .models import Notice, NoticeAttempt
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 120
-
-
 def _dispatch_on_commit(notice_id: int) -> None:
     def send() -> None:
         from .tasks import deliver_notice
@@ -172,7 +169,7 @@ def _claim_for_sending(notice_id: int) -> bool:
         Q(status=Notice.Status.PENDING, next_attempt_at__lte=now + timedelta(seconds=1))
         | Q(status=Notice.Status.SENDING, lease_until__lt=now),
         pk=notice_id,
-    ).update(status=Notice.Status.SENDING, lease_until=now + timedelta(seconds=LEASE_SECONDS))
+    ).update(status=Notice.Status.SENDING, lease_until=now + timedelta(seconds=settings.NOTICE_LEASE_SECONDS))
     return taken == 1
 
 

@@ -166,3 +166,76 @@ def api():
         return client
 
     return make
+
+
+# --- the real stack: SMTP server, webhook receiver, Celery worker -----------------------------------------
+@pytest.fixture(scope="session")
+def smtp_server():
+    from .harness import SMTPServer
+
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def webhook_receiver():
+    from .harness import WebhookReceiver
+
+    receiver = WebhookReceiver().start()
+    yield receiver
+    receiver.stop()
+
+
+@dataclass
+class Stack:
+    env: dict
+    smtp: object
+    webhooks: object
+    redis_url: str
+    processes: list
+
+    def worker(self, name: str = "w1", supervised: bool = False, **env) -> object:
+        from .harness import WorkerProcess
+
+        process = WorkerProcess({**self.env, **{k: str(v) for k, v in env.items()}}, name=name, supervised=supervised)
+        self.processes.append(process)
+        return process.start()
+
+    def beat(self, name: str = "beat", **env) -> object:
+        from .harness import WorkerProcess
+
+        process = WorkerProcess({**self.env, **{k: str(v) for k, v in env.items()}}, name=name, beat=True)
+        self.processes.append(process)
+        return process.start()
+
+
+@pytest.fixture
+def stack(transactional_db, settings, smtp_server, webhook_receiver, tmp_path):
+    """PostgreSQL + Redis + real Celery worker processes + SMTP + webhook receiver. Data must be committed
+    (transactional_db) so the worker sees it. Start workers with `stack.worker()`."""
+    require_services(postgres=True, redis=True)
+    import redis as redis_client
+    from django.db import connection
+
+    from config.celery_app import app
+
+    from .harness import WEBHOOK_SECRET, database_url_for, worker_env
+
+    redis_url = os.environ["REDIS_URL"]
+    redis_client.Redis.from_url(redis_url).flushdb()
+    webhook_receiver.reset()
+    smtp_server.clear()
+    settings.PLATFORM_WEBHOOK_URL = webhook_receiver.url
+    settings.PLATFORM_WEBHOOK_SECRET = WEBHOOK_SECRET
+    app.conf.task_always_eager = False
+    env = worker_env(
+        database_url=database_url_for(connection.settings_dict), redis_url=redis_url, smtp_port=smtp_server.port,
+        webhook_url=webhook_receiver.url, media_root=str(settings.MEDIA_ROOT), NOTICE_MAX_BACKOFF_SECONDS=4,
+        SWEEP_SECONDS=1,
+    )
+    running = Stack(env=env, smtp=smtp_server, webhooks=webhook_receiver, redis_url=redis_url, processes=[])
+    yield running
+    for process in running.processes:
+        process.stop()
+    app.conf.task_always_eager = True

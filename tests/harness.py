@@ -1,0 +1,258 @@
+"""The real parts the integration tests run against: a Celery worker process, an SMTP server (aiosmtpd)
+and a marketplace webhook receiver that checks the HMAC signature. Nothing here is a mock."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+ROOT = Path(__file__).resolve().parent.parent
+_SERIAL = itertools.count(1)
+WEBHOOK_SECRET = "test-webhook-secret"
+
+
+def wait_for(predicate, *, timeout: float = 30, interval: float = 0.1, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- SMTP -------------------------------------------------------------------------------------------------
+class _Collector:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append({"to": list(envelope.rcpt_tos), "message": message})
+        return "250 OK"
+
+
+class SMTPServer:
+    def __init__(self):
+        self.collector = _Collector()
+        self.port = free_port()
+        self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
+
+    def start(self):
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.controller.stop()
+
+    @property
+    def messages(self):
+        with self.collector.lock:
+            return list(self.collector.messages)
+
+    def to(self, address):
+        return [m["message"] for m in self.messages if address in m["to"]]
+
+    def clear(self):
+        with self.collector.lock:
+            self.collector.messages.clear()
+
+
+# --- the marketplace's webhook endpoint -------------------------------------------------------------------
+@dataclass
+class Delivery:
+    body: dict
+    idempotency_key: str
+    signature_ok: bool
+    received_at: float
+    status: int
+
+
+@dataclass
+class WebhookReceiver:
+    secret: str = WEBHOOK_SECRET
+    deliveries: list[Delivery] = field(default_factory=list)
+    fail_next: int = 0
+    fail_always: bool = False
+    delay: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self):
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if receiver.delay:
+                    time.sleep(receiver.delay)
+                expected = "sha256=" + hmac.new(receiver.secret.encode(), raw, hashlib.sha256).hexdigest()
+                signature_ok = hmac.compare_digest(expected, self.headers.get("X-Takedown-Signature", ""))
+                with receiver.lock:
+                    failing = receiver.fail_always or receiver.fail_next > 0
+                    if receiver.fail_next > 0:
+                        receiver.fail_next -= 1
+                    status = 503 if failing else (200 if signature_ok else 401)
+                    receiver.deliveries.append(Delivery(
+                        body=json.loads(raw or b"{}"), idempotency_key=self.headers.get("Idempotency-Key", ""),
+                        signature_ok=signature_ok, received_at=time.time(), status=status,
+                    ))
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"ok": true}' if status == 200 else b'{"error": "unavailable"}')
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks/takedowns"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def reset(self):
+        with self.lock:
+            self.deliveries.clear()
+            self.fail_next, self.fail_always, self.delay = 0, False, 0.0
+
+    def accepted(self, event: str | None = None) -> list[Delivery]:
+        with self.lock:
+            return [d for d in self.deliveries if d.status == 200 and (event is None or d.body.get("event") == event)]
+
+    def all(self) -> list[Delivery]:
+        with self.lock:
+            return list(self.deliveries)
+
+
+# --- Celery ----------------------------------------------------------------------------------------------
+class WorkerProcess:
+    """`celery -A config worker` (or `beat`) in its own process, pointed at the test database."""
+
+    def __init__(self, env: dict, name: str, concurrency: int = 2, log_path: Path | None = None, beat: bool = False,
+                 supervised: bool = False):
+        self.env, self.name, self.concurrency, self.beat = env, name, concurrency, beat
+        # Supervised: restarted when it exits, as systemd's Restart=always or compose's restart policy do.
+        self.supervised = supervised
+        self.log_path = log_path or Path(f"/tmp/takedown-test-{name}-{os.getpid()}-{next(_SERIAL)}.log")
+        self.process = None
+
+    def command(self) -> list[str]:
+        if self.beat:
+            return [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "info",
+                    "--schedule", f"/tmp/takedown-test-{self.name}-schedule"]
+        return [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info", "-P", "prefork",
+                "--concurrency", str(self.concurrency), "-n", f"{self.name}@%h", "--without-gossip", "--without-mingle"]
+
+    def start(self, *, wait: bool = True):
+        self.log = open(self.log_path, "wb")
+        command = self.command()
+        if self.supervised:
+            import shlex
+
+            command = ["bash", "-c", f"while true; do {shlex.join(command)}; echo 'worker exited; restarting'; sleep 1; done"]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        ready = b"beat: Starting" if self.beat else b"ready."
+        if wait:
+            wait_for(lambda: ready in self.log_path.read_bytes() or self.process.poll() is not None,
+                     timeout=60, message=f"worker {self.name} to start")
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker {self.name} died: {self.log_path.read_text()[-3000:]}")
+        return self
+
+    def kill(self):
+        """SIGKILL the whole process group, as an out-of-memory killer or a lost machine would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if hasattr(self, "log"):
+            self.log.close()
+
+
+def worker_env(*, database_url: str, redis_url: str, smtp_port: int, webhook_url: str, media_root: str, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",)}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "PLATFORM_WEBHOOK_URL": webhook_url,
+        "PLATFORM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "SITE_URL": "http://testserver",
+        "MEDIA_ROOT": media_root,
+        "NOTICE_LEASE_SECONDS": "3",
+        "LOG_LEVEL": "WARNING",
+    })
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def database_url_for(settings_dict: dict) -> str:
+    user = settings_dict.get("USER") or "postgres"
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+
+
+# --- Redis, stopped and started for the outage test ------------------------------------------------------
+def redis_stop(url: str) -> None:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    subprocess.run(["redis-cli", "-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 6379), "shutdown", "nosave"],
+                   capture_output=True, timeout=10)
+    wait_for(lambda: subprocess.run(["redis-cli", "-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 6379), "ping"],
+                                    capture_output=True).returncode != 0, timeout=10, message="Redis to stop")
+
+
+def redis_start(url: str) -> None:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    os.makedirs("/var/lib/redis", exist_ok=True)
+    os.makedirs("/var/log/redis", exist_ok=True)
+    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", str(parsed.port or 6379),
+                    "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"],
+                   check=True, capture_output=True, timeout=20)
+    wait_for(lambda: subprocess.run(["redis-cli", "-p", str(parsed.port or 6379), "ping"], capture_output=True).returncode == 0,
+             timeout=20, message="Redis to start")
