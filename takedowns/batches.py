@@ -30,12 +30,15 @@ def batch_rows_from_csv(raw: bytes) -> list[dict]:
         raise Invalid("The CSV file needs a listing_url column.", code="csv_columns")
     reader.fieldnames = columns
     rows = []
-    for record in reader:
-        rows.append({
-            "listing_url": (record.get("listing_url") or "").strip(),
-            "infringement_type": (record.get("infringement_type") or "").strip(),
-            "description": (record.get("description") or "").strip(),
-        })
+    try:
+        for record in reader:
+            rows.append({
+                "listing_url": (record.get("listing_url") or "").strip(),
+                "infringement_type": (record.get("infringement_type") or "").strip(),
+                "description": (record.get("description") or "").strip(),
+            })
+    except csv.Error as exc:  # an unbalanced quote or a field over csv's size limit
+        raise Invalid(f"The CSV file cannot be read at line {reader.line_num}: {exc}.", code="file_format") from exc
     return rows
 
 
@@ -116,10 +119,14 @@ def batch_process(*, batch_id: int) -> None:
 
 def batch_add_evidence(*, actor: Actor, batch: ClaimBatch, file, kind: str, note: str = "") -> int:
     """The same file attached to every draft of the batch (stored once per claim, so each has its copy)."""
-    from .services import evidence_add
+    from .services import evidence_add, upload_check
 
+    # Checked here, not only per claim: a batch whose rows all failed has no claims to refuse it.
+    if batch.brand_id not in actor.filing_brand_ids:
+        raise Forbidden("Only the brand's owners and authorised agents may add evidence.")
     if batch.status != ClaimBatch.Status.DONE:
         raise Conflict("Wait until the batch has finished creating its claims.", code="batch_running")
+    upload_check(file)  # refused once, even when the batch has no draft left to attach it to
     count = 0
     for claim in batch.claims.filter(state__in=(ClaimState.DRAFT, ClaimState.INFO_REQUESTED)).select_related("listing"):
         file.seek(0)
