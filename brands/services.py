@@ -150,7 +150,8 @@ def brand_programme_figures(brand_ids, *, since, until=None) -> dict[int, dict]:
 def brand_programmes_recompute(*, brand: Brand | None = None, now=None) -> dict[str, int]:
     """Good-faith admission and removal (3 months) and misuse flagging (90 days). Every change audited."""
     now = now or timezone.now()
-    brands = [brand] if brand else list(Brand.objects.all())
+    # Fresh rows: a caller's instance may predate the last recompute.
+    brands = list(Brand.objects.filter(pk=brand.pk) if brand else Brand.objects.all())
     ids = [b.pk for b in brands]
     three_months = brand_programme_figures(ids, since=now - timedelta(days=91), until=now)
     ninety_days = brand_programme_figures(ids, since=now - timedelta(days=90), until=now)

@@ -1,0 +1,76 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from merchants.models import Listing, Merchant
+from merchants.services import active_strike_count, merchant_lift_ban
+from takedowns.errors import Conflict, Forbidden
+from takedowns.models import AuditEvent, Notice
+
+from ..factories import ListingFactory
+from ..lifecycle import claim_in_state, step
+
+pytestmark = pytest.mark.django_db
+
+
+def take_down(world, n):
+    return [claim_in_state(world, "taken_down", listing=ListingFactory(merchant=world.merchant)) for _ in range(n)]
+
+
+def test_it_warns_on_the_first_strike(world):
+    [claim] = take_down(world, 1)
+    assert active_strike_count(world.merchant) == 1
+    warning = Notice.objects.get(kind="strike_warning")
+    assert warning.recipient == world.merchant.email and warning.claim == claim
+    assert Merchant.objects.get(pk=world.merchant.pk).status == Merchant.Status.ACTIVE
+
+
+def test_it_bans_at_three_strikes_and_removes_every_active_listing(world, settings):
+    settings.PLATFORM_WEBHOOK_URL = "http://127.0.0.1:9/hook"  # recorded in the outbox, not delivered here
+    spare = [ListingFactory(merchant=world.merchant) for _ in range(3)]
+    # With a webhook configured enforcement waits for the marketplace; drive it as the worker would.
+    from takedowns.enforcement import claim_enforce
+
+    for listing in [ListingFactory(merchant=world.merchant) for _ in range(3)]:
+        claim = claim_in_state(world, "approved", listing=listing)
+        Notice.objects.filter(claim=claim, kind="listing.remove").update(status=Notice.Status.SENT)
+        claim_enforce(claim_id=claim.pk)
+    merchant = Merchant.objects.get(pk=world.merchant.pk)
+    assert merchant.status == Merchant.Status.BANNED
+    assert not Listing.objects.filter(merchant=merchant, status=Listing.Status.ACTIVE).exists()
+    ban = AuditEvent.objects.get(action="merchant_ban", merchant=merchant)
+    removals = Notice.objects.filter(kind="listing.remove", idempotency_key__contains=f"ban{ban.pk}:")
+    # every listing that was still active at the ban: the spares and the world's own listing
+    assert {n.payload["listing_ref"] for n in removals} == {item.platform_ref for item in [*spare, world.listing]}
+    assert Notice.objects.filter(kind="merchant_banned", recipient=merchant.email).count() == 1
+
+
+def test_it_lets_strikes_expire_after_a_year(world):
+    with time_machine.travel(dt.datetime(2026, 1, 10, tzinfo=dt.UTC), tick=False) as clock:
+        take_down(world, 2)
+        clock.shift(dt.timedelta(days=366))
+        assert active_strike_count(world.merchant, timezone.now()) == 0
+        take_down(world, 1)
+    assert Merchant.objects.get(pk=world.merchant.pk).status == Merchant.Status.ACTIVE
+
+
+def test_it_revokes_the_strike_when_the_brand_retracts(world):
+    [claim] = take_down(world, 1)
+    step(world, claim, "retract")
+    assert active_strike_count(world.merchant) == 0
+    claim.refresh_from_db()
+    assert claim.state == "reinstated" and claim.retracted
+
+
+def test_it_lets_only_a_reviewer_lift_a_ban(world):
+    take_down(world, 3)
+    merchant = Merchant.objects.get(pk=world.merchant.pk)
+    with pytest.raises(Forbidden):
+        merchant_lift_ban(merchant=merchant, actor=world.actor(world.compliance))
+    merchant_lift_ban(merchant=merchant, actor=world.actor(world.reviewer), note="Supplier invoices checked")
+    assert Merchant.objects.get(pk=merchant.pk).status == Merchant.Status.ACTIVE
+    with pytest.raises(Conflict):
+        merchant_lift_ban(merchant=merchant, actor=world.actor(world.reviewer))
+    assert AuditEvent.objects.filter(action="merchant_lift_ban").count() == 1
