@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
@@ -57,6 +58,14 @@ def exception_handler(exc, context):
             body.update(fields)
         body.update(extra)
         return Response(body, status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        # Django's upload limits raise while DRF parses the body; they are the client's fault, not ours.
+        return Response({"detail": "The request body is too large.", "code": "request_too_large"},
+                        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, SuspiciousOperation):  # too many fields or files in a form
+        log.warning("refused a request: %s", exc)
+        return Response({"detail": f"The request was refused: {exc}", "code": "bad_request"},
+                        status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
