@@ -1,0 +1,128 @@
+/* Takedown Desk portal: drag-and-drop evidence with previews, and the reviewer's keyboard shortcuts.
+   Everything works without this file; it only makes the pages quicker to use. */
+(function () {
+  "use strict";
+
+  // --- evidence drop zones ----------------------------------------------------------------------------
+  function showPreviews(input) {
+    var target = document.getElementById(input.getAttribute("data-previews"));
+    if (!target) return;
+    target.textContent = "";
+    Array.prototype.forEach.call(input.files, function (file) {
+      var figure = document.createElement("figure");
+      if (file.type.indexOf("image/") === 0) {
+        var img = document.createElement("img");
+        img.src = URL.createObjectURL(file);
+        img.alt = file.name;
+        figure.appendChild(img);
+      }
+      var caption = document.createElement("figcaption");
+      caption.textContent = file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
+      figure.appendChild(caption);
+      target.appendChild(figure);
+    });
+  }
+
+  document.querySelectorAll(".dropzone").forEach(function (zone) {
+    var input = zone.querySelector("input[type=file]");
+    if (!input) return;
+    input.addEventListener("change", function () { showPreviews(input); });
+    ["dragenter", "dragover"].forEach(function (name) {
+      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      zone.addEventListener(name, function () { zone.classList.remove("over"); });
+    });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      var transfer = new DataTransfer();
+      if (input.multiple) Array.prototype.forEach.call(input.files, function (f) { transfer.items.add(f); });
+      Array.prototype.forEach.call(event.dataTransfer.files, function (f) { transfer.items.add(f); });
+      input.files = transfer.files;
+      showPreviews(input);
+    });
+  });
+
+  // --- select all -------------------------------------------------------------------------------------
+  document.querySelectorAll("[data-select-all]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      document.querySelectorAll(box.getAttribute("data-select-all")).forEach(function (other) { other.checked = box.checked; });
+    });
+  });
+
+  // --- confirm before destructive buttons -------------------------------------------------------------
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+
+  // --- keyboard shortcuts -----------------------------------------------------------------------------
+  var mode = document.body.getAttribute("data-shortcuts");
+  if (!mode) return;
+
+  function typing(event) {
+    var el = event.target;
+    return event.ctrlKey || event.metaKey || event.altKey ||
+      (el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)));
+  }
+
+  function focusFromHash() {
+    var target = { "#reject": "reject-reason", "#request-info": "info-note" }[window.location.hash];
+    if (target && document.getElementById(target)) document.getElementById(target).focus();
+  }
+
+  if (mode === "queue") {
+    var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-claim]"));
+    var current = -1;
+    var select = function (index) {
+      if (!rows.length) return;
+      current = Math.max(0, Math.min(rows.length - 1, index));
+      rows.forEach(function (row, i) { row.classList.toggle("current", i === current); row.removeAttribute("aria-current"); });
+      rows[current].setAttribute("aria-current", "true");
+      var link = rows[current].querySelector("a.open");
+      if (link) link.focus({ preventScroll: false });
+    };
+    rows.forEach(function (row, i) { row.addEventListener("focusin", function () { select(i); }); });
+    document.addEventListener("keydown", function (event) {
+      if (typing(event)) return;
+      var row = rows[current];
+      switch (event.key) {
+        case "j": select(current + 1); break;
+        case "k": select(current - 1); break;
+        case "x": if (row) { var box = row.querySelector("input[type=checkbox]"); box.checked = !box.checked; } break;
+        case "o": case "Enter": if (row) window.location = row.querySelector("a.open").href; else return; break;
+        case "a":
+          if (!row) return;
+          var form = document.getElementById("row-decision");
+          form.querySelector("[name=claim_id]").value = row.getAttribute("data-claim");
+          form.action = row.getAttribute("data-approve");
+          form.submit();
+          break;
+        case "r": if (row) window.location = row.querySelector("a.open").href + "#reject"; break;
+        case "i": if (row) window.location = row.querySelector("a.open").href + "#request-info"; break;
+        default: return;
+      }
+      event.preventDefault();
+    });
+  }
+
+  if (mode === "review") {
+    focusFromHash();
+    document.addEventListener("keydown", function (event) {
+      if (typing(event)) return;
+      var click = function (id) { var el = document.getElementById(id); if (el) { el.click(); return true; } return false; };
+      var focus = function (id) { var el = document.getElementById(id); if (el) { el.focus(); return true; } return false; };
+      var handled = false;
+      switch (event.key) {
+        case "a": handled = click("approve"); break;
+        case "r": handled = focus("reject-reason"); break;
+        case "i": handled = focus("info-note"); break;
+        case "j": handled = click("next-claim"); break;
+        case "k": handled = click("previous-claim"); break;
+        case "s": handled = click("start-review"); break;
+      }
+      if (handled) event.preventDefault();
+    });
+  }
+})();
