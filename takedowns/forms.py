@@ -1,0 +1,125 @@
+"""Portal forms: they check the shape of the input; the services check the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from brands.models import IPRight
+
+from .models import CounterReason, Evidence, InfringementType, RejectReason
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def _right_label(right: IPRight) -> str:
+    status = "" if right.is_usable() else f" — {_('expired') if right.is_expired() else right.get_status_display()}"
+    return f"{right.brand.name}: {right.mark} ({right.office} {right.registration_number}){status}"
+
+
+class ClaimFieldsForm(forms.Form):
+    """What every claim says: shared by single and bulk filing."""
+
+    ip_right = forms.ModelChoiceField(queryset=IPRight.objects.none(), label=_("IP right"),
+                                      help_text=_("Only verified, unexpired rights can be used to file."))
+    infringement_type = forms.ChoiceField(choices=InfringementType.choices, label=_("Infringement type"))
+    description = forms.CharField(
+        label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 4}), required=True,
+        help_text=_("What makes the listing infringing: logo, packaging, price, test purchase."),
+    )
+    good_faith = forms.BooleanField(
+        required=True, label=_("I have a good-faith belief that the use of the material is not authorised by the "
+                               "rights owner, its agent or the law."),
+    )
+    accurate = forms.BooleanField(
+        required=True, label=_("The information in this notice is accurate and complete, and under penalty of perjury "
+                               "I am the rights owner or authorised to act for the rights owner."),
+    )
+    signature = forms.CharField(label=_("Signature (your full name)"), max_length=200)
+
+    def __init__(self, *args, rights=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["ip_right"]
+        field.queryset = rights if rights is not None else IPRight.objects.none()
+        field.label_from_instance = _right_label
+
+    def claim_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "infringement_type": data["infringement_type"], "description": data["description"],
+            "good_faith": data["good_faith"], "accurate": data["accurate"], "signature": data["signature"],
+        }
+
+
+class ClaimFileForm(ClaimFieldsForm):
+    listing_url = forms.URLField(label=_("Listing URL"), max_length=500, assume_scheme="https",
+                                 help_text=_("The address of the listing on the marketplace, as shown in the browser."))
+    evidence = MultipleFileField(label=_("Evidence"), required=True,
+                                 help_text=_("Photos, test-purchase receipts, PDF documents: up to 20 MB each."))
+    evidence_kind = forms.ChoiceField(choices=Evidence.Kind.choices, label=_("Kind of evidence"))
+
+    field_order = ["listing_url", "ip_right", "infringement_type", "description", "evidence", "evidence_kind",
+                   "good_faith", "accurate", "signature"]
+
+
+class BulkFileForm(ClaimFieldsForm):
+    csv_file = forms.FileField(label=_("CSV file of listing URLs"),
+                               help_text=_("A column listing_url; optional columns infringement_type and description."))
+
+
+class EvidenceForm(forms.Form):
+    evidence = MultipleFileField(label=_("Evidence files"))
+    kind = forms.ChoiceField(choices=Evidence.Kind.choices, label=_("Kind of evidence"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+
+class IPRightForm(forms.ModelForm):
+    class Meta:
+        model = IPRight
+        fields = ["brand", "kind", "mark", "registration_number", "office", "classes", "valid_from", "valid_until",
+                  "certificate"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}),
+                   "valid_until": forms.DateInput(attrs={"type": "date"})}
+        labels = {"certificate": _("Registration certificate (PDF or image)")}
+
+    def __init__(self, *args, brands=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["brand"].queryset = brands
+        self.fields["certificate"].required = True
+
+    def right_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("brand")
+        data.pop("certificate")
+        return data
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"),
+                               choices=[("", _("Choose a reason"))] + [c for c in RejectReason.choices if c[0] != RejectReason.NO_RESPONSE])
+    note = forms.CharField(label=_("Note to the brand"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CounterNoticeForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why the removal was a mistake"), choices=CounterReason.choices)
+    # Not required here: the service names every missing element of the counter-notice at once.
+    statement = forms.CharField(label=_("Statement"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
+                                help_text=_("Explain why the listing does not infringe; mention invoices or licences."))
+    good_faith = forms.BooleanField(
+        required=False, label=_("I state under penalty of perjury that I have a good-faith belief that the material was "
+                                "removed as a result of mistake or misidentification."))
+    signature = forms.CharField(label=_("Signature (your full name)"), max_length=200, required=False)

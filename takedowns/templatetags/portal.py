@@ -1,0 +1,85 @@
+"""Small display helpers for the portal templates: no rules, only how things look."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def sla(claim, now=None) -> str:
+    """`overdue`, `soon` (within 6 hours) or `ok`: the colour of the SLA badge."""
+    if not claim.due_at:
+        return "none"
+    now = now or timezone.now()
+    if claim.due_at < now:
+        return "overdue"
+    if claim.due_at < now + timedelta(hours=6):
+        return "soon"
+    return "ok"
+
+
+@register.filter
+def sla_label(claim, now=None) -> str:
+    """`overdue 3 d` or `due in 5 h`: short enough for a queue row."""
+    if not claim.due_at:
+        return ""
+    now = now or timezone.now()
+    delta = claim.due_at - now
+    span = _short(abs(delta))
+    return _("overdue %(span)s") % {"span": span} if delta.total_seconds() < 0 else _("due in %(span)s") % {"span": span}
+
+
+def _short(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return _("%(n)s min") % {"n": minutes}
+    if minutes < 48 * 60:
+        return _("%(n)s h") % {"n": minutes // 60}
+    return _("%(n)s d") % {"n": minutes // (60 * 24)}
+
+
+@register.filter
+def percent(value) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+@register.filter
+def hours(value) -> str:
+    return "—" if value is None else f"{value:.1f} h"
+
+
+@register.filter
+def filesize(value) -> str:
+    value = float(value or 0)
+    for unit in ("B", "KB", "MB"):
+        if value < 1024:
+            return f"{value:.0f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, key: str) -> str:
+    """The query string that sorts by `key`, or by `-key` when it is already sorted by `key`."""
+    request = context["request"]
+    params = request.GET.copy()
+    current = params.get("sort", "")
+    params["sort"] = f"-{key}" if current == key else key
+    params.pop("page", None)
+    return "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def sort_state(context, key: str) -> str:
+    current = context["request"].GET.get("sort", "")
+    if current == key:
+        return "ascending"
+    if current == f"-{key}":
+        return "descending"
+    return "none"
