@@ -1,0 +1,139 @@
+"""Reports API (SPEC §8): `GET /api/v1/reports/summary/`, `GET /api/v1/reports/export/` and the poll/download
+URL of background exports. Views only read parameters, call the selectors and pick the response type."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import FileResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .api_common import request_actor
+from .errors import DomainError, Invalid, NotFound
+from .exports import FORMATS, export_chunks, export_filename, export_request, needs_background
+from .models import AuditEvent, Export
+from .reports import GROUPINGS, report_filters, report_summary
+
+
+class JsonOnly(BaseContentNegotiation):
+    """`?format=` names the export here, not a DRF renderer: always answer (and fail) in JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("from", OpenApiTypes.DATE, description="First day of the period (inclusive)."),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last day of the period (inclusive)."),
+    OpenApiParameter("brand", OpenApiTypes.STR, description="A brand id, or ids separated by commas."),
+]
+
+
+class ReportSummaryView(APIView):
+    content_negotiation_class = JsonOnly
+
+    @extend_schema(
+        operation_id="reports_summary",
+        parameters=[*FILTER_PARAMETERS, OpenApiParameter("group_by", OpenApiTypes.STR, enum=list(GROUPINGS))],
+        responses={200: OpenApiTypes.OBJECT},
+        description="Totals and one row per group: claims filed, decided, taken down, rejected, take-down rate "
+                    "(0–1), median hours to decision and to takedown, counter-notices, reinstatements.",
+    )
+    def get(self, request):
+        actor = request_actor(request)
+        filters = report_filters(actor=actor, params=request.query_params)
+        return Response(report_summary(actor=actor, filters=filters).api())
+
+
+class ReportExportView(APIView):
+    content_negotiation_class = JsonOnly
+
+    @extend_schema(
+        operation_id="reports_export",
+        parameters=[
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(FORMATS), required=True),
+            *FILTER_PARAMETERS,
+            OpenApiParameter("background", OpenApiTypes.BOOL,
+                             description="Build in the background even when small (202 with a URL to poll)."),
+        ],
+        responses={200: OpenApiTypes.BINARY, 202: OpenApiResponse(OpenApiTypes.OBJECT, description='{"url": …}')},
+    )
+    def get(self, request):
+        actor = request_actor(request)
+        fmt = (request.query_params.get("format") or "").strip()
+        if fmt not in FORMATS:
+            raise Invalid(f"format must be one of {', '.join(FORMATS)}.", code="invalid_format",
+                          extra={"fields": {"format": [f"One of {', '.join(FORMATS)}."]}})
+        filters = report_filters(actor=actor, params=request.query_params)
+        params = {k: request.query_params.get(k) for k in ("from", "to", "brand", "group_by") if request.query_params.get(k)}
+        background = str(request.query_params.get("background", "")).lower() in ("1", "true", "yes")
+        if background or needs_background(fmt, actor, filters):
+            with transaction.atomic():
+                export = export_request(actor=actor, fmt=fmt, params=params)
+                transaction.on_commit(lambda: _send_build(export.pk))
+            url = request.build_absolute_uri(reverse("report-export-download", args=[export.pk]))
+            return Response({"url": url, "id": export.pk, "status": export.status, "progress": 0}, status=202)
+        AuditEvent.objects.create(action="report_export", actor=actor.user, actor_label=actor.label,
+                                  object_type="report", object_id=fmt, data={"params": params})
+        content_type, _ = FORMATS[fmt]
+        # A generator: the rows are read while the response is sent, a chunk at a time.
+        response = StreamingHttpResponse(export_chunks(fmt, actor, filters), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{export_filename(fmt, filters)}"'
+        response["Cache-Control"] = "no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+def _send_build(export_id: int) -> None:
+    from .tasks import build_export
+
+    try:
+        build_export.delay(export_id)
+    except Exception:  # the broker is down: the export stays pending; the periodic sweep picks it up
+        import logging
+
+        logging.getLogger(__name__).warning("could not queue export %s", export_id, exc_info=True)
+
+
+class ReportExportDownloadView(APIView):
+    """Poll here: 202 with progress while the file is built, then the file itself. Only its requester may
+    see an export (anyone else: 404); after EXPORT_KEEP_HOURS the file is gone (410)."""
+
+    content_negotiation_class = JsonOnly
+
+    @extend_schema(operation_id="reports_export_download",
+                   responses={200: OpenApiTypes.BINARY, 202: OpenApiTypes.OBJECT, 410: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        export = Export.objects.filter(pk=pk, requested_by=request.user).first()
+        if export is None:
+            raise NotFound("No such export.")
+        if export.status in (Export.Status.PENDING, Export.Status.RUNNING):
+            url = request.build_absolute_uri()
+            return Response({"url": url, "id": export.pk, "status": export.status, "progress": export.progress},
+                            status=202, headers={"Retry-After": "2"})
+        if export.status == Export.Status.FAILED:
+            raise ExportFailed(f"The export failed: {export.error or 'unknown error'}")
+        if (export.expires_at and export.expires_at <= timezone.now()) or not export.file:
+            raise ExportGone("The export has expired; request it again.")
+        response = FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename,
+                                content_type=FORMATS.get(export.format, ("application/octet-stream",))[0])
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ExportFailed(DomainError):
+    status_code = 500
+    code = "export_failed"
+
+
+class ExportGone(DomainError):
+    status_code = 410
+    code = "gone"
