@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from brands.api import BrandViewSet, IPRightViewSet
 from merchants.api import ListingViewSet, MerchantViewSet
 from takedowns.api import AuditEventViewSet, ClaimBatchViewSet, ClaimViewSet, TokenView
+from takedowns.reports_api import ReportExportDownloadView, ReportExportView, ReportSummaryView
 
 router = DefaultRouter()
 router.register("brands", BrandViewSet, basename="brand")
@@ -18,6 +19,9 @@ router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
+    path("api/v1/reports/summary/", ReportSummaryView.as_view(), name="report-summary"),
+    path("api/v1/reports/export/", ReportExportView.as_view(), name="report-export"),
+    path("api/v1/reports/exports/<int:pk>/", ReportExportDownloadView.as_view(), name="report-export-download"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

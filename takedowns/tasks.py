@@ -56,3 +56,22 @@ def process_batch(batch_id: int) -> None:
     from .batches import batch_process
 
     batch_process(batch_id=batch_id)
+
+
+# --- reports (issue 5) -------------------------------------------------------------------------------------
+@shared_task(name="takedowns.tasks.build_export", ignore_result=True, time_limit=3600, soft_time_limit=3500)
+def build_export(export_id: int) -> None:
+    """Build a large export's file; progress is written to the Export row as it goes."""
+    from .exports import export_build
+
+    export_build(export_id=export_id)
+
+
+@shared_task(name="takedowns.tasks.purge_exports", ignore_result=True)
+def purge_exports() -> int:
+    """Hourly: delete export files older than EXPORT_KEEP_HOURS, and re-send exports stuck as pending."""
+    from .exports import exports_pending, exports_purge_expired
+
+    for export_id in exports_pending():
+        build_export.delay(export_id)
+    return exports_purge_expired()
