@@ -126,6 +126,8 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# A missing manifest entry (no collectstatic yet, as in tests) falls back to the plain name instead of a 500.
+WHITENOISE_MANIFEST_STRICT = False
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -172,6 +174,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request whose broker is down must not hang: fail fast, the outbox sweep sends the task later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "takedowns")
+# Removal webhooks and enforcement go to their own queue so that a backlog of e-mails never delays a
+# takedown. A plain `celery -A config worker` consumes both; `-Q takedowns-urgent` makes a dedicated worker.
+CELERY_URGENT_QUEUE = os.environ.get("CELERY_URGENT_QUEUE", "takedowns-urgent")
+CELERY_TASK_QUEUES = {CELERY_URGENT_QUEUE: {}, CELERY_TASK_DEFAULT_QUEUE: {}}
 CELERY_TIMEZONE = TIME_ZONE
 SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {

@@ -60,9 +60,11 @@ def batch_create(*, actor: Actor, brand: Brand, ip_right: IPRight, fields: dict,
         batch_process(batch_id=batch.pk)
         batch.refresh_from_db()
     else:
+        from .services import send_quietly
         from .tasks import process_batch
 
-        transaction.on_commit(lambda: process_batch.delay(batch.pk))
+        # A broker outage leaves the batch pending; the outbox sweep queues it again.
+        transaction.on_commit(lambda: send_quietly(process_batch, batch.pk))
     return batch
 
 

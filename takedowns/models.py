@@ -38,6 +38,9 @@ ACTIVE = (S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED, S.APPROVED, S.TAKEN_DOWN, 
 DECIDED = (S.APPROVED, S.REJECTED, S.TAKEN_DOWN, S.COUNTER_NOTICED, S.REINSTATED)
 WITHDRAWABLE = (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED)
 CLOSED = (S.REJECTED, S.WITHDRAWN, S.REINSTATED)
+# What a merchant may see: claims enforced against it. A pending claim is never shown, so a counterfeiter
+# is not warned before the decision.
+SHOWN_TO_MERCHANT = (S.TAKEN_DOWN, S.COUNTER_NOTICED, S.REINSTATED)
 
 
 class InfringementType(models.TextChoices):

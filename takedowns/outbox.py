@@ -28,22 +28,23 @@ from .models import Notice, NoticeAttempt
 
 log = logging.getLogger(__name__)
 
-def _dispatch_on_commit(notice_id: int) -> None:
-    def send() -> None:
-        from .tasks import deliver_notice
+def queue_for(channel: str) -> str:
+    return settings.CELERY_URGENT_QUEUE if channel == Notice.Channel.WEBHOOK else settings.CELERY_TASK_DEFAULT_QUEUE
 
-        try:
-            deliver_notice.delay(notice_id)
-        except Exception:  # the broker is down: the sweep will send it when it is back
-            log.warning("could not queue notice %s; the sweep will retry", notice_id, exc_info=True)
 
-    transaction.on_commit(send)
+def dispatch(notice_id: int, channel: str, countdown: int | None = None) -> None:
+    from .tasks import deliver_notice
+
+    try:
+        deliver_notice.apply_async((notice_id,), queue=queue_for(channel), countdown=countdown)
+    except Exception:  # the broker is down: the sweep will send it when it is back
+        log.warning("could not queue notice %s; the sweep will retry", notice_id, exc_info=True)
 
 
 def _create(**fields) -> Notice:
     notice, created = Notice.objects.get_or_create(idempotency_key=fields.pop("idempotency_key"), defaults=fields)
     if created:
-        _dispatch_on_commit(notice.pk)
+        transaction.on_commit(lambda: dispatch(notice.pk, notice.channel))
     return notice
 
 
@@ -209,7 +210,10 @@ def notice_deliver(*, notice_id: int) -> int | None:
         _after_delivery(notice)
         return None
     log.info("notice %s attempt %s failed: %s", notice.pk, notice.attempts + 1, attempt.error)
-    return backoff_seconds(notice.attempts + 1)
+    # The first retries come within seconds; once the backoff is capped the sweep keeps trying too.
+    delay = backoff_seconds(notice.attempts + 1)
+    dispatch(notice.pk, notice.channel, countdown=delay)
+    return delay
 
 
 def _after_delivery(notice: Notice) -> None:
@@ -220,12 +224,12 @@ def _after_delivery(notice: Notice) -> None:
         claim_enforce(claim_id=notice.claim_id)
 
 
-def notices_due(limit: int = 1000) -> list[int]:
+def notices_due(limit: int = 1000) -> list[tuple[int, str]]:
     now = timezone.now()
     return list(
         Notice.objects.filter(
             Q(status=Notice.Status.PENDING, next_attempt_at__lte=now) | Q(status=Notice.Status.SENDING, lease_until__lt=now)
         )
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "channel")[:limit]
     )

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from brands.models import Brand, IPRight
 from merchants.models import Listing, Merchant
 
-from .models import OPEN, AuditEvent, Claim, ClaimBatch, ClaimEvent, ClaimState, Evidence, Notice
+from .models import OPEN, SHOWN_TO_MERCHANT, AuditEvent, Claim, ClaimBatch, ClaimEvent, ClaimState, Evidence, Notice
 from .roles import Actor
 
 
@@ -21,8 +21,7 @@ def claims_visible_to(actor: Actor) -> QuerySet[Claim]:
     if actor.brand_ids:
         visible |= Q(brand_id__in=actor.brand_ids)
     if actor.merchant_ids:
-        # Merchants see claims about their own listings once they were decided against them, never drafts.
-        visible |= Q(listing__merchant_id__in=actor.merchant_ids) & ~Q(state__in=(ClaimState.DRAFT, ClaimState.WITHDRAWN))
+        visible |= Q(listing__merchant_id__in=actor.merchant_ids, state__in=SHOWN_TO_MERCHANT)
     return claims.filter(visible)
 
 

@@ -319,12 +319,12 @@ def _remove_or_enforce(claim: Claim) -> None:
         from .tasks import enforce_claim
 
         claim_id = claim.pk
-        transaction.on_commit(lambda: _send_quietly(enforce_claim, claim_id))
+        transaction.on_commit(lambda: send_quietly(enforce_claim, claim_id, queue=settings.CELERY_URGENT_QUEUE))
 
 
-def _send_quietly(task, *args) -> None:
+def send_quietly(task, *args, queue: str | None = None) -> None:
     try:
-        task.delay(*args)
+        task.apply_async(args, queue=queue)
     except Exception:  # the broker is down: the sweep finds approved claims that were not enforced
         import logging
 

@@ -9,10 +9,7 @@ from celery import shared_task
 def deliver_notice(notice_id: int) -> None:
     from .outbox import notice_deliver
 
-    retry_in = notice_deliver(notice_id=notice_id)
-    if retry_in is not None:
-        # The first retries come within seconds; once the backoff is capped the sweep keeps trying too.
-        deliver_notice.apply_async((notice_id,), countdown=retry_in)
+    notice_deliver(notice_id=notice_id)
 
 
 @shared_task(name="takedowns.tasks.enforce_claim", ignore_result=True)
@@ -25,16 +22,33 @@ def enforce_claim(claim_id: int) -> None:
 @shared_task(name="takedowns.tasks.sweep_outbox", ignore_result=True)
 def sweep_outbox() -> dict:
     """Every minute: re-queue notices still pending and approved claims not yet enforced."""
+    from django.conf import settings
+
     from .enforcement import approved_not_enforced
-    from .outbox import notices_due
+    from .outbox import dispatch, notices_due
 
     notices = notices_due()
-    for pk in notices:
-        deliver_notice.delay(pk)
+    for pk, channel in notices:
+        dispatch(pk, channel)
     claims = approved_not_enforced()
     for pk in claims:
-        enforce_claim.delay(pk)
-    return {"notices": len(notices), "claims": len(claims)}
+        enforce_claim.apply_async((pk,), queue=settings.CELERY_URGENT_QUEUE)
+    batches = stalled_batches()
+    for pk in batches:
+        process_batch.delay(pk)
+    return {"notices": len(notices), "claims": len(claims), "batches": len(batches)}
+
+
+def stalled_batches() -> list[int]:
+    """Bulk filings whose task never reached a worker (the broker was down when they were filed)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import ClaimBatch
+
+    cutoff = timezone.now() - timedelta(minutes=1)
+    return list(ClaimBatch.objects.filter(status=ClaimBatch.Status.PENDING, created_at__lt=cutoff).values_list("pk", flat=True)[:100])
 
 
 @shared_task(name="takedowns.tasks.run_deadlines", ignore_result=True)

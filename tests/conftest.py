@@ -80,6 +80,16 @@ def _tasks_run_in_process(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The API throttles count in the cache: no test may inherit another's requests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

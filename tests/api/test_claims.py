@@ -49,7 +49,7 @@ def claims(world):
     ("reviewer", ["taken_down", "draft", "other"]),
     ("compliance", ["taken_down", "draft", "other"]),
     ("platform", []),
-    ("merchant", ["taken_down", "other"]),  # its own listing, never a draft
+    ("merchant", ["taken_down"]),  # its own listing, once enforced: never a pending claim
     ("outsider", []),
 ])
 def test_it_lists_only_the_claims_a_role_may_see(as_role, claims, role, visible):

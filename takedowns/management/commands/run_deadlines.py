@@ -18,6 +18,6 @@ class Command(BaseCommand):
         if not no_sweep:
             from takedowns.enforcement import claim_enforce
 
-            result["notices_delivered"] = sum(1 for pk in notices_due() if notice_deliver(notice_id=pk) is None)
+            result["notices_delivered"] = sum(1 for pk, _ in notices_due() if notice_deliver(notice_id=pk) is None)
             result["claims_enforced"] = sum(1 for pk in approved_not_enforced() if claim_enforce(claim_id=pk))
         self.stdout.write(json.dumps(result))
