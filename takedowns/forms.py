@@ -23,7 +23,11 @@ class MultipleFileField(forms.FileField):
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+        if not data:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        return [single(data, initial)]
 
 
 def _right_label(right: IPRight) -> str:

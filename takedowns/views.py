@@ -7,6 +7,7 @@ actor's role never uses is a 403.
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -67,10 +68,10 @@ PAGE_SIZE = 50
 # --- helpers ----------------------------------------------------------------------------------------------
 def error_messages(exc: DomainError) -> list[str]:
     """Every unmet condition the service reported, or its one message."""
-    found = list(exc.extra.get("errors") or [])
-    for field_errors in (exc.extra.get("fields") or {}).values():
-        found.extend(field_errors)
-    return found or [exc.detail]
+    found = list(exc.extra.get("errors") or [exc.detail])
+    for name, field_errors in (exc.extra.get("fields") or {}).items():
+        found.extend(f"{name}: {error}" for error in field_errors)
+    return found
 
 
 def flash_errors(request, exc: DomainError) -> None:
@@ -492,40 +493,49 @@ def _date(value):
 
 @login_required
 def reports(request):
+    """Figures from the reporting backend (`takedowns.reports`, the same numbers as the API and the exports);
+    only the distribution of decision times is counted here."""
     actor = actor_for(request.user)
     require(actor.compliance or actor.reviewer)
-    filters = {key: request.GET.get(key, "") for key in ("from", "to", "brand", "infringement_type")}
-    claims_qs = claims_visible_to(actor)
-    since, until = _date(filters["from"]), _date(filters["to"])
-    if since:
-        claims_qs = claims_qs.filter(submitted_at__date__gte=since)
-    if until:
-        claims_qs = claims_qs.filter(submitted_at__date__lte=until)
-    if filters["brand"]:
-        claims_qs = claims_qs.filter(brand_id=filters["brand"])
-    if filters["infringement_type"]:
-        claims_qs = claims_qs.filter(infringement_type=filters["infringement_type"])
-    figures = portal_selectors.claims_dashboard(claims_qs)
+    from . import reports as report_backend
+
+    filters = {key: request.GET.get(key, "") for key in ("from", "to", "brand", "group_by")}
+    filters["group_by"] = filters["group_by"] if filters["group_by"] in report_backend.GROUPINGS else "month"
+    problems = []
+    try:
+        chosen = report_backend.report_filters(actor=actor, params={k: v for k, v in filters.items() if v})
+    except DomainError as exc:
+        problems = error_messages(exc)
+        chosen = report_backend.report_filters(actor=actor, params={})
+    monthly = report_backend.report_summary(actor=actor, filters=chosen, group_by="month")
+    grouped = monthly if chosen.group_by == "month" else report_backend.report_summary(actor=actor, filters=chosen)
+    months = [row["group"] for row in monthly.rows][-24:]
+    recent = monthly.rows[-24:]
+    claims_qs = report_backend.report_claims(actor, chosen).filter(chosen.period_q("submitted_at"))
     distribution = portal_selectors.time_to_decision_distribution(claims_qs)
-    infringers = portal_selectors.top_repeat_infringers()
+    infringers = report_backend.top_repeat_infringers(actor=actor, filters=chosen, limit=10)
     charts = {
-        "rate": line_chart(title=_("Take-down rate per month (%)"), labels=figures.months,
-                           series={_("Take-down rate"): figures.rate_by_month}, unit="%", y_max=100, width=760, height=280),
-        "volume": bar_chart(title=_("Claims submitted and taken down per month"), labels=figures.months,
-                            series={_("Submitted"): figures.filed_by_month, _("Taken down"): figures.taken_down_by_month},
-                            width=760, height=280),
+        "rate": line_chart(title=_("Take-down rate per month (%)"), labels=months,
+                           series={_("Take-down rate"): [None if r["takedown_rate"] is None else 100 * r["takedown_rate"]
+                                                         for r in recent]},
+                           unit="%", y_max=100, width=760, height=280),
+        "volume": bar_chart(title=_("Claims filed and taken down per month"), labels=months,
+                            series={_("Filed"): [r["claims_filed"] for r in recent],
+                                    _("Taken down"): [r["claims_taken_down"] for r in recent]}, width=760, height=280),
         "distribution": bar_chart(title=_("Time from submission to decision"), labels=[label for label, _n in distribution],
                                   series={_("Decisions"): [n for _label, n in distribution]}, width=560, height=260),
-        "infringers": bar_chart(title=_("Top repeat infringers (active strikes)"), labels=[m.name for m in infringers],
-                                series={_("Active strikes"): [m.active for m in infringers]}, horizontal=True,
+        "infringers": bar_chart(title=_("Top repeat infringers (listings taken down)"),
+                                labels=[row["merchant"] for row in infringers],
+                                series={_("Takedowns"): [row["takedowns"] for row in infringers]}, horizontal=True,
                                 width=560, height=320),
     }
-    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    query = urlencode({k: v for k, v in filters.items() if v and k != "group_by"})
     exports = [(label, f"/api/v1/reports/export/?format={fmt}" + (f"&{query}" if query else "")) for fmt, label in EXPORT_FORMATS]
     return render(request, "takedowns/reports.html", {
-        "filters": filters, "figures": figures, "charts": charts, "infringers": infringers, "exports": exports,
-        "distribution": distribution, "brands": Brand.objects.order_by("name"), "types": InfringementType.choices,
-        "summary_url": "/api/v1/reports/summary/" + (f"?{query}" if query else ""),
+        "filters": filters, "totals": monthly.totals, "rows": grouped.rows, "charts": charts, "infringers": infringers,
+        "exports": exports, "distribution": distribution, "brands": Brand.objects.order_by("name"),
+        "groupings": report_backend.GROUPINGS, "problems": problems,
+        "summary_url": "/api/v1/reports/summary/?" + urlencode({k: v for k, v in filters.items() if v}),
     })
 
 

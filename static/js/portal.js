@@ -126,3 +126,44 @@
     });
   }
 })();
+
+/* Report exports: small files download at once; large ones answer 202 with a URL that we poll, showing
+   the progress, and then download. Without JavaScript the link still works (the API answers JSON). */
+(function () {
+  "use strict";
+  var status = document.getElementById("export-status");
+  if (!status) return;
+  function download(response, fallbackName) {
+    return response.blob().then(function (blob) {
+      var match = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") || "");
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = match ? match[1] : fallbackName;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      status.textContent = status.getAttribute("data-done") || "Downloaded " + link.download;
+    });
+  }
+  function poll(url, name) {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (response) {
+      if (response.status === 202) {
+        return response.json().then(function (body) {
+          status.textContent = name + ": " + (body.progress || 0) + "%";
+          window.setTimeout(function () { poll(body.url, name); }, 1500);
+        });
+      }
+      if (!response.ok) {
+        return response.json().then(function (body) { status.textContent = name + ": " + (body.detail || response.status); });
+      }
+      return download(response, name);
+    }).catch(function () { status.textContent = name + ": failed"; });
+  }
+  document.querySelectorAll("a[data-export]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      status.textContent = link.textContent + "…";
+      poll(link.href, link.textContent.trim());
+    });
+  });
+})();

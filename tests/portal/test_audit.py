@@ -1,0 +1,23 @@
+from merchants.services import merchant_ban
+from takedowns.roles import actor_for
+from tests.lifecycle import claim_in_state
+
+
+def test_it_searches_claim_events_and_audit_events_together(world, client_for):
+    claim = claim_in_state(world, "taken_down")
+    merchant_ban(merchant=world.merchant, actor=actor_for(world.reviewer), reason="Repeat counterfeits")
+    client = client_for(world.compliance)
+    page = client.get("/audit/").content.decode()
+    assert "merchant_ban" in page and claim.reference in page
+    page = client.get(f"/audit/?q={claim.reference}").content.decode()
+    assert "approve" in page and "merchant_ban" not in page
+    page = client.get("/audit/?kind=audit").content.decode()
+    assert "merchant_ban" in page and claim.reference not in page
+
+
+def test_it_explains_an_empty_result(world, client_for):
+    assert "Nothing matches" in client_for(world.compliance).get("/audit/?q=nothing-like-this").content.decode()
+
+
+def test_it_is_not_for_brands(world, client_for):
+    assert client_for(world.owner).get("/audit/").status_code == 403

@@ -1,0 +1,53 @@
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from brands.models import IPRight
+from takedowns.models import Claim
+from tests.factories import PNG
+
+
+def _form(world, **overrides):
+    data = {
+        "listing_url": world.listing.url, "ip_right": world.right.pk, "infringement_type": "counterfeit",
+        "description": "Fake logo", "good_faith": "on", "accurate": "on", "signature": "Jane Counsel",
+        "evidence_kind": "image", "evidence": [SimpleUploadedFile("photo.png", PNG, content_type="image/png")],
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_it_files_and_submits_a_claim_with_evidence(world, client_for):
+    response = client_for(world.owner).post("/claims/new/", _form(world))
+    claim = Claim.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/claims/{claim.pk}/"
+    assert claim.state == "submitted" and claim.evidence.count() == 1
+
+
+def test_it_lists_every_unmet_condition_and_files_nothing(world, client_for):
+    IPRight.objects.filter(pk=world.right.pk).update(status=IPRight.Status.PENDING)
+    response = client_for(world.owner).post("/claims/new/", _form(world))
+    assert response.status_code == 200
+    assert b"is not verified" in response.content
+    assert not Claim.objects.exists()
+
+
+def test_it_names_each_missing_field(world, client_for):
+    response = client_for(world.owner).post("/claims/new/", _form(world, good_faith=None, signature="", evidence=None))
+    page = response.content.decode()
+    assert page.count('class="field-error"') >= 3
+    assert not Claim.objects.exists()
+
+
+def test_it_says_when_the_listing_is_unknown(world, client_for):
+    response = client_for(world.owner).post("/claims/new/", _form(world, listing_url="https://market.example/nope"))
+    assert b"No listing with that id or URL" in response.content
+
+
+def test_it_offers_only_the_filers_own_rights(world, client_for):
+    page = client_for(world.owner).get("/claims/new/").content.decode()
+    assert "AURELIA" in page and "NORTHPEAK" not in page
+    assert 'class="dropzone"' in page and "Submit claim" in page
+
+
+def test_it_refuses_viewers_and_unverified_agents(world, client_for):
+    assert client_for(world.viewer).get("/claims/new/").status_code == 403
+    assert client_for(world.unverified_agent).get("/claims/new/").status_code == 403

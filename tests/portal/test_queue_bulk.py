@@ -1,0 +1,26 @@
+from takedowns.models import Claim
+from tests.factories import ListingFactory
+from tests.lifecycle import claim_in_state
+
+
+def test_it_decides_the_selected_claims(world, client_for):
+    claims = [claim_in_state(world, "submitted", listing=ListingFactory()) for _ in range(3)]
+    response = client_for(world.reviewer).post("/queue/decide/", {
+        "claim": [c.pk for c in claims[:2]], "decision": "reject", "reason": "duplicate", "back": "/queue/",
+    })
+    assert response["Location"] == "/queue/"
+    states = dict(Claim.objects.values_list("pk", "state"))
+    assert [states[c.pk] for c in claims] == ["rejected", "rejected", "submitted"]
+
+
+def test_it_reports_the_claims_it_could_not_decide(world, client_for):
+    claim = claim_in_state(world, "submitted")
+    response = client_for(world.reviewer).post("/queue/decide/", {"claim": [claim.pk], "decision": "request_info"},
+                                               follow=True)
+    assert b"Say what information the brand must provide." in response.content
+    assert Claim.objects.get(pk=claim.pk).state == "submitted"  # nothing half done
+
+
+def test_it_is_for_reviewers_only(world, client_for):
+    claim = claim_in_state(world, "submitted")
+    assert client_for(world.owner).post("/queue/decide/", {"claim": [claim.pk], "decision": "approve"}).status_code == 403

@@ -1,0 +1,25 @@
+from tests.lifecycle import claim_in_state
+
+
+def test_it_shows_figures_charts_and_export_links(world, client_for):
+    claim_in_state(world, "taken_down")
+    page = client_for(world.compliance).get("/reports/").content.decode()
+    assert page.count("<svg") == 4 and page.count("<desc>") == 4
+    for fmt in ("csv", "xlsx", "pdf", "dsa-sor", "transparency", "lumen", "audit"):
+        assert f"/api/v1/reports/export/?format={fmt}" in page
+    assert "100.0%" in page
+
+
+def test_it_passes_the_filters_to_the_exports(world, client_for):
+    page = client_for(world.compliance).get(f"/reports/?from=2026-01-01&brand={world.brand.pk}&group_by=brand").content.decode()
+    assert f"format=csv&amp;from=2026-01-01&amp;brand={world.brand.pk}" in page
+
+
+def test_it_shows_a_bad_date_as_a_message(world, client_for):
+    response = client_for(world.compliance).get("/reports/?from=yesterday")
+    assert response.status_code == 200 and b"must be a date" in response.content
+
+
+def test_it_is_not_for_brands_or_merchants(world, client_for):
+    assert client_for(world.owner).get("/reports/").status_code == 403
+    assert client_for(world.merchant_user).get("/reports/").status_code == 403
