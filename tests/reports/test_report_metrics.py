@@ -1,0 +1,247 @@
+"""Every report figure against numbers worked out by hand from the scenario (see conftest.py).
+
+Hours to decision of the decided claims: c1 10, c2 20, c3 30, c4 4, c8 192 (January); c9 6, c10 2, c11 8,
+c12 1, c13 10 (February). Hours to takedown: c1 12, c3 32, c4 5 (January); c9 9, c10 3, c11 12, c13 20.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from takedowns.reports import (
+    METRIC_KEYS,
+    HoursBetween,
+    _medians,
+    _medians_by_window,
+    report_filters,
+    report_summary,
+)
+from takedowns.roles import SYSTEM, actor_for
+from tests.conftest import require_services
+
+EMPTY = {"claims_filed": 0, "claims_decided": 0, "claims_taken_down": 0, "claims_rejected": 0, "takedown_rate": None,
+         "median_hours_to_decision": None, "median_hours_to_takedown": None, "counter_notices": 0, "reinstated": 0}
+
+
+def summary(actor=SYSTEM, **params):
+    filters = report_filters(actor=actor, params=params)
+    return report_summary(actor=actor, filters=filters)
+
+
+def rows_by_group(result):
+    return {row["group"]: row for row in result.rows}
+
+
+def pick(row, *keys):
+    return {key: row[key] for key in keys}
+
+
+SPEC_KEYS = tuple(EMPTY)
+
+
+def test_it_computes_the_totals_over_every_state(scenario):
+    totals = summary(**{"from": "2026-01-01", "to": "2026-12-31"}).totals
+    assert pick(totals, *SPEC_KEYS) == {
+        "claims_filed": 13,  # every claim but the draft c6
+        "claims_decided": 10,
+        "claims_taken_down": 7,  # c1 c3 c4 c9 c10 c11 c13, reinstated ones included
+        "claims_rejected": 2,  # c2, and c8 by expiry
+        "takedown_rate": pytest.approx(0.7),
+        # ten values: 1 2 4 6 8 | 10 10 20 30 192 → (8 + 10) / 2
+        "median_hours_to_decision": pytest.approx(9.0),
+        # seven values: 3 5 9 12 12 20 32
+        "median_hours_to_takedown": pytest.approx(12.0),
+        "counter_notices": 3,
+        "reinstated": 2,  # c3 after its counter-notice, c9 retracted
+    }
+    assert totals["successful_counter_notices"] == 1
+    assert totals["retracted"] == 1
+    assert totals["listings_removed"] == 7
+    assert totals["merchants_banned"] == 1  # M1 at its third strike (c10)
+    assert totals["fast_tracked"] == 0
+    assert totals["counter_notice_rate"] == pytest.approx(3 / 7)  # c3 c4 c10 of the seven taken down
+    assert totals["reinstatement_rate"] == pytest.approx(2 / 7)
+
+
+def test_it_groups_by_month_with_an_empty_month_between(scenario):
+    result = summary(**{"from": "2026-01-01", "to": "2026-04-30", "group_by": "month"})
+    months = rows_by_group(result)
+    assert list(months) == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    assert pick(months["2026-01"], *SPEC_KEYS) == {
+        "claims_filed": 7, "claims_decided": 5, "claims_taken_down": 3, "claims_rejected": 2,
+        "takedown_rate": pytest.approx(0.6),
+        "median_hours_to_decision": pytest.approx(20.0),  # 4 10 20 30 192: odd
+        "median_hours_to_takedown": pytest.approx(12.0),  # 5 12 32: odd
+        "counter_notices": 2, "reinstated": 1,
+    }
+    assert pick(months["2026-02"], *SPEC_KEYS) == {
+        "claims_filed": 5, "claims_decided": 5, "claims_taken_down": 4, "claims_rejected": 0,
+        "takedown_rate": pytest.approx(0.8),
+        "median_hours_to_decision": pytest.approx(6.0),  # 1 2 6 8 10
+        "median_hours_to_takedown": pytest.approx(10.5),  # 3 9 | 12 20: even
+        "counter_notices": 1, "reinstated": 1,
+    }
+    assert pick(months["2026-03"], *SPEC_KEYS) == EMPTY
+    assert pick(months["2026-04"], *SPEC_KEYS) == {**EMPTY, "claims_filed": 1}
+    assert months["2026-02"]["merchants_banned"] == 1
+    assert months["2026-01"]["merchants_banned"] == 0
+
+
+def test_it_groups_by_brand(scenario):
+    brands = rows_by_group(summary(group_by="brand"))
+    assert pick(brands["Aurelia"], *SPEC_KEYS) == {
+        "claims_filed": 12, "claims_decided": 9, "claims_taken_down": 6, "claims_rejected": 2,
+        "takedown_rate": pytest.approx(6 / 9),
+        "median_hours_to_decision": pytest.approx(10.0),  # 1 2 4 6 10 10 20 30 192
+        "median_hours_to_takedown": pytest.approx(10.5),  # 3 5 9 | 12 20 32
+        "counter_notices": 3, "reinstated": 2,
+    }
+    assert pick(brands["Northpeak"], *SPEC_KEYS) == {
+        "claims_filed": 1, "claims_decided": 1, "claims_taken_down": 1, "claims_rejected": 0, "takedown_rate": 1.0,
+        "median_hours_to_decision": pytest.approx(8.0), "median_hours_to_takedown": pytest.approx(12.0),
+        "counter_notices": 0, "reinstated": 0,
+    }
+    assert brands["Aurelia"]["merchants_banned"] is None  # a ban is nobody's brand
+
+
+def test_it_groups_by_merchant(scenario):
+    merchants = rows_by_group(summary(group_by="merchant"))
+    assert set(merchants) == {"Lucky Outlet", "Second Source", "Third Shop"}
+    assert pick(merchants["Lucky Outlet"], *SPEC_KEYS) == {
+        "claims_filed": 4, "claims_decided": 4, "claims_taken_down": 3, "claims_rejected": 1,
+        "takedown_rate": pytest.approx(0.75),
+        "median_hours_to_decision": pytest.approx(8.0),  # 2 6 | 10 20
+        "median_hours_to_takedown": pytest.approx(9.0),  # 3 9 12
+        "counter_notices": 1, "reinstated": 1,
+    }
+    assert pick(merchants["Second Source"], *SPEC_KEYS) == {
+        "claims_filed": 5, "claims_decided": 5, "claims_taken_down": 3, "claims_rejected": 1,
+        "takedown_rate": pytest.approx(0.6),
+        "median_hours_to_decision": pytest.approx(10.0),  # 1 4 10 30 192
+        "median_hours_to_takedown": pytest.approx(20.0),  # 5 20 32
+        "counter_notices": 2, "reinstated": 1,
+    }
+    assert pick(merchants["Third Shop"], *SPEC_KEYS) == {
+        "claims_filed": 4, "claims_decided": 1, "claims_taken_down": 1, "claims_rejected": 0, "takedown_rate": 1.0,
+        "median_hours_to_decision": pytest.approx(8.0), "median_hours_to_takedown": pytest.approx(12.0),
+        "counter_notices": 0, "reinstated": 0,
+    }
+    assert merchants["Lucky Outlet"]["merchants_banned"] == 1
+    assert merchants["Second Source"]["merchants_banned"] == 0
+
+
+def test_it_groups_by_infringement_type(scenario):
+    types = rows_by_group(summary(group_by="infringement_type"))
+    assert list(types) == ["copyright", "counterfeit", "design", "patent", "trademark"]
+    assert pick(types["counterfeit"], *SPEC_KEYS) == {
+        "claims_filed": 7, "claims_decided": 5, "claims_taken_down": 4, "claims_rejected": 1,
+        "takedown_rate": pytest.approx(0.8),
+        "median_hours_to_decision": pytest.approx(10.0),  # 6 8 10 30 192
+        "median_hours_to_takedown": pytest.approx(12.0),  # 9 12 | 12 32
+        "counter_notices": 1, "reinstated": 2,
+    }
+    assert pick(types["trademark"], *SPEC_KEYS) == {
+        "claims_filed": 2, "claims_decided": 2, "claims_taken_down": 1, "claims_rejected": 1,
+        "takedown_rate": pytest.approx(0.5), "median_hours_to_decision": pytest.approx(11.0),
+        "median_hours_to_takedown": pytest.approx(3.0), "counter_notices": 1, "reinstated": 0,
+    }
+    assert pick(types["design"], *SPEC_KEYS) == {
+        "claims_filed": 1, "claims_decided": 1, "claims_taken_down": 1, "claims_rejected": 0, "takedown_rate": 1.0,
+        "median_hours_to_decision": pytest.approx(4.0), "median_hours_to_takedown": pytest.approx(5.0),
+        "counter_notices": 1, "reinstated": 0,
+    }
+    assert pick(types["copyright"], *SPEC_KEYS) == {
+        "claims_filed": 2, "claims_decided": 2, "claims_taken_down": 1, "claims_rejected": 0,
+        "takedown_rate": pytest.approx(0.5), "median_hours_to_decision": pytest.approx(5.5),
+        "median_hours_to_takedown": pytest.approx(20.0), "counter_notices": 0, "reinstated": 0,
+    }
+    assert pick(types["patent"], *SPEC_KEYS) == {**EMPTY, "claims_filed": 1}
+
+
+def test_it_groups_by_reviewer(scenario):
+    reviewers = rows_by_group(summary(group_by="reviewer"))
+    assert set(reviewers) == {"reviewer", "reviewer2", "(unassigned)"}
+    assert pick(reviewers["reviewer"], *SPEC_KEYS) == {
+        "claims_filed": 9, "claims_decided": 8, "claims_taken_down": 6, "claims_rejected": 1,
+        "takedown_rate": pytest.approx(0.75),
+        "median_hours_to_decision": pytest.approx(7.0),  # 1 2 4 6 | 8 10 30 192
+        "median_hours_to_takedown": pytest.approx(10.5),  # 3 5 9 | 12 12 32
+        "counter_notices": 3, "reinstated": 2,
+    }
+    assert pick(reviewers["reviewer2"], *SPEC_KEYS) == {
+        "claims_filed": 2, "claims_decided": 2, "claims_taken_down": 1, "claims_rejected": 1,
+        "takedown_rate": pytest.approx(0.5), "median_hours_to_decision": pytest.approx(15.0),
+        "median_hours_to_takedown": pytest.approx(20.0), "counter_notices": 0, "reinstated": 0,
+    }
+    assert pick(reviewers["(unassigned)"], *SPEC_KEYS) == {**EMPTY, "claims_filed": 2}  # c7 withdrawn, c14
+
+
+def test_it_answers_zeros_and_nulls_for_an_empty_period(scenario):
+    result = summary(**{"from": "2025-03-01", "to": "2025-04-30"})
+    assert pick(result.totals, *SPEC_KEYS) == EMPTY
+    assert result.totals["merchants_banned"] == 0
+    assert [row["group"] for row in result.rows] == ["2025-03", "2025-04"]
+    assert all(pick(row, *SPEC_KEYS) == EMPTY for row in result.rows)
+    for group_by in ("brand", "merchant", "infringement_type", "reviewer"):
+        assert summary(**{"from": "2025-03-01", "to": "2025-04-30", "group_by": group_by}).rows == []
+
+
+def test_it_answers_zeros_with_no_claims_at_all(db):
+    result = summary()
+    assert pick(result.totals, *SPEC_KEYS) == EMPTY
+    assert result.rows == []
+
+
+def test_it_counts_the_last_day_of_the_period_whole(scenario):
+    # c3 is reinstated on 25 January at midnight, c1 decided 5 January 10:00.
+    assert summary(**{"from": "2026-01-05", "to": "2026-01-05"}).totals["claims_decided"] == 1
+    assert summary(**{"from": "2026-01-25", "to": "2026-01-25"}).totals["reinstated"] == 1
+
+
+def test_it_filters_by_brand(scenario):
+    world = scenario.world
+    totals = summary(brand=str(world.other_brand.pk)).totals
+    assert pick(totals, "claims_filed", "claims_decided", "claims_taken_down", "merchants_banned") == {
+        "claims_filed": 1, "claims_decided": 1, "claims_taken_down": 1, "merchants_banned": 0}
+    both = summary(brand=f"{world.brand.pk},{world.other_brand.pk}").totals
+    assert both["claims_filed"] == 13
+    assert summary(brand=str(world.brand.pk)).totals["merchants_banned"] == 1
+
+
+def test_it_shows_a_brand_user_only_its_own_figures(scenario):
+    world = scenario.world
+    actor = actor_for(world.other_owner)
+    result = summary(actor=actor, group_by="brand")
+    assert [row["group"] for row in result.rows] == ["Northpeak"]
+    assert result.totals["claims_filed"] == 1
+    assert result.totals["merchants_banned"] == 0  # M1's ban came from Aurelia's takedowns
+
+
+def test_it_uses_a_fixed_number_of_queries(scenario, django_assert_max_num_queries):
+    filters = report_filters(actor=SYSTEM, params={"group_by": "merchant"})
+    # totals and groups: filed, decided, two medians, counter-notices, reinstated, removed, bans — twice
+    with django_assert_max_num_queries(16):
+        report_summary(actor=SYSTEM, filters=filters)
+
+
+def test_it_has_every_metric_in_every_row(scenario):
+    result = summary(group_by="month")
+    for row in [result.totals, *result.rows]:
+        assert set(METRIC_KEYS) <= set(row)
+
+
+def test_it_computes_the_same_median_with_percentile_cont_and_the_window_functions(scenario):
+    """On PostgreSQL both ways run: percentile_cont (used there) and the window query (used on SQLite)."""
+    require_services(postgres=True)
+    from takedowns.models import Claim
+    from takedowns.reports import _claim_keys
+
+    decided = Claim.objects.filter(decided_at__isnull=False)
+    value = HoursBetween("decided_at", "submitted_at")
+    for group_by in (None, "month", "brand", "merchant", "infringement_type", "reviewer"):
+        keys = _claim_keys(group_by, "decided_at")
+        cont = _medians(decided, keys, group_by, value, "m")
+        window = _medians_by_window(decided.annotate(_v=value).filter(_v__isnull=False), keys, group_by, "m")
+        assert connection.vendor == "postgresql"
+        assert {k: round(v["m"], 6) for k, v in cont.items()} == {k: round(v["m"], 6) for k, v in window.items()}
