@@ -116,6 +116,9 @@ def merchant_ban(*, merchant: Merchant, actor: Actor, reason: str, at=None) -> M
         merchant.save(update_fields=["status", "banned_at", "updated_at"])
         event = audit(actor=actor, action="merchant_ban", obj=merchant, merchant=merchant, note=reason,
                       data={"active_strikes": active_strike_count(merchant, at)})
+        # DSA statement of reasons for the Transparency Database (issue 5), delivered through the outbox.
+        from takedowns.dsa import statement_queue_for_ban
+        statement_queue_for_ban(ban=event)
         listings = list(merchant.listings.filter(status=Listing.Status.ACTIVE).select_related("merchant"))
         Listing.objects.filter(pk__in=[item.pk for item in listings]).update(status=Listing.Status.REMOVED, removed_at=at, updated_at=at)
         for listing in listings:

@@ -40,6 +40,9 @@ def enforce_effects(claim: Claim, now) -> None:
         listing.status, listing.removed_at = Listing.Status.REMOVED, now
     notify_merchant(claim, "takedown_notice", "takedown")
     notify_brand(claim, "claim_succeeded", "taken_down")
+    # DSA statement of reasons for the Transparency Database (issue 5), delivered through the outbox.
+    from .dsa import statement_queue_for_takedown
+    statement_queue_for_takedown(claim=claim)
     strike_issue(merchant=listing.merchant, claim=claim, at=now)
 
 
