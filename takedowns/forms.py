@@ -21,13 +21,12 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        if not data:
+        items = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+        if not items:
             if self.required:
                 raise forms.ValidationError(self.error_messages["required"], code="required")
             return []
-        return [single(data, initial)]
+        return [single(item, initial) for item in items]
 
 
 def _right_label(right: IPRight) -> str:
