@@ -31,6 +31,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--claims", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=1, help="processes per worker")
+    parser.add_argument("--rate", type=float, default=0, help="approvals per second (0: as fast as one loop goes)")
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL", "")
@@ -90,12 +92,14 @@ def main() -> None:
 
     env = worker_env(database_url=os.environ["DATABASE_URL"], redis_url=os.environ["REDIS_URL"], smtp_port=smtp.port,
                      webhook_url=hooks.url, media_root="/tmp/bench-media")
-    workers = [WorkerProcess(env, name=f"bench{i}", concurrency=1).start() for i in range(args.workers)]
+    workers = [WorkerProcess(env, name=f"bench{i}", concurrency=args.concurrency).start() for i in range(args.workers)]
     actor = actor_for(reviewer)
     committed = {}
     try:
         started = time.time()
-        for claim in claims:
+        for index, claim in enumerate(claims):
+            if args.rate:
+                time.sleep(max(0.0, started + index / args.rate - time.time()))
             claim_transition(claim_id=claim.pk, name="approve", actor=actor)
             committed[claim.reference] = time.time()
         approving = time.time() - started
@@ -114,7 +118,8 @@ def main() -> None:
     taken = {c.reference: c.taken_down_at.timestamp() for c in Claim.objects.only("reference", "taken_down_at")}
     to_takedown = [taken[ref] - at for ref, at in committed.items()]
     ms = lambda seconds: f"{seconds * 1000:.0f} ms"  # noqa: E731
-    print(f"approvals: {len(claims)} with {args.workers} worker processes (concurrency 1 each)")
+    print(f"approvals: {len(claims)} with {args.workers} workers (concurrency {args.concurrency} each), "
+          f"{'paced at ' + str(args.rate) + '/s' if args.rate else 'as fast as possible'}")
     print(f"approving took {approving:.1f} s ({len(claims) / approving:.0f} approvals/s, one reviewer in a loop)")
     print(f"approve -> webhook: median {ms(statistics.median(to_webhook))}, p95 {ms(percentile(to_webhook, 0.95))}, "
           f"max {ms(max(to_webhook))}")
