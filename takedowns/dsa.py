@@ -373,12 +373,17 @@ def statement_problems(statement: dict) -> dict[str, str]:
     one_of("decision_ground", DECISION_GROUNDS, required=True)
     illegal = s.get("decision_ground") == "DECISION_GROUND_ILLEGAL_CONTENT"
     incompatible = s.get("decision_ground") == "DECISION_GROUND_INCOMPATIBLE_CONTENT"
-    only_with("illegal_content_legal_ground", illegal, "with DECISION_GROUND_ILLEGAL_CONTENT", 500)
-    only_with("illegal_content_explanation", illegal, "with DECISION_GROUND_ILLEGAL_CONTENT", 2000)
-    only_with("incompatible_content_ground", incompatible, "with DECISION_GROUND_INCOMPATIBLE_CONTENT", 500)
-    only_with("incompatible_content_explanation", incompatible, "with DECISION_GROUND_INCOMPATIBLE_CONTENT", 2000)
+    grounded = [("illegal_content_legal_ground", illegal, "ILLEGAL", 500),
+                ("illegal_content_explanation", illegal, "ILLEGAL", 2000),
+                ("incompatible_content_ground", incompatible, "INCOMPATIBLE", 500),
+                ("incompatible_content_explanation", incompatible, "INCOMPATIBLE", 2000)]
+    for name, condition, ground, limit in grounded:
+        if illegal or incompatible:
+            only_with(name, condition, f"with DECISION_GROUND_{ground}_CONTENT", limit)
+        else:  # the ground itself is wrong: that is the one problem to report
+            text(name, limit)
     if has("incompatible_content_illegal"):
-        if not incompatible:
+        if illegal:
             problems["incompatible_content_illegal"] = "must only be given with DECISION_GROUND_INCOMPATIBLE_CONTENT"
         elif s["incompatible_content_illegal"] not in YES_NO:
             problems["incompatible_content_illegal"] = "must be Yes or No"
