@@ -18,6 +18,7 @@ import json
 import logging
 import mimetypes
 import os
+import posixpath
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -26,6 +27,7 @@ from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
@@ -296,10 +298,13 @@ class StaticOnlyFetcher:
         parsed = urlparse(url)
         if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
             return None
-        path = unquote(parsed.path)
+        path = posixpath.normpath(unquote(parsed.path))  # "/static/../config" is not a static file
         static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
         if path.startswith(static_prefix):
-            found = finders.find(path[len(static_prefix):])
+            try:
+                found = finders.find(path[len(static_prefix):])
+            except SuspiciousFileOperation:
+                return None
             return Path(found).resolve() if found else None
         real = Path(os.path.realpath(path))
         roots = [Path(os.path.realpath(d)) for d in [*settings.STATICFILES_DIRS, settings.STATIC_ROOT]]
