@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -8,11 +9,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from takedowns.api_common import request_actor
-from takedowns.errors import Forbidden
+from takedowns.errors import Forbidden, Invalid, NotFound
 from takedowns.selectors import brands_visible_to, ip_rights_visible_to
 
 from . import services
-from .models import Brand, IPRight
+from .models import Brand, BrandMembership, IPRight
 
 
 class BrandSerializer(serializers.ModelSerializer):
@@ -24,6 +25,34 @@ class BrandSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["trusted_flagger", "good_faith", "good_faith_since", "misuse_flagged_at", "suspended_until"]
         extra_kwargs = {"name": {"validators": []}}
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = BrandMembership
+        fields = ["id", "username", "role", "authorisation_verified", "created_at"]
+
+
+class MembershipCreateSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    role = serializers.ChoiceField(choices=BrandMembership.Role.choices)
+    authorisation_letter = serializers.FileField(required=False)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class SuspendSerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=365)
+    note = serializers.CharField(max_length=5000)
+
+
+class TrustedFlaggerSerializer(serializers.Serializer):
+    trusted = serializers.BooleanField()
+    designation = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
 class BrandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -46,6 +75,78 @@ class BrandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         serializer.instance = services.brand_update(
             actor=request_actor(self.request), brand=serializer.instance, data=dict(serializer.validated_data)
         )
+
+    def _brand(self, brand):
+        return Response(BrandSerializer(Brand.objects.get(pk=brand.pk)).data)
+
+    @extend_schema(request=MembershipCreateSerializer, responses=MembershipSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    def members(self, request, pk=None):
+        """The brand's owners, agents (with their authorisation letters) and viewers; owners add members."""
+        brand = self.get_object()
+        if request.method == "POST":
+            body = MembershipCreateSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            user = get_user_model().objects.filter(username=body.validated_data["username"]).first()
+            if user is None:
+                raise Invalid("No user with that username.", code="user_not_found",
+                              extra={"fields": {"username": ["Unknown user."]}})
+            membership = services.membership_add(
+                actor=request_actor(request), brand=brand, user=user, role=body.validated_data["role"],
+                authorisation_letter=body.validated_data.get("authorisation_letter"),
+            )
+            return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        memberships = brand.memberships.select_related("user").order_by("pk")
+        return Response(MembershipSerializer(memberships, many=True).data)
+
+    @extend_schema(request=NoteSerializer, responses=MembershipSerializer)
+    @action(detail=True, methods=["post"], url_path=r"members/(?P<membership_id>[0-9]+)/verify")
+    def verify_member(self, request, pk=None, membership_id=None):
+        """A reviewer verifies an agent's authorisation letter; only then may the agent file."""
+        brand = self.get_object()
+        membership = BrandMembership.objects.filter(brand=brand, pk=membership_id).first()
+        if membership is None:
+            raise NotFound("No such member.")
+        body = NoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        membership = services.agent_authorisation_verify(actor=request_actor(request), membership=membership,
+                                                         note=body.validated_data["note"])
+        return Response(MembershipSerializer(membership).data)
+
+    @extend_schema(request=NoteSerializer, responses=BrandSerializer)
+    @action(detail=True, methods=["post"])
+    def warn(self, request, pk=None):
+        """DSA Art. 23(3): the prior warning before a suspension for misuse."""
+        body = NoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        brand = services.brand_misuse_warn(actor=request_actor(request), brand=self.get_object(), note=body.validated_data["note"])
+        return self._brand(brand)
+
+    @extend_schema(request=SuspendSerializer, responses=BrandSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        body = SuspendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        brand = services.brand_suspend(actor=request_actor(request), brand=self.get_object(), **body.validated_data)
+        return self._brand(brand)
+
+    @extend_schema(request=TrustedFlaggerSerializer, responses=BrandSerializer)
+    @action(detail=True, methods=["post"], url_path="trusted-flagger")
+    def trusted_flagger(self, request, pk=None):
+        body = TrustedFlaggerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        brand = services.brand_trusted_flagger_set(actor=request_actor(request), brand=self.get_object(), **body.validated_data)
+        return self._brand(brand)
+
+    @extend_schema(request=None, responses=BrandSerializer)
+    @action(detail=True, methods=["post"], url_path="recompute-programmes")
+    def recompute_programmes(self, request, pk=None):
+        """Good-faith and misuse status now, instead of at the nightly run."""
+        brand = self.get_object()
+        if not request_actor(request).reviewer:
+            raise Forbidden("Only reviewers recompute programme status.")
+        services.brand_programmes_recompute(brand=brand)
+        return self._brand(brand)
 
 
 class IPRightSerializer(serializers.ModelSerializer):

@@ -103,12 +103,24 @@ def ip_rights_expire(*, today=None) -> int:
 
 
 def membership_add(*, actor: Actor, brand: Brand, user, role: str, authorisation_letter=None) -> BrandMembership:
-    if brand.pk not in actor.filing_brand_ids and not actor.is_system:
+    is_owner = actor.user is not None and BrandMembership.objects.filter(
+        user=actor.user, brand=brand, role=BrandMembership.Role.OWNER).exists()
+    if not (is_owner or actor.is_system):
         raise Forbidden("Only the brand's owners may add members.")
     if role not in BrandMembership.Role.values:
         raise Invalid("role must be owner, agent or viewer.")
+    if role == BrandMembership.Role.AGENT and authorisation_letter is None:
+        raise Invalid("An agent needs an authorisation letter from the brand.", code="letter_required",
+                      extra={"fields": {"authorisation_letter": ["Required for agents."]}})
+    if authorisation_letter is not None:
+        from takedowns.services import upload_check
+
+        upload_check(authorisation_letter, allowed={"application/pdf", "image/jpeg", "image/png"},
+                     accepted="PDF, JPEG and PNG", field="authorisation_letter")
+    # A changed role or a new letter needs a reviewer's look again.
     membership, _ = BrandMembership.objects.update_or_create(
-        user=user, brand=brand, defaults={"role": role, "authorisation_letter": authorisation_letter or ""}
+        user=user, brand=brand,
+        defaults={"role": role, "authorisation_letter": authorisation_letter or "", "authorisation_verified": False},
     )
     audit(actor=actor, action="membership_add", obj=membership, brand=brand, note=f"{user} as {role}")
     return membership

@@ -418,6 +418,9 @@ class NoticeAttempt(models.Model):
     class Meta:
         ordering = ["started_at"]
 
+    def __str__(self) -> str:
+        return f"attempt on notice {self.notice_id}: {'ok' if self.ok else self.error[:60]}"
+
 
 class AuditEvent(models.Model):
     """Everything that is not a claim transition: right verification, bans, programme changes, exports."""
@@ -463,3 +466,6 @@ class Export(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.format} export #{self.pk} ({self.status})"

@@ -9,7 +9,17 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from brands.models import Brand, IPRight
 from merchants.models import Listing, Merchant
 
-from .models import OPEN, SHOWN_TO_MERCHANT, AuditEvent, Claim, ClaimBatch, ClaimEvent, ClaimState, Evidence, Notice
+from .models import (
+    OPEN,
+    SHOWN_TO_MERCHANT,
+    AuditEvent,
+    Claim,
+    ClaimBatch,
+    ClaimEvent,
+    ClaimState,
+    Evidence,
+    Notice,
+)
 from .roles import Actor
 
 

@@ -4,7 +4,12 @@ import pytest
 from django.utils import timezone
 
 from brands.models import Brand
-from brands.services import brand_misuse_warn, brand_programmes_recompute, brand_suspend, brand_trusted_flagger_set
+from brands.services import (
+    brand_misuse_warn,
+    brand_programmes_recompute,
+    brand_suspend,
+    brand_trusted_flagger_set,
+)
 from takedowns.errors import Forbidden, Invalid
 from takedowns.models import AuditEvent, CounterNotice
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from brands.models import Brand, BrandMembership, IPRight
 from merchants.models import Listing, Merchant
+from takedowns.enforcement import claim_enforce
 from takedowns.models import Claim, ClaimEvent, CounterNotice, Notice
 from takedowns.roles import SYSTEM, actor_for
 from takedowns.services import claim_create, claim_transition, evidence_add
@@ -163,6 +164,8 @@ class Command(BaseCommand):
                 elif name == "reinstate":
                     kwargs["note"] = "The invoice proves an authorised purchase."
                 claim_transition(claim_id=claim.pk, name=name, **kwargs)
+                if name == "approve":
+                    claim_enforce(claim_id=claim.pk)  # what the worker does; a no-op if it already ran
             _move_back(claim.pk, timedelta(days=rng.uniform(0.2, 360)), rng)
         # Moving time back may leave due dates in the past: that is what an overdue queue looks like.
         Notice.objects.filter(status=Notice.Status.PENDING).update(status=Notice.Status.SENT, sent_at=now)

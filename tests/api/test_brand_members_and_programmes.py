@@ -1,0 +1,95 @@
+"""Brand members (owners add agents with letters; reviewers verify them) and the reviewers' programme actions."""
+
+import pytest
+
+from brands.models import Brand, BrandMembership
+from takedowns.models import AuditEvent
+
+from ..factories import PNG, UserFactory
+from .conftest import assert_json_error, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def members(world):
+    return f"/api/v1/brands/{world.brand.pk}/members/"
+
+
+def letter():
+    return upload("letter.png", PNG, "image/png")
+
+
+def test_it_lets_an_owner_add_an_agent_who_may_file_only_once_verified(world, as_role, api):
+    agent = UserFactory(username="newagent")
+    response = as_role("owner").post(members(world), {"username": "newagent", "role": "agent", "authorisation_letter": letter()},
+                                     format="multipart")
+    assert response.status_code == 201, response.content
+    membership = BrandMembership.objects.get(user=agent, brand=world.brand)
+    assert response.json()["authorisation_verified"] is False
+    assert world.actor(agent).filing_brand_ids == frozenset()
+
+    verify = f"{members(world)}{membership.pk}/verify/"
+    assert_json_error(as_role("owner").post(verify, {"note": "self-approval"}, format="json"), 403)
+    response = as_role("reviewer").post(verify, {"note": "Letter signed by the brand's GC"}, format="json")
+    assert response.status_code == 200 and response.json()["authorisation_verified"] is True
+    assert world.actor(agent).filing_brand_ids == frozenset({world.brand.pk})
+    assert AuditEvent.objects.filter(action="agent_verified").count() == 1
+
+
+@pytest.mark.parametrize("role, status", [
+    ("agent", 403), ("viewer", 403), ("reviewer", 403), ("compliance", 403), ("other_owner", 404), ("anonymous", 401),
+])
+def test_it_lets_only_owners_add_members(world, as_role, role, status):
+    UserFactory(username="someone")
+    response = as_role(role).post(members(world), {"username": "someone", "role": "viewer"}, format="json")
+    assert_json_error(response, status)
+
+
+@pytest.mark.parametrize("payload, field", [
+    ({"username": "ghost", "role": "viewer"}, "username"),
+    ({"username": "owner", "role": "emperor"}, "role"),
+    ({"username": "owner", "role": "agent"}, "authorisation_letter"),
+])
+def test_it_explains_bad_member_requests(world, as_role, payload, field):
+    body = assert_json_error(as_role("owner").post(members(world), payload, format="json"), 400)
+    assert field in body
+
+
+def test_it_refuses_a_letter_that_is_not_a_document(world, as_role):
+    UserFactory(username="newagent")
+    bad = upload("letter.pdf", b"MZ\x90\x00binary", "application/pdf")
+    body = assert_json_error(as_role("owner").post(
+        members(world), {"username": "newagent", "role": "agent", "authorisation_letter": bad}, format="multipart"), 400)
+    assert "authorisation_letter" in body
+
+
+def test_it_lists_members_to_the_brand_and_hides_them_from_others(world, as_role):
+    response = as_role("viewer").get(members(world))
+    assert response.status_code == 200
+    assert {m["username"] for m in response.json()} == {"owner", "agent", "agent2", "viewer"}
+    assert_json_error(as_role("other_owner").get(members(world)), 404)
+
+
+def test_it_lets_a_reviewer_warn_then_suspend_a_brand(world, as_role):
+    base = f"/api/v1/brands/{world.brand.pk}"
+    assert_json_error(as_role("reviewer").post(f"{base}/suspend/", {"days": 30, "note": "abuse"}, format="json"), 400)
+    assert as_role("reviewer").post(f"{base}/warn/", {"note": "Most of your notices were unfounded."}, format="json").status_code == 200
+    response = as_role("reviewer").post(f"{base}/suspend/", {"days": 30, "note": "Continued after the warning"}, format="json")
+    assert response.status_code == 200 and response.json()["suspended_until"]
+    assert_json_error(as_role("reviewer").post(f"{base}/suspend/", {"days": 0, "note": "x"}, format="json"), 400)
+
+
+@pytest.mark.parametrize("role, status", [("owner", 403), ("compliance", 403), ("platform", 404), ("merchant", 404)])
+def test_it_keeps_programme_actions_for_reviewers(world, as_role, role, status):
+    base = f"/api/v1/brands/{world.brand.pk}"
+    assert_json_error(as_role(role).post(f"{base}/warn/", {"note": "x"}, format="json"), status)
+    assert_json_error(as_role(role).post(f"{base}/trusted-flagger/", {"trusted": True}, format="json"), status)
+    assert_json_error(as_role(role).post(f"{base}/recompute-programmes/", format="json"), status)
+
+
+def test_it_marks_a_trusted_flagger_and_recomputes_on_demand(world, as_role):
+    base = f"/api/v1/brands/{world.brand.pk}"
+    response = as_role("reviewer").post(f"{base}/trusted-flagger/", {"trusted": True, "designation": "ACM (NL)"}, format="json")
+    assert response.status_code == 200 and response.json()["trusted_flagger"] is True
+    assert as_role("reviewer").post(f"{base}/recompute-programmes/", format="json").status_code == 200
+    assert Brand.objects.get(pk=world.brand.pk).trusted_flagger

@@ -1,0 +1,50 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from brands.models import Brand, BrandMembership
+from merchants.models import Merchant
+from takedowns.models import Claim, ClaimState
+from takedowns.roles import actor_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_adds_a_user_for_every_role(capsys):
+    call_command("add_user", "rev", password="pw-123456", role="reviewer")
+    call_command("add_user", "comp", password="pw-123456", role="compliance")
+    call_command("add_user", "mkt", password="pw-123456", role="platform")
+    call_command("add_user", "acme", password="pw-123456", role="brand", brand="Acme", email="legal@acme.example")
+    call_command("add_user", "seller", password="pw-123456", role="merchant", merchant="M-77")
+    users = {u.username: actor_for(u) for u in get_user_model().objects.all()}
+    assert users["rev"].reviewer and users["comp"].compliance and users["mkt"].platform
+    acme = Brand.objects.get(name="Acme")
+    assert users["acme"].filing_brand_ids == {acme.pk} and acme.contact_email == "legal@acme.example"
+    assert users["seller"].merchant_ids == {Merchant.objects.get(platform_ref="M-77").pk}
+    assert get_user_model().objects.get(username="rev").check_password("pw-123456")
+    assert "API token:" in capsys.readouterr().out
+
+
+def test_it_updates_an_existing_user_and_adds_an_agent_role():
+    call_command("add_user", "firm", password="first-pw-1", role="brand", brand="Acme")
+    call_command("add_user", "firm", password="second-pw-2", role="brand", brand="Acme", brand_role="agent")
+    user = get_user_model().objects.get(username="firm")
+    assert user.check_password("second-pw-2")
+    assert BrandMembership.objects.get(user=user).role == "agent"
+
+
+@pytest.mark.parametrize("args", [{"role": "brand"}, {"role": "merchant"}])
+def test_it_refuses_a_role_without_its_object(args):
+    with pytest.raises(CommandError):
+        call_command("add_user", "x", password="pw-123456", **args)
+
+
+def test_it_builds_a_demo_world_with_claims_in_every_state(capsys):
+    call_command("seed_demo", claims=150, merchants=60)
+    states = set(Claim.objects.values_list("state", flat=True))
+    assert states == set(ClaimState.values) - {"approved"}  # approvals are enforced at once without a webhook
+    assert Brand.objects.count() == 4 and Merchant.objects.count() == 60
+    first, last = Claim.objects.order_by("created_at").first(), Claim.objects.order_by("-created_at").first()
+    assert (last.created_at - first.created_at).days > 200  # spread over the last year
+    call_command("seed_demo")
+    assert "already loaded" in capsys.readouterr().out
