@@ -157,7 +157,7 @@ DSA_TDB_TOKEN = os.environ.get("DSA_TDB_TOKEN", "")
 
 # --- Celery ---------------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 # With no Redis the first start needs no services: tasks run in the request that sends them.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
