@@ -1,0 +1,48 @@
+import pytest
+
+from takedowns.models import Claim
+
+from .conftest import assert_accessible, screenshot, sign_in
+from .scenes import claim_as
+
+pytestmark = pytest.mark.browser
+
+
+def test_it_approves_from_the_queue_with_the_keyboard(world, new_page):
+    first = claim_as(world, "submitted")
+    second = claim_as(world, "submitted")
+    page = new_page()
+    sign_in(page, "reviewer")
+    page.goto("/queue/")
+    assert_accessible(page)
+    page.keyboard.press("j")
+    assert page.locator("tr.current").get_attribute("data-claim") == str(first.pk)
+    screenshot(page, "reviewer-queue-1280")
+    page.keyboard.press("a")  # approve the selected row, back to the queue
+    page.wait_for_selector("text=is now")
+    assert Claim.objects.get(pk=first.pk).state == "taken_down"  # approved, then enforced when it committed
+
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")  # open the review page
+    page.wait_for_url(f"**/claims/{second.pk}/")
+    assert_accessible(page)
+    screenshot(page, "reviewer-review-1280")
+    page.keyboard.press("r")
+    assert page.evaluate("document.activeElement.id") == "reject-reason"
+    page.keyboard.press("Escape")
+    page.locator("body").click(position={"x": 5, "y": 300})
+    page.keyboard.press("a")
+    page.wait_for_selector("text=is now")
+    second.refresh_from_db()
+    assert second.state == "taken_down" and second.assignee == world.reviewer
+
+
+def test_it_walks_the_queue_with_j_and_k(world, new_page):
+    claims = [claim_as(world, "submitted") for _ in range(3)]
+    page = new_page()
+    sign_in(page, "reviewer")
+    page.goto(f"/claims/{claims[0].pk}/")
+    page.keyboard.press("j")
+    page.wait_for_url(f"**/claims/{claims[1].pk}/")
+    page.keyboard.press("k")
+    page.wait_for_url(f"**/claims/{claims[0].pk}/")
