@@ -7,6 +7,7 @@ from datetime import timedelta
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
@@ -42,6 +43,21 @@ def _short(delta: timedelta) -> str:
     if minutes < 48 * 60:
         return _("%(n)s h") % {"n": minutes // 60}
     return _("%(n)s d") % {"n": minutes // (60 * 24)}
+
+
+TRANSITION_LABELS = {
+    "create": gettext_lazy("Created"), "submit": gettext_lazy("Submitted"), "start_review": gettext_lazy("Review started"),
+    "request_info": gettext_lazy("Information requested"), "provide_info": gettext_lazy("Information provided"),
+    "expire": gettext_lazy("Expired without an answer"), "approve": gettext_lazy("Approved"),
+    "fast_track": gettext_lazy("Fast-tracked"), "reject": gettext_lazy("Rejected"), "withdraw": gettext_lazy("Withdrawn"),
+    "enforce": gettext_lazy("Taken down"), "counter_notice": gettext_lazy("Counter-notice filed"),
+    "uphold": gettext_lazy("Takedown upheld"), "reinstate": gettext_lazy("Reinstated"), "retract": gettext_lazy("Retracted"),
+}
+
+
+@register.filter
+def transition_label(name: str) -> str:
+    return str(TRANSITION_LABELS.get(name, name))
 
 
 @register.filter

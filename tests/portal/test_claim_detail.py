@@ -4,7 +4,7 @@ from tests.lifecycle import claim_in_state
 def test_it_shows_the_timeline_and_evidence(world, client_for):
     claim = claim_in_state(world, "taken_down")
     page = client_for(world.owner).get(f"/claims/{claim.pk}/").content.decode()
-    assert "Timeline" in page and "Enforce" in page
+    assert "Timeline" in page and "Review started" in page and "Taken down" in page
     assert f"/evidence/{claim.evidence.get().pk}/" in page
     assert "Retract claim" in page
 
