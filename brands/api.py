@@ -20,7 +20,7 @@ class BrandSerializer(serializers.ModelSerializer):
     class Meta:
         model = Brand
         fields = [
-            "id", "name", "website", "contact_email", "trusted_flagger", "good_faith", "good_faith_since",
+            "id", "name", "website", "contact_email", "language", "trusted_flagger", "good_faith", "good_faith_since",
             "misuse_flagged_at", "suspended_until", "created_at",
         ]
         read_only_fields = ["trusted_flagger", "good_faith", "good_faith_since", "misuse_flagged_at", "suspended_until"]

@@ -8,6 +8,8 @@ class Brand(models.Model):
     name = models.CharField(max_length=200, unique=True)
     website = models.URLField(blank=True)
     contact_email = models.EmailField(blank=True, help_text=_("Shown to merchants in takedown notices."))
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en",
+                                help_text=_("The language of the notices the brand receives."))
     trusted_flagger = models.BooleanField(default=False, help_text=_("Designated under DSA Art. 22."))
     trusted_flagger_designation = models.CharField(max_length=200, blank=True)
     good_faith = models.BooleanField(default=False)

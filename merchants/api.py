@@ -24,7 +24,8 @@ class MerchantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Merchant
-        fields = ["id", "platform_ref", "name", "email", "country", "status", "active_strikes", "banned_at", "created_at", "updated_at"]
+        fields = ["id", "platform_ref", "name", "email", "country", "language", "status", "active_strikes", "banned_at",
+                  "created_at", "updated_at"]
 
 
 class MerchantPublicSerializer(MerchantSerializer):
@@ -39,6 +40,7 @@ class MerchantWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField(required=False, allow_blank=True)
     country = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    language = serializers.ChoiceField(choices=["en", "zh-hans"], required=False)
 
 
 class BanSerializer(serializers.Serializer):

@@ -35,10 +35,12 @@ def merchant_upsert(*, data: dict) -> tuple[Merchant, bool]:
     country = str(data.get("country") or "").strip().upper()
     if country and (len(country) != 2 or not country.isalpha()):
         raise Invalid("country must be a two-letter ISO code.", extra={"fields": {"country": ["Use a two-letter ISO 3166-1 code."]}})
-    merchant, created = Merchant.objects.update_or_create(
-        platform_ref=str(data["platform_ref"]).strip(),
-        defaults={"name": str(data["name"]).strip()[:200], "email": email, "country": country},
-    )
+    defaults = {"name": str(data["name"]).strip()[:200], "email": email, "country": country}
+    if data.get("language"):
+        if data["language"] not in dict(settings.LANGUAGES):
+            raise Invalid("Unknown language.", extra={"fields": {"language": [f"Use one of {', '.join(dict(settings.LANGUAGES))}."]}})
+        defaults["language"] = data["language"]
+    merchant, created = Merchant.objects.update_or_create(platform_ref=str(data["platform_ref"]).strip(), defaults=defaults)
     return merchant, created
 
 
@@ -107,6 +109,10 @@ def merchant_ban(*, merchant: Merchant, actor: Actor, reason: str, at=None) -> M
     from takedowns.audit import audit
     from takedowns.outbox import notice_email, notice_webhook
 
+    from takedowns.errors import Forbidden
+
+    if not (actor.reviewer or actor.is_system):
+        raise Forbidden("Only reviewers ban merchants.")
     at = at or timezone.now()
     with transaction.atomic():
         merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
@@ -124,7 +130,7 @@ def merchant_ban(*, merchant: Merchant, actor: Actor, reason: str, at=None) -> M
         for listing in listings:
             notice_webhook(event="listing.remove", listing=listing, claim_reference="", reason="merchant_banned",
                            key=f"ban{event.pk}:{listing.platform_ref}")
-        notice_email(kind="merchant_banned", to=merchant.email, merchant=merchant, key=f"ban{event.pk}",
+        notice_email(kind="merchant_banned", to=merchant.email, merchant=merchant, key=f"ban{event.pk}", language=merchant.language,
                      context={"merchant_name": merchant.name, "reason": reason, "listings_removed": len(listings)})
     return merchant
 

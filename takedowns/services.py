@@ -277,7 +277,8 @@ def notify_brand(step_or_claim, kind: str, key: str, extra: dict | None = None) 
     claim = step_or_claim.claim if isinstance(step_or_claim, Step) else step_or_claim
     context = {**claim_context(claim), **(extra or {})}
     for address in _brand_recipients(claim):
-        notice_email(kind=kind, to=address, context=context, key=f"{claim.reference}:{key}", claim=claim)
+        notice_email(kind=kind, to=address, context=context, key=f"{claim.reference}:{key}", claim=claim,
+                     language=claim.brand.language)
 
 
 def merchant_link_token(claim: Claim) -> str:
@@ -306,7 +307,8 @@ def notify_merchant(claim: Claim, kind: str, key: str, extra: dict | None = None
         "counter_notice_until": window_ends.date().isoformat() if window_ends else "",
         **(extra or {}),
     }
-    notice_email(kind=kind, to=merchant.email, context=context, key=f"{claim.reference}:{key}", claim=claim, merchant=merchant)
+    notice_email(kind=kind, to=merchant.email, context=context, key=f"{claim.reference}:{key}", claim=claim, merchant=merchant,
+                 language=merchant.language)
 
 
 def _remove_or_enforce(claim: Claim) -> None:

@@ -1,0 +1,33 @@
+import pytest
+from django.core import mail
+
+from merchants.models import Merchant
+from merchants.services import merchant_ban
+from takedowns.errors import Forbidden
+from takedowns.models import Notice
+from takedowns.outbox import notice_deliver
+
+from ..lifecycle import claim_in_state
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_writes_each_notice_in_its_recipients_language(world):
+    Merchant.objects.filter(pk=world.merchant.pk).update(language="zh-hans")
+    world.brand.language = "en"
+    world.brand.save()
+    claim = claim_in_state(world, "taken_down")
+    takedown = Notice.objects.get(claim=claim, kind="takedown_notice")
+    assert takedown.language == "zh-hans"
+    assert Notice.objects.get(claim=claim, kind="claim_succeeded").language == "en"
+    notice_deliver(notice_id=takedown.pk)
+    [message] = mail.outbox
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in message.subject + message.body), message.subject
+
+
+def test_it_lets_only_reviewers_ban(world):
+    for user in (world.compliance, world.owner, world.platform):
+        with pytest.raises(Forbidden):
+            merchant_ban(merchant=world.merchant, actor=world.actor(user), reason="no")
+    merchant_ban(merchant=world.merchant, actor=world.actor(world.reviewer), reason="Repeat counterfeits")
+    assert Merchant.objects.get(pk=world.merchant.pk).status == "banned"
