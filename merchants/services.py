@@ -107,9 +107,8 @@ def strike_revoke(*, claim, reason: str) -> None:
 def merchant_ban(*, merchant: Merchant, actor: Actor, reason: str, at=None) -> Merchant:
     """Ban, remove every active listing (each with its own webhook), tell the merchant."""
     from takedowns.audit import audit
-    from takedowns.outbox import notice_email, notice_webhook
-
     from takedowns.errors import Forbidden
+    from takedowns.outbox import notice_email, notice_webhook
 
     if not (actor.reviewer or actor.is_system):
         raise Forbidden("Only reviewers ban merchants.")
