@@ -184,6 +184,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "takedowns.tasks.sweep_outbox", "schedule": timedelta(seconds=SWEEP_SECONDS)},
     "run-deadlines": {"task": "takedowns.tasks.run_deadlines", "schedule": timedelta(minutes=5)},
     "recompute-programmes": {"task": "takedowns.tasks.recompute_programmes", "schedule": timedelta(hours=24)},
+    "purge-exports": {"task": "takedowns.tasks.purge_exports", "schedule": timedelta(hours=1)},
 }
 
 # --- the rules the product encodes (SPEC §4–§6) ---------------------------------------------------------
@@ -211,6 +212,10 @@ REVIEWERS_EMAIL = os.environ.get("REVIEWERS_EMAIL", "")
 MERCHANT_LINK_MAX_AGE_DAYS = env_int("MERCHANT_LINK_MAX_AGE_DAYS", 180)
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 72)
 EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", MEDIA_ROOT / "exports"))
+EXPORT_INLINE_MAX_CLAIMS = env_int("EXPORT_INLINE_MAX_CLAIMS", 20000)  # above: XLSX and PDF built by a worker
+PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "")  # named in reports and the Lumen export
+DSA_PUID_PREFIX = os.environ.get("DSA_PUID_PREFIX", "tdesk")  # statements' puid: unique for the platform forever
+DSA_TERRITORIAL_SCOPE = env_list("DSA_TERRITORIAL_SCOPE")  # empty: every EU/EEA country
 
 # --- API ------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -203,4 +203,8 @@ def _move_back(claim_id: int, delta: timedelta, rng) -> None:
     if claim.info_due_at:
         fields["info_due_at"] = claim.info_due_at - delta + timedelta(days=7) if delta < timedelta(days=7) else claim.info_due_at
     Claim.objects.filter(pk=claim_id).update(**fields)
-    CounterNotice.objects.filter(claim_id=claim_id).update(filed_at=by_transition.get("counter_notice", timezone.now()) )
+    for counter in CounterNotice.objects.filter(claim_id=claim_id):
+        filed = by_transition.get("counter_notice", counter.filed_at - delta)
+        decided = by_transition.get("uphold", by_transition.get("reinstate")) if counter.decided_at else None
+        CounterNotice.objects.filter(pk=counter.pk).update(
+            filed_at=filed, decided_at=decided, restore_due_at=counter.restore_due_at - delta if counter.restore_due_at else None)
