@@ -212,6 +212,13 @@ class Stack:
         self.processes.append(process)
         return process.start()
 
+    def web(self, **env) -> object:
+        from .harness import WebProcess
+
+        process = WebProcess({**self.env, "DEBUG": "0", **{k: str(v) for k, v in env.items()}})
+        self.processes.append(process)
+        return process.start()
+
     def beat(self, name: str = "beat", **env) -> object:
         from .harness import WorkerProcess
 

@@ -256,3 +256,44 @@ def redis_start(url: str) -> None:
                    check=True, capture_output=True, timeout=20)
     wait_for(lambda: subprocess.run(["redis-cli", "-p", str(parsed.port or 6379), "ping"], capture_output=True).returncode == 0,
              timeout=20, message="Redis to start")
+
+
+# --- the web process -------------------------------------------------------------------------------------
+class WebProcess:
+    """`gunicorn config.wsgi` in its own process, as production runs it (DEBUG off, WhiteNoise)."""
+
+    def __init__(self, env: dict, port: int | None = None):
+        self.port = port or free_port()
+        self.env = env
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(f"/tmp/takedown-test-web-{os.getpid()}-{next(_SERIAL)}.log")
+
+    def start(self):
+        import urllib.request
+
+        self.log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
+             "--threads", "2", "--timeout", "60"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+        def up():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn died: {self.log_path.read_text()[-3000:]}")
+            try:
+                return urllib.request.urlopen(f"{self.url}/healthz", timeout=2).status == 200
+            except OSError:
+                return False
+
+        wait_for(up, timeout=60, message="gunicorn to answer")
+        return self
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
