@@ -1,11 +1,14 @@
-"""Portal pages for IP rights: the brand registers them, a reviewer verifies them. Writes call
-`brands.services`."""
+"""Portal pages for brands: registration and members (the brand's owners), IP rights (the brand registers
+them, a reviewer verifies them) and the reviewer's brand page (trust programmes, warnings, suspensions).
+Writes call `brands.services`."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +21,161 @@ from takedowns.roles import actor_for
 from takedowns.selectors import ip_rights_visible_to
 from takedowns.views import error_messages, flash_errors, page_of, require
 
+from .forms import BrandForm, MemberForm, SuspendForm, TrustedFlaggerForm, WarnForm
 from .models import Brand, BrandMembership, IPRight
-from .services import agent_authorisation_verify, ip_right_create, ip_right_verify
+from .services import (
+    agent_authorisation_verify,
+    brand_create,
+    brand_misuse_warn,
+    brand_programme_figures,
+    brand_programmes_recompute,
+    brand_suspend,
+    brand_trusted_flagger_set,
+    ip_right_create,
+    ip_right_verify,
+    membership_add,
+)
+
+
+# --- brands: registration, the list, members ----------------------------------------------------------------
+@login_required
+def brand_new(request):
+    """A signed-in person with no role yet, or a brand user registering another brand: they become its owner."""
+    actor = actor_for(request.user)
+    require(actor.role in ("none", "brand"))
+    form = BrandForm(request.POST or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            brand = brand_create(actor=actor, **form.cleaned_data)
+        except DomainError as exc:
+            problems = error_messages(exc)
+        else:
+            messages.success(request, _("%(brand)s is registered and you are its owner. Next, register an IP right "
+                                        "with its certificate.") % {"brand": brand.name})
+            return redirect("ip-right-new")
+    return render(request, "brands/brand_new.html", {"form": form, "problems": problems})
+
+
+@login_required
+def brands(request):
+    """Reviewers and compliance: every brand with its programme status. Brand users: the brands they belong to."""
+    actor = actor_for(request.user)
+    if actor.reviewer or actor.compliance:
+        q, programme = request.GET.get("q", ""), request.GET.get("programme", "")
+        return render(request, "brands/brands_review.html", {
+            "page": page_of(request, portal_selectors.brands_for_review(q=q, programme=programme)),
+            "q": q, "programme": programme, "now": timezone.now(),
+        })
+    require(actor.role in ("none", "brand"))
+    return render(request, "brands/brands_mine.html", {"memberships": portal_selectors.brands_of_member(actor)})
+
+
+def _member_brand(actor, pk) -> Brand:
+    """A brand the actor belongs to; another brand is a 404, as for every object of another tenant."""
+    if pk not in actor.brand_ids:
+        raise Http404
+    return get_object_or_404(Brand, pk=pk)
+
+
+@login_required
+def brand_members(request, pk):
+    actor = actor_for(request.user)
+    if actor.reviewer and pk not in actor.brand_ids:
+        return redirect("brand", pk=pk)
+    require(bool(actor.brand_ids))
+    brand = _member_brand(actor, pk)
+    is_owner = BrandMembership.objects.filter(brand=brand, user=request.user, role=BrandMembership.Role.OWNER).exists()
+    form = MemberForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = membership_add(actor=actor, brand=brand, user=form.cleaned_data["username"],
+                                        role=form.cleaned_data["role"],
+                                        authorisation_letter=form.cleaned_data["authorisation_letter"])
+        except DomainError as exc:
+            problems = error_messages(exc)
+        else:
+            if membership.role == BrandMembership.Role.AGENT:
+                text = _("%(user)s was added as an agent. They may file once a reviewer verifies the letter.")
+            else:
+                text = _("%(user)s was added as %(role)s.")
+            messages.success(request, text % {"user": membership.user, "role": membership.get_role_display()})
+            return redirect("brand-members", pk=brand.pk)
+    return render(request, "brands/members.html", {
+        "brand": brand, "members": portal_selectors.brand_members(brand), "form": form, "problems": problems,
+        "is_owner": is_owner,
+    })
+
+
+# --- the reviewer's brand page ------------------------------------------------------------------------------
+AUDIT_PAGE_SIZE = 25
+
+
+@login_required
+def brand_detail(request, pk):
+    actor = actor_for(request.user)
+    if not (actor.reviewer or actor.compliance):
+        if pk in actor.brand_ids:
+            return redirect("brand-members", pk=pk)
+        require(bool(actor.brand_ids))
+        raise Http404
+    brand = get_object_or_404(Brand, pk=pk)
+    now = timezone.now()
+    figures = brand_programme_figures([brand.pk], since=now - timedelta(days=90), until=now).get(brand.pk, {})
+    return render(request, "brands/brand.html", {
+        "brand": brand, "now": now, "accuracy": portal_selectors.brand_accuracy(brand.pk),
+        "unfounded": figures.get("unfounded", 0), "countered": figures.get("countered", 0),
+        "members": portal_selectors.brand_members(brand),
+        "events": page_of(request, portal_selectors.brand_audit_events(brand), per_page=AUDIT_PAGE_SIZE),
+        "suspended": brand.is_suspended(now), "warn_form": WarnForm(prefix="warn"),
+        "suspend_form": SuspendForm(prefix="suspend"), "trusted_form": TrustedFlaggerForm(
+            prefix="trusted", initial={"designation": brand.trusted_flagger_designation}),
+    })
+
+
+BRAND_ACTIONS = ("warn", "suspend", "trusted", "untrusted", "recompute")
+
+
+@login_required
+@require_POST
+def brand_action(request, pk, name):
+    actor = actor_for(request.user)
+    require(actor.reviewer)
+    if name not in BRAND_ACTIONS:
+        raise Http404
+    brand = get_object_or_404(Brand, pk=pk)
+    try:
+        if name == "warn":
+            form = WarnForm(request.POST, prefix="warn")
+            form.is_valid()
+            brand_misuse_warn(actor=actor, brand=brand, note=form.cleaned_data.get("note", ""))
+            messages.success(request, _("%(brand)s was warned. It may be suspended if the misuse goes on.") % {"brand": brand})
+        elif name == "suspend":
+            form = SuspendForm(request.POST, prefix="suspend")
+            if not form.is_valid():
+                messages.error(request, _("Give the number of days of the suspension."))
+                return redirect("brand", pk=pk)
+            brand = brand_suspend(actor=actor, brand=brand, days=form.cleaned_data["days"], note=form.cleaned_data["note"])
+            messages.success(request, _("%(brand)s may not file claims until %(until)s.")
+                             % {"brand": brand, "until": timezone.localtime(brand.suspended_until).strftime("%Y-%m-%d %H:%M")})
+        elif name in ("trusted", "untrusted"):
+            form = TrustedFlaggerForm(request.POST, prefix="trusted")
+            form.is_valid()
+            brand = brand_trusted_flagger_set(actor=actor, brand=brand, trusted=name == "trusted",
+                                              designation=form.cleaned_data.get("designation", "") if name == "trusted" else "")
+            messages.success(request, _("%(brand)s is marked as a trusted flagger.") % {"brand": brand} if brand.trusted_flagger
+                             else _("%(brand)s is no longer a trusted flagger.") % {"brand": brand})
+        elif name == "recompute":
+            changes = brand_programmes_recompute(brand=brand)
+            if any(changes.values()):
+                messages.success(request, _("Programme status recomputed: %(admitted)s admitted to good faith, %(removed)s "
+                                            "removed, %(flagged)s flagged for misuse.") % changes)
+            else:
+                messages.success(request, _("Programme status recomputed: nothing changed."))
+    except DomainError as exc:
+        flash_errors(request, exc)
+    return redirect("brand", pk=pk)
 
 
 @login_required

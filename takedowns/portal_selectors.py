@@ -13,7 +13,7 @@ from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Val
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
-from brands.models import BrandMembership, IPRight
+from brands.models import Brand, BrandMembership, IPRight
 from merchants.models import Listing, Merchant, Strike
 
 from .models import DECIDED, OPEN, AuditEvent, Claim, ClaimEvent, ClaimState, CounterNotice
@@ -221,6 +221,46 @@ def agents_to_verify() -> QuerySet[BrandMembership]:
         BrandMembership.objects.filter(role=BrandMembership.Role.AGENT, authorisation_verified=False)
         .exclude(authorisation_letter="").select_related("user", "brand").order_by("created_at")
     )
+
+
+# --- brands -----------------------------------------------------------------------------------------------
+def brands_for_review(*, q: str = "", programme: str = "") -> QuerySet[Brand]:
+    """Every brand with its member and open-claim counts; flagged, warned and suspended brands first."""
+    brands = Brand.objects.annotate(
+        members=Count("memberships", distinct=True),
+        open_claims=Count("claims", filter=Q(claims__state__in=OPEN), distinct=True),
+    )
+    if q:
+        brands = brands.filter(Q(name__icontains=q.strip()) | Q(contact_email__iexact=q.strip()))
+    if programme == "good_faith":
+        brands = brands.filter(good_faith=True)
+    elif programme == "trusted_flagger":
+        brands = brands.filter(trusted_flagger=True)
+    elif programme == "misuse":
+        brands = brands.filter(misuse_flagged_at__isnull=False)
+    elif programme == "suspended":
+        brands = brands.filter(suspended_until__gt=timezone.now())
+    return brands.order_by(F("misuse_flagged_at").desc(nulls_last=True), "name")
+
+
+def brands_of_member(actor: Actor) -> QuerySet[BrandMembership]:
+    """The actor's own memberships, with each brand's member count: the brand user's list of brands."""
+    return (
+        BrandMembership.objects.filter(user=actor.user).select_related("brand")
+        .annotate(members=Count("brand__memberships", distinct=True)).order_by("brand__name")
+    )
+
+
+def brand_members(brand: Brand) -> list[BrandMembership]:
+    """Owners first, then agents, then viewers."""
+    order = {BrandMembership.Role.OWNER: 0, BrandMembership.Role.AGENT: 1, BrandMembership.Role.VIEWER: 2}
+    members = brand.memberships.select_related("user")
+    return sorted(members, key=lambda m: (order.get(m.role, 3), m.user.username))
+
+
+def brand_audit_events(brand: Brand) -> QuerySet[AuditEvent]:
+    """What happened to the brand and its rights and members: programme changes, warnings, suspensions."""
+    return AuditEvent.objects.filter(brand=brand).select_related("actor").order_by("-created_at", "-pk")
 
 
 # --- lists ------------------------------------------------------------------------------------------------

@@ -19,6 +19,11 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     # brands
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("brands/", brand_views.brands, name="brands"),
+    path("brands/new/", brand_views.brand_new, name="brand-new"),
+    path("brands/<int:pk>/", brand_views.brand_detail, name="brand"),
+    path("brands/<int:pk>/members/", brand_views.brand_members, name="brand-members"),
+    path("brands/<int:pk>/do/<str:name>/", brand_views.brand_action, name="brand-action"),
     path("ip-rights/", brand_views.ip_rights, name="ip-rights"),
     path("ip-rights/new/", brand_views.ip_right_new, name="ip-right-new"),
     path("ip-rights/<int:pk>/certificate/", brand_views.certificate, name="ip-right-certificate"),
