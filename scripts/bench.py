@@ -33,6 +33,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=1, help="processes per worker")
     parser.add_argument("--rate", type=float, default=0, help="approvals per second (0: as fast as one loop goes)")
+    parser.add_argument("--dedicated-urgent", action="store_true",
+                        help="the first worker consumes only the urgent queue (removal webhooks, enforcement)")
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL", "")
@@ -92,7 +94,13 @@ def main() -> None:
 
     env = worker_env(database_url=os.environ["DATABASE_URL"], redis_url=os.environ["REDIS_URL"], smtp_port=smtp.port,
                      webhook_url=hooks.url, media_root="/tmp/bench-media")
-    workers = [WorkerProcess(env, name=f"bench{i}", concurrency=args.concurrency).start() for i in range(args.workers)]
+    from django.conf import settings
+
+    workers = [
+        WorkerProcess(env, name=f"bench{i}", concurrency=args.concurrency,
+                      queues=settings.CELERY_URGENT_QUEUE if args.dedicated_urgent and i == 0 else None).start()
+        for i in range(args.workers)
+    ]
     actor = actor_for(reviewer)
     committed = {}
     try:
@@ -119,7 +127,8 @@ def main() -> None:
     to_takedown = [taken[ref] - at for ref, at in committed.items()]
     ms = lambda seconds: f"{seconds * 1000:.0f} ms"  # noqa: E731
     print(f"approvals: {len(claims)} with {args.workers} workers (concurrency {args.concurrency} each), "
-          f"{'paced at ' + str(args.rate) + '/s' if args.rate else 'as fast as possible'}")
+          f"{'paced at ' + str(args.rate) + '/s' if args.rate else 'as fast as possible'}"
+          f"{', first worker dedicated to the urgent queue' if args.dedicated_urgent else ''}")
     print(f"approving took {approving:.1f} s ({len(claims) / approving:.0f} approvals/s, one reviewer in a loop)")
     print(f"approve -> webhook: median {ms(statistics.median(to_webhook))}, p95 {ms(percentile(to_webhook, 0.95))}, "
           f"max {ms(max(to_webhook))}")

@@ -158,8 +158,8 @@ class WorkerProcess:
     """`celery -A config worker` (or `beat`) in its own process, pointed at the test database."""
 
     def __init__(self, env: dict, name: str, concurrency: int = 2, log_path: Path | None = None, beat: bool = False,
-                 supervised: bool = False):
-        self.env, self.name, self.concurrency, self.beat = env, name, concurrency, beat
+                 supervised: bool = False, queues: str | None = None):
+        self.env, self.name, self.concurrency, self.beat, self.queues = env, name, concurrency, beat, queues
         # Supervised: restarted when it exits, as systemd's Restart=always or compose's restart policy do.
         self.supervised = supervised
         self.log_path = log_path or Path(f"/tmp/takedown-test-{name}-{os.getpid()}-{next(_SERIAL)}.log")
@@ -170,7 +170,8 @@ class WorkerProcess:
             return [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "info",
                     "--schedule", f"/tmp/takedown-test-{self.name}-schedule"]
         return [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info", "-P", "prefork",
-                "--concurrency", str(self.concurrency), "-n", f"{self.name}@%h", "--without-gossip", "--without-mingle"]
+                "--concurrency", str(self.concurrency), "-n", f"{self.name}@%h", "--without-gossip", "--without-mingle",
+                *(["-Q", self.queues] if self.queues else [])]
 
     def start(self, *, wait: bool = True):
         self.log = open(self.log_path, "wb")
