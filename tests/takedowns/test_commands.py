@@ -46,5 +46,17 @@ def test_it_builds_a_demo_world_with_claims_in_every_state(capsys):
     assert Brand.objects.count() == 4 and Merchant.objects.count() == 60
     first, last = Claim.objects.order_by("created_at").first(), Claim.objects.order_by("-created_at").first()
     assert (last.created_at - first.created_at).days > 200  # spread over the last year
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from takedowns.models import ClaimEvent, CounterNotice
+
+    now = timezone.now()
+    assert ClaimEvent.objects.aggregate(m=Max("created_at"))["m"] <= now
+    assert Claim.objects.aggregate(m=Max("taken_down_at"))["m"] <= now
+    for claim in Claim.objects.exclude(submitted_at=None).exclude(decided_at=None):
+        assert claim.submitted_at <= claim.decided_at
+    for counter in CounterNotice.objects.select_related("claim"):
+        assert counter.claim.taken_down_at <= counter.filed_at <= counter.restore_due_at
     call_command("seed_demo")
     assert "already loaded" in capsys.readouterr().out

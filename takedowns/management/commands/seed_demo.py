@@ -15,7 +15,7 @@ from django.utils import timezone
 from brands.models import Brand, BrandMembership, IPRight
 from merchants.models import Listing, Merchant
 from takedowns.enforcement import claim_enforce
-from takedowns.models import Claim, ClaimEvent, CounterNotice, Notice
+from takedowns.models import OPEN, Claim, ClaimEvent, CounterNotice, Notice
 from takedowns.roles import SYSTEM, actor_for
 from takedowns.services import claim_create, claim_transition, evidence_add
 
@@ -166,7 +166,9 @@ class Command(BaseCommand):
                 claim_transition(claim_id=claim.pk, name=name, **kwargs)
                 if name == "approve":
                     claim_enforce(claim_id=claim.pk)  # what the worker does; a no-op if it already ran
-            _move_back(claim.pk, timedelta(days=rng.uniform(0.2, 360)), rng)
+            # Claims still waiting for someone are recent; decided ones spread over the year.
+            waiting = Claim.objects.filter(pk=claim.pk, state__in=[*OPEN, "counter_noticed"]).exists()
+            _move_back(claim.pk, timedelta(days=rng.uniform(0.05, 2.5) if waiting else rng.uniform(3, 360)), rng)
         # Moving time back may leave due dates in the past: that is what an overdue queue looks like.
         Notice.objects.filter(status=Notice.Status.PENDING).update(status=Notice.Status.SENT, sent_at=now)
         self.stdout.write(f"demo data loaded: {len(brands)} brands, {merchants} merchants, {len(listing_rows)} listings, "
@@ -181,30 +183,32 @@ def _merchant_actor(merchant):
 
 
 def _move_back(claim_id: int, delta: timedelta, rng) -> None:
-    """Shift a claim's whole history back in time, spreading its steps over hours so durations are real."""
+    """Shift a claim's whole history back in time, spreading its steps over hours so durations are real.
+    Each due date moves with the step that set it."""
     events = list(ClaimEvent.objects.filter(claim_id=claim_id).order_by("created_at", "pk"))
     offsets, total = {}, timedelta(0)
     for event in events:
         total += timedelta(hours=rng.uniform(0.5, 30)) if event.transition not in ("create", "enforce") else timedelta(minutes=rng.uniform(1, 20))
         offsets[event.pk] = total
-    shift_start = delta
+    shift_start = delta + total  # the last step lands `delta` ago: never in the future
+    shift = {}
     for event in events:
-        ClaimEvent.objects.filter(pk=event.pk).update(created_at=event.created_at - shift_start + offsets[event.pk])
+        shift[event.transition] = offsets[event.pk] - shift_start - (event.created_at - events[0].created_at)
+        ClaimEvent.objects.filter(pk=event.pk).update(created_at=event.created_at + shift[event.transition])
+    at = {e.transition: e.created_at + shift[e.transition] for e in events}
     claim = Claim.objects.get(pk=claim_id)
-    by_transition = {e.transition: e.created_at - shift_start + offsets[e.pk] for e in events}
-    fields = {"created_at": by_transition.get("create", claim.created_at - delta)}
-    for field, transition in [("submitted_at", "submit"), ("taken_down_at", "enforce"), ("reinstated_at", "reinstate")]:
+    fields = {"created_at": at["create"]}
+    for field, transitions in [("submitted_at", ["submit"]), ("taken_down_at", ["enforce"]),
+                               ("reinstated_at", ["reinstate", "retract"]), ("decided_at", ["approve", "reject", "expire"])]:
         if getattr(claim, field):
-            fields[field] = by_transition.get(transition, by_transition.get("retract", getattr(claim, field) - delta))
-    if claim.decided_at:
-        fields["decided_at"] = by_transition.get("approve", by_transition.get("reject", by_transition.get("expire", claim.decided_at - delta)))
-    if claim.due_at:
-        fields["due_at"] = claim.due_at - delta
-    if claim.info_due_at:
-        fields["info_due_at"] = claim.info_due_at - delta + timedelta(days=7) if delta < timedelta(days=7) else claim.info_due_at
+            fields[field] = next(at[t] for t in transitions if t in at)
+    for field, transitions in [("due_at", ["provide_info", "submit"]), ("info_due_at", ["request_info"])]:
+        if getattr(claim, field):
+            fields[field] = getattr(claim, field) + next(shift[t] for t in transitions if t in shift)
     Claim.objects.filter(pk=claim_id).update(**fields)
     for counter in CounterNotice.objects.filter(claim_id=claim_id):
-        filed = by_transition.get("counter_notice", counter.filed_at - delta)
-        decided = by_transition.get("uphold", by_transition.get("reinstate")) if counter.decided_at else None
         CounterNotice.objects.filter(pk=counter.pk).update(
-            filed_at=filed, decided_at=decided, restore_due_at=counter.restore_due_at - delta if counter.restore_due_at else None)
+            filed_at=at["counter_notice"],
+            restore_due_at=counter.restore_due_at + shift["counter_notice"],
+            decided_at=at.get("uphold", at.get("reinstate")) if counter.decided_at else None,
+        )
