@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from takedowns.audit import audit
 from takedowns.errors import Conflict, Forbidden, Invalid
@@ -16,29 +17,32 @@ from takedowns.roles import SYSTEM, Actor
 from .models import Brand, BrandMembership, IPRight
 
 
-def brand_create(*, actor: Actor, name: str, website: str = "", contact_email: str = "") -> Brand:
+def brand_create(
+    *, actor: Actor, name: str, website: str = "", contact_email: str = "", language: str = "en"
+) -> Brand:
     if actor.user is None or actor.platform or actor.compliance:
-        raise Forbidden("Your role may not register brands.")
+        raise Forbidden(_("Your role may not register brands."))
     name = (name or "").strip()
     if not name:
-        raise Invalid("A brand needs a name.", extra={"fields": {"name": ["This field is required."]}})
+        raise Invalid(_("A brand needs a name."), extra={"fields": {"name": [_("This field is required.")]}})
     try:
         with transaction.atomic():
-            brand = Brand.objects.create(name=name, website=website or "", contact_email=contact_email or actor.user.email or "")
+            brand = Brand.objects.create(name=name, website=website or "", language=language or "en",
+                                         contact_email=contact_email or actor.user.email or "")
             BrandMembership.objects.create(user=actor.user, brand=brand, role=BrandMembership.Role.OWNER)
             audit(actor=actor, action="brand_create", obj=brand, brand=brand)
     except IntegrityError as exc:
-        raise Conflict("A brand with that name is already registered.", code="duplicate_brand") from exc
+        raise Conflict(_("A brand with that name is already registered."), code="duplicate_brand") from exc
     return brand
 
 
 def brand_update(*, actor: Actor, brand: Brand, data: dict) -> Brand:
     if brand.pk not in actor.filing_brand_ids:
-        raise Forbidden("Only the brand's owners and agents may change it.")
+        raise Forbidden(_("Only the brand's owners and agents may change it."))
     if "name" in data:
         data = {**data, "name": (data["name"] or "").strip()}
         if not data["name"]:
-            raise Invalid("A brand needs a name.", extra={"fields": {"name": ["This field is required."]}})
+            raise Invalid(_("A brand needs a name."), extra={"fields": {"name": [_("This field is required.")]}})
     try:
         with transaction.atomic():
             for key, value in data.items():
@@ -46,7 +50,7 @@ def brand_update(*, actor: Actor, brand: Brand, data: dict) -> Brand:
             brand.save(update_fields=list(data) or None)
             audit(actor=actor, action="brand_update", obj=brand, brand=brand, data={"fields": sorted(data)})
     except IntegrityError as exc:
-        raise Conflict("A brand with that name is already registered.", code="duplicate_brand") from exc
+        raise Conflict(_("A brand with that name is already registered."), code="duplicate_brand") from exc
     return brand
 
 
@@ -55,9 +59,9 @@ CERTIFICATE_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/gif", 
 
 def ip_right_create(*, actor: Actor, brand: Brand, data: dict, certificate=None) -> IPRight:
     if brand.pk not in actor.filing_brand_ids:
-        raise Forbidden("Only the brand's owners and authorised agents may register IP rights.")
+        raise Forbidden(_("Only the brand's owners and authorised agents may register IP rights."))
     if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:
-        raise Invalid("valid_until is before valid_from.", extra={"fields": {"valid_until": ["Must not be before valid_from."]}})
+        raise Invalid(_("valid_until is before valid_from."), extra={"fields": {"valid_until": [_("Must not be before valid_from.")]}})
     if certificate:
         from takedowns.services import upload_check
 
@@ -68,21 +72,21 @@ def ip_right_create(*, actor: Actor, brand: Brand, data: dict, certificate=None)
             right = IPRight.objects.create(brand=brand, certificate=certificate or "", **data)
             audit(actor=actor, action="ip_right_create", obj=right, brand=brand)
     except IntegrityError as exc:
-        raise Conflict("This brand already registered that number at that office.", code="duplicate_ip_right") from exc
+        raise Conflict(_("This brand already registered that number at that office."), code="duplicate_ip_right") from exc
     return right
 
 
 def ip_right_verify(*, actor: Actor, ip_right: IPRight, decision: str, note: str = "") -> IPRight:
     if not actor.reviewer:
-        raise Forbidden("Only reviewers verify IP rights.")
+        raise Forbidden(_("Only reviewers verify IP rights."))
     if decision not in (IPRight.Status.VERIFIED, IPRight.Status.REJECTED):
-        raise Invalid("decision must be 'verified' or 'rejected'.", extra={"fields": {"decision": ["Use verified or rejected."]}})
+        raise Invalid(_("decision must be 'verified' or 'rejected'."), extra={"fields": {"decision": [_("Use verified or rejected.")]}})
     if decision == IPRight.Status.REJECTED and not note.strip():
-        raise Invalid("Say why the right is rejected.", extra={"fields": {"note": ["Required when rejecting."]}})
+        raise Invalid(_("Say why the right is rejected."), extra={"fields": {"note": [_("Required when rejecting.")]}})
     with transaction.atomic():
         right = IPRight.objects.select_for_update().get(pk=ip_right.pk)
         if right.status != IPRight.Status.PENDING:
-            raise Conflict(f"The IP right is already {right.status}.", code="already_reviewed")
+            raise Conflict(_("The IP right is already %(status)s.") % {"status": right.status}, code="already_reviewed")
         right.status, right.review_note = decision, note
         right.reviewed_by, right.reviewed_at = actor.user, timezone.now()
         right.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
@@ -106,19 +110,19 @@ def membership_add(*, actor: Actor, brand: Brand, user, role: str, authorisation
     is_owner = actor.user is not None and BrandMembership.objects.filter(
         user=actor.user, brand=brand, role=BrandMembership.Role.OWNER).exists()
     if not (is_owner or actor.is_system):
-        raise Forbidden("Only the brand's owners may add members.")
+        raise Forbidden(_("Only the brand's owners may add members."))
     if role not in BrandMembership.Role.values:
-        raise Invalid("role must be owner, agent or viewer.")
+        raise Invalid(_("role must be owner, agent or viewer."))
     if role == BrandMembership.Role.AGENT and authorisation_letter is None:
-        raise Invalid("An agent needs an authorisation letter from the brand.", code="letter_required",
-                      extra={"fields": {"authorisation_letter": ["Required for agents."]}})
+        raise Invalid(_("An agent needs an authorisation letter from the brand."), code="letter_required",
+                      extra={"fields": {"authorisation_letter": [_("Required for agents.")]}})
     if authorisation_letter is not None:
         from takedowns.services import upload_check
 
         upload_check(authorisation_letter, allowed={"application/pdf", "image/jpeg", "image/png"},
                      accepted="PDF, JPEG and PNG", field="authorisation_letter")
     # A changed role or a new letter needs a reviewer's look again.
-    membership, _ = BrandMembership.objects.update_or_create(
+    membership, _created = BrandMembership.objects.update_or_create(
         user=user, brand=brand,
         defaults={"role": role, "authorisation_letter": authorisation_letter or "", "authorisation_verified": False},
     )
@@ -128,11 +132,11 @@ def membership_add(*, actor: Actor, brand: Brand, user, role: str, authorisation
 
 def agent_authorisation_verify(*, actor: Actor, membership: BrandMembership, note: str = "") -> BrandMembership:
     if not actor.reviewer:
-        raise Forbidden("Only reviewers verify agent authorisations.")
+        raise Forbidden(_("Only reviewers verify agent authorisations."))
     if membership.role != BrandMembership.Role.AGENT:
-        raise Invalid("Only agents need an authorisation letter.")
+        raise Invalid(_("Only agents need an authorisation letter."))
     if not membership.authorisation_letter:
-        raise Invalid("The agent has not uploaded an authorisation letter.")
+        raise Invalid(_("The agent has not uploaded an authorisation letter."))
     membership.authorisation_verified = True
     membership.save(update_fields=["authorisation_verified"])
     audit(actor=actor, action="agent_verified", obj=membership, brand=membership.brand, note=note)
@@ -198,9 +202,9 @@ def brand_programmes_recompute(*, brand: Brand | None = None, now=None) -> dict[
 
 def brand_misuse_warn(*, actor: Actor, brand: Brand, note: str) -> Brand:
     if not actor.reviewer:
-        raise Forbidden("Only reviewers warn brands.")
+        raise Forbidden(_("Only reviewers warn brands."))
     if not note.strip():
-        raise Invalid("Write the warning the brand will receive.", extra={"fields": {"note": ["Required."]}})
+        raise Invalid(_("Write the warning the brand will receive."), extra={"fields": {"note": [_("Required.")]}})
     Brand.objects.filter(pk=brand.pk).update(misuse_warned_at=timezone.now())
     audit(actor=actor, action="misuse_warned", obj=brand, brand=brand, note=note)
     brand.refresh_from_db()
@@ -210,11 +214,11 @@ def brand_misuse_warn(*, actor: Actor, brand: Brand, note: str) -> Brand:
 def brand_suspend(*, actor: Actor, brand: Brand, days: int, note: str) -> Brand:
     """DSA Art. 23(2): suspension for a reasonable time, only after a prior warning."""
     if not actor.reviewer:
-        raise Forbidden("Only reviewers suspend brands.")
+        raise Forbidden(_("Only reviewers suspend brands."))
     if not brand.misuse_warned_at:
-        raise Invalid("Warn the brand before suspending it (DSA Art. 23(3)).", code="not_warned")
+        raise Invalid(_("Warn the brand before suspending it (DSA Art. 23(3))."), code="not_warned")
     if not 1 <= int(days) <= 365:
-        raise Invalid("Suspend for 1 to 365 days.", extra={"fields": {"days": ["1 to 365."]}})
+        raise Invalid(_("Suspend for 1 to 365 days."), extra={"fields": {"days": [_("1 to 365.")]}})
     until = timezone.now() + timedelta(days=int(days))
     Brand.objects.filter(pk=brand.pk).update(suspended_until=until)
     audit(actor=actor, action="brand_suspended", obj=brand, brand=brand, note=note, data={"until": until.isoformat()})
@@ -224,7 +228,7 @@ def brand_suspend(*, actor: Actor, brand: Brand, days: int, note: str) -> Brand:
 
 def brand_trusted_flagger_set(*, actor: Actor, brand: Brand, trusted: bool, designation: str = "") -> Brand:
     if not actor.reviewer:
-        raise Forbidden("Only reviewers mark trusted flaggers.")
+        raise Forbidden(_("Only reviewers mark trusted flaggers."))
     Brand.objects.filter(pk=brand.pk).update(trusted_flagger=trusted, trusted_flagger_designation=designation)
     audit(actor=actor, action="trusted_flagger_set" if trusted else "trusted_flagger_unset", obj=brand, brand=brand, note=designation)
     brand.refresh_from_db()

@@ -78,6 +78,16 @@ def test_it_lets_only_rights_holders_register_a_brand(world, as_role, role, stat
     assert membership.role == "owner"
 
 
+def test_it_registers_a_brand_with_every_field_its_response_shows(world, api):
+    body = {"name": "Velora", "website": "https://velora.example", "contact_email": "ip@velora.example",
+            "language": "zh-hans"}
+    response = api(world.outsider).post(LIST, body, format="json")
+    assert response.status_code == 201, response.content
+    brand = Brand.objects.get(name="Velora")
+    assert (brand.contact_email, brand.language) == ("ip@velora.example", "zh-hans")
+    assert response.json()["language"] == "zh-hans"
+
+
 @pytest.mark.parametrize("role, status", [
     ("anonymous", 401),
     ("owner", 200),
