@@ -135,19 +135,29 @@ class ReportFilters:
                f"{self.date_to.isoformat() if self.date_to else 'today'}"
 
 
+# Periods are bounded so that "the midnight after `to`", month labels and time-zone conversions stay valid
+# dates (date.max + 1 day, or a three-digit year, would end in a 500).
+EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
+# Primary keys are signed 64-bit integers; a larger number names nothing (and SQLite cannot even bind it).
+MAX_ID = 2**63 - 1
+
+
 def _parse_date(name: str, raw: str | None) -> dt.date | None:
     if raw is None or str(raw).strip() == "":
         return None
     raw = str(raw).strip()
     try:
-        return dt.date.fromisoformat(raw)
+        value = dt.date.fromisoformat(raw)
     except ValueError:
-        pass
-    try:
-        return dt.datetime.fromisoformat(raw).date()
-    except ValueError:
-        raise Invalid(f"{name} must be a date as YYYY-MM-DD (got {raw[:40]!r}).", code="invalid_date",
-                      extra={"fields": {name: ["Use YYYY-MM-DD."]}}) from None
+        try:
+            value = dt.datetime.fromisoformat(raw).date()
+        except ValueError:
+            raise Invalid(f"{name} must be a date as YYYY-MM-DD (got {raw[:40]!r}).", code="invalid_date",
+                          extra={"fields": {name: ["Use YYYY-MM-DD."]}}) from None
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise Invalid(f"{name} must be a date from {EARLIEST_DATE} to {LATEST_DATE}.", code="invalid_date",
+                      extra={"fields": {name: [f"From {EARLIEST_DATE} to {LATEST_DATE}."]}})
+    return value
 
 
 def report_filters(*, actor: Actor, params, default_group_by: str = "month") -> ReportFilters:
@@ -175,7 +185,7 @@ def report_filters(*, actor: Actor, params, default_group_by: str = "month") -> 
         except ValueError:
             raise Invalid("brand must be a brand id (or ids separated by commas).", code="invalid_brand",
                           extra={"fields": {"brand": ["A brand id."]}}) from None
-        visible = Brand.objects.filter(pk__in=wanted)
+        visible = Brand.objects.filter(pk__in=[pk for pk in wanted if 0 < pk <= MAX_ID])
         if not actor.sees_everything:
             visible = visible.filter(pk__in=actor.brand_ids)
         found = dict(visible.values_list("pk", "name"))

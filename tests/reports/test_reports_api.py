@@ -77,6 +77,25 @@ def test_it_answers_bad_parameters_with_400_and_a_message(world, api, params, fi
     assert field in data
 
 
+@pytest.mark.parametrize("path", ["/api/v1/reports/summary/", "/api/v1/reports/export/"])
+@pytest.mark.parametrize("params, field", [
+    ({"from": "0001-01-01"}, "from"), ({"from": "0999-12-31"}, "from"), ({"to": "9999-12-31"}, "to"),
+    ({"from": "2026-01-01", "to": "9999-12-31"}, "to"),
+])
+def test_it_answers_dates_out_of_range_with_400_not_a_crash(scenario, api, path, params, field):
+    response = api(scenario.world.compliance).get(path, {"format": "csv", **params})
+    assert response.status_code == 400, response.content if not response.streaming else b"(stream)"
+    data = response.json()
+    assert data["code"] == "invalid_date" and field in data
+
+
+@pytest.mark.parametrize("path", ["/api/v1/reports/summary/", "/api/v1/reports/export/"])
+def test_it_answers_a_brand_id_beyond_any_database_integer_as_not_found(world, api, path):
+    response = api(world.compliance).get(path, {"format": "csv", "brand": "99999999999999999999999"})
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
 def test_it_answers_an_unknown_format_with_400(world, api):
     response = api(world.compliance).get("/api/v1/reports/export/", {"format": "docx"})
     assert response.status_code == 400
