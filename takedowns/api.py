@@ -146,7 +146,8 @@ class LegalActionSerializer(serializers.Serializer):
 
 class ClaimFilter(filters.FilterSet):
     state = filters.MultipleChoiceFilter(choices=Claim._meta.get_field("state").choices)
-    merchant = filters.NumberFilter(field_name="listing__merchant_id")
+    # Bounded to the id column's range: a larger number would reach the database and fail there (a 500).
+    merchant = filters.NumberFilter(field_name="listing__merchant_id", min_value=-(2**63), max_value=2**63 - 1)
     submitted_after = filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
     submitted_before = filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
     submitted_from = filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")

@@ -271,7 +271,7 @@ def test_it_does_not_widen_a_tenant_by_filter(world, api, claims):
 
 @pytest.mark.parametrize("params", [
     {"state": "nonsense"}, {"brand": "abc"}, {"merchant": "abc"}, {"submitted_after": "last tuesday"},
-    {"infringement_type": "theft"},
+    {"infringement_type": "theft"}, {"merchant": "99999999999999999999999"}, {"merchant": "1e400"},
 ])
 def test_it_refuses_bad_filters_with_json(world, api, claims, params):
     assert_json_error(api(world.reviewer).get(LIST, params), 400)
