@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from merchants.models import Listing, Merchant
@@ -68,9 +69,14 @@ def restore_effects(claim: Claim, *, reason: str) -> None:
 
 def approved_not_enforced(limit: int = 500) -> list[int]:
     """Approved claims whose removal was confirmed (or needs no webhook) but that are not yet taken down."""
+    # One Exists(), not exclude(notices__a=…, notices__b=…): conditions in one exclude() over a multi-valued
+    # relation may each match a different notice, so any pending e-mail would hide the claim from the sweep.
+    removal_unconfirmed = Notice.objects.filter(
+        claim=OuterRef("pk"), channel=Notice.Channel.WEBHOOK, kind="listing.remove",
+        status__in=(Notice.Status.PENDING, Notice.Status.SENDING, Notice.Status.FAILED),
+    )
     return list(
         Claim.objects.filter(state=S.APPROVED)
-        .exclude(notices__channel=Notice.Channel.WEBHOOK, notices__kind="listing.remove", notices__status__in=(
-            Notice.Status.PENDING, Notice.Status.SENDING, Notice.Status.FAILED))
+        .exclude(Exists(removal_unconfirmed))
         .values_list("pk", flat=True)[:limit]
     )
