@@ -86,11 +86,13 @@ class ClaimDetailSerializer(ClaimSerializer):
         return services.available_transitions(claim, request_actor(self.context["request"]))
 
 
-MERCHANT_HIDDEN = {"signature", "good_faith", "accurate", "batch", "assignee", "decision_note", "info_request", "info_due_at"}
+# The brand's evidence too: its file names and notes are the claimant's (the portal never shows them either).
+MERCHANT_HIDDEN = {"signature", "good_faith", "accurate", "batch", "assignee", "decision_note", "info_request", "info_due_at",
+                   "evidence"}
 
 
 def _merchant_view(data: dict) -> dict:
-    """A merchant never sees the claimant's signature, the reviewer's notes or who did what."""
+    """A merchant never sees the claimant's signature or evidence, the reviewer's notes or who did what."""
     for key in MERCHANT_HIDDEN:
         data.pop(key, None)
     for event in data.get("events", []):

@@ -91,6 +91,20 @@ def test_it_never_shows_a_merchant_the_signature_or_who_did_what(world, api, cla
     assert "Jane Counsel" not in client.get(detail(claims["taken_down"])).content.decode()
 
 
+def test_it_never_shows_a_merchant_the_brands_evidence_files_or_notes(world, api, claims):
+    from takedowns.models import Evidence
+
+    Evidence.objects.filter(claim=claims["taken_down"]).update(
+        original_name="test-buy_jane-counsel_home-address.png", note="Bought by our investigator at 12 Elm St")
+    client = api(world.merchant_user)
+    for response in (client.get(detail(claims["taken_down"])), client.get(LIST)):
+        text = response.content.decode()
+        assert "jane-counsel" not in text and "Elm St" not in text
+    assert "evidence" not in client.get(detail(claims["taken_down"])).json()
+    # The brand still sees its own files.
+    assert api(world.owner).get(detail(claims["taken_down"])).json()["evidence"][0]["note"].startswith("Bought")
+
+
 def test_it_shows_the_brand_its_own_signature(world, api, claims):
     body = api(world.owner).get(detail(claims["taken_down"])).json()
     assert body["signature"] == "Jane Counsel"
