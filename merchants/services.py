@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from takedowns.errors import Conflict, Invalid
 from takedowns.roles import SYSTEM, Actor
@@ -20,7 +21,7 @@ from .models import Listing, Merchant, Strike
 def _require(data: dict, *names: str) -> None:
     missing = [n for n in names if not str(data.get(n) or "").strip()]
     if missing:
-        raise Invalid(f"Required: {', '.join(missing)}.", code="required", extra={"fields": {n: ["This field is required."] for n in missing}})
+        raise Invalid(_("Required: %(fields)s.") % {"fields": ", ".join(missing)}, code="required", extra={"fields": {n: [_("This field is required.")] for n in missing}})
 
 
 def merchant_upsert(*, data: dict) -> tuple[Merchant, bool]:
@@ -31,14 +32,14 @@ def merchant_upsert(*, data: dict) -> tuple[Merchant, bool]:
         try:
             validate_email(email)
         except ValidationError as exc:
-            raise Invalid("Enter a valid e-mail address.", code="invalid", extra={"fields": {"email": ["Enter a valid e-mail address."]}}) from exc
+            raise Invalid(_("Enter a valid e-mail address."), code="invalid", extra={"fields": {"email": [_("Enter a valid e-mail address.")]}}) from exc
     country = str(data.get("country") or "").strip().upper()
     if country and (len(country) != 2 or not country.isalpha()):
-        raise Invalid("country must be a two-letter ISO code.", extra={"fields": {"country": ["Use a two-letter ISO 3166-1 code."]}})
+        raise Invalid(_("country must be a two-letter ISO code."), extra={"fields": {"country": [_("Use a two-letter ISO 3166-1 code.")]}})
     defaults = {"name": str(data["name"]).strip()[:200], "email": email, "country": country}
     if data.get("language"):
         if data["language"] not in dict(settings.LANGUAGES):
-            raise Invalid("Unknown language.", extra={"fields": {"language": [f"Use one of {', '.join(dict(settings.LANGUAGES))}."]}})
+            raise Invalid(_("Unknown language."), extra={"fields": {"language": [_("Use one of %(languages)s.") % {"languages": ", ".join(dict(settings.LANGUAGES))}]}})
         defaults["language"] = data["language"]
     merchant, created = Merchant.objects.update_or_create(platform_ref=str(data["platform_ref"]).strip(), defaults=defaults)
     return merchant, created
@@ -51,11 +52,11 @@ def listing_upsert(*, data: dict) -> tuple[Listing, bool]:
     try:
         URLValidator()(url)
     except ValidationError as exc:
-        raise Invalid("Enter a valid URL.", extra={"fields": {"url": ["Enter a valid URL."]}}) from exc
+        raise Invalid(_("Enter a valid URL."), extra={"fields": {"url": [_("Enter a valid URL.")]}}) from exc
     merchant = Merchant.objects.filter(platform_ref=str(data["merchant_ref"]).strip()).first()
     if merchant is None:
-        raise Invalid("No merchant with that merchant_ref; create the merchant first.", code="merchant_not_found",
-                      extra={"fields": {"merchant_ref": ["Unknown merchant."]}})
+        raise Invalid(_("No merchant with that merchant_ref; create the merchant first."), code="merchant_not_found",
+                      extra={"fields": {"merchant_ref": [_("Unknown merchant.")]}})
     price = data.get("price")
     if price in (None, ""):
         price = None
@@ -63,12 +64,12 @@ def listing_upsert(*, data: dict) -> tuple[Listing, bool]:
         try:
             price = Decimal(str(price))
         except InvalidOperation as exc:
-            raise Invalid("price must be a number.", extra={"fields": {"price": ["A valid number is required."]}}) from exc
+            raise Invalid(_("price must be a number."), extra={"fields": {"price": [_("A valid number is required.")]}}) from exc
         if price < 0 or price >= Decimal("1e10"):
-            raise Invalid("price is out of range.", extra={"fields": {"price": ["Out of range."]}})
+            raise Invalid(_("price is out of range."), extra={"fields": {"price": [_("Out of range.")]}})
     currency = str(data.get("currency") or "").strip().upper()
     if currency and (len(currency) != 3 or not currency.isalpha()):
-        raise Invalid("currency must be a three-letter ISO 4217 code.", extra={"fields": {"currency": ["Use a three-letter code."]}})
+        raise Invalid(_("currency must be a three-letter ISO 4217 code."), extra={"fields": {"currency": [_("Use a three-letter code.")]}})
     listing, created = Listing.objects.update_or_create(
         platform_ref=str(data["platform_ref"]).strip(),
         defaults={"merchant": merchant, "url": url[:500], "title": str(data["title"]).strip()[:300],
@@ -111,12 +112,12 @@ def merchant_ban(*, merchant: Merchant, actor: Actor, reason: str, at=None) -> M
     from takedowns.outbox import notice_email, notice_webhook
 
     if not (actor.reviewer or actor.is_system):
-        raise Forbidden("Only reviewers ban merchants.")
+        raise Forbidden(_("Only reviewers ban merchants."))
     at = at or timezone.now()
     with transaction.atomic():
         merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
         if merchant.status == Merchant.Status.BANNED:
-            raise Conflict("The merchant is already banned.", code="already_banned")
+            raise Conflict(_("The merchant is already banned."), code="already_banned")
         merchant.status, merchant.banned_at = Merchant.Status.BANNED, at
         merchant.save(update_fields=["status", "banned_at", "updated_at"])
         event = audit(actor=actor, action="merchant_ban", obj=merchant, merchant=merchant, note=reason,
@@ -139,11 +140,11 @@ def merchant_lift_ban(*, merchant: Merchant, actor: Actor, note: str = "") -> Me
     from takedowns.errors import Forbidden
 
     if not actor.reviewer:
-        raise Forbidden("Only reviewers may lift a ban.")
+        raise Forbidden(_("Only reviewers may lift a ban."))
     with transaction.atomic():
         merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
         if merchant.status != Merchant.Status.BANNED:
-            raise Conflict("The merchant is not banned.", code="not_banned")
+            raise Conflict(_("The merchant is not banned."), code="not_banned")
         merchant.status, merchant.banned_at = Merchant.Status.ACTIVE, None
         merchant.save(update_fields=["status", "banned_at", "updated_at"])
         audit(actor=actor, action="merchant_lift_ban", obj=merchant, merchant=merchant, note=note)

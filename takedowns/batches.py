@@ -8,6 +8,7 @@ import io
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brands.models import Brand, IPRight
 
@@ -23,11 +24,11 @@ def batch_rows_from_csv(raw: bytes) -> list[dict]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise Invalid("The CSV file must be UTF-8 text.", code="file_encoding") from exc
+        raise Invalid(_("The CSV file must be UTF-8 text."), code="file_encoding") from exc
     reader = csv.DictReader(io.StringIO(text))
     columns = [c.strip().lower() for c in (reader.fieldnames or [])]
     if "listing_url" not in columns:
-        raise Invalid("The CSV file needs a listing_url column.", code="csv_columns")
+        raise Invalid(_("The CSV file needs a listing_url column."), code="csv_columns")
     reader.fieldnames = columns
     rows = []
     try:
@@ -38,21 +39,22 @@ def batch_rows_from_csv(raw: bytes) -> list[dict]:
                 "description": (record.get("description") or "").strip(),
             })
     except csv.Error as exc:  # an unbalanced quote or a field over csv's size limit
-        raise Invalid(f"The CSV file cannot be read at line {reader.line_num}: {exc}.", code="file_format") from exc
+        raise Invalid(_("The CSV file cannot be read at line %(line)s: %(error)s.") % {"line": reader.line_num, "error": exc},
+                      code="file_format") from exc
     return rows
 
 
 def batch_create(*, actor: Actor, brand: Brand, ip_right: IPRight, fields: dict, rows: list[dict]) -> ClaimBatch:
     if brand.pk not in actor.filing_brand_ids:
-        raise Forbidden("Only the brand's owners and authorised agents may file claims.")
+        raise Forbidden(_("Only the brand's owners and authorised agents may file claims."))
     if ip_right.brand_id != brand.pk:
-        raise Invalid("The IP right does not belong to this brand.", code="ip_right_brand")
+        raise Invalid(_("The IP right does not belong to this brand."), code="ip_right_brand")
     if not rows:
-        raise Invalid("Give at least one listing URL.", code="rows_required")
+        raise Invalid(_("Give at least one listing URL."), code="rows_required")
     if len(rows) > MAX_BATCH_ROWS:
-        raise Invalid(f"A batch holds at most {MAX_BATCH_ROWS} listings.", code="too_many_rows")
+        raise Invalid(_("A batch holds at most %(max)s listings.") % {"max": MAX_BATCH_ROWS}, code="too_many_rows")
     if fields.get("infringement_type") not in InfringementType.values:
-        raise Invalid(f"Unknown infringement type; use one of {', '.join(InfringementType.values)}.")
+        raise Invalid(_("Unknown infringement type; use one of %(types)s.") % {"types": ", ".join(InfringementType.values)})
     batch = ClaimBatch.objects.create(
         brand=brand, ip_right=ip_right, created_by=actor.user, fields=fields, rows=rows, total=len(rows)
     )
@@ -101,11 +103,11 @@ def batch_process(*, batch_id: int) -> None:
                 listing = listings.get(row["listing_url"])
                 kind = row.get("infringement_type") or fields["infringement_type"]
                 if not row["listing_url"]:
-                    errors.append({"row": number, "detail": "The listing URL is empty."})
+                    errors.append({"row": number, "detail": _("The listing URL is empty.")})
                 elif listing is None:
-                    errors.append({"row": number, "detail": f"No listing with URL {row['listing_url'][:200]} is known."})
+                    errors.append({"row": number, "detail": _("No listing with URL %(url)s is known.") % {"url": row["listing_url"][:200]}})
                 elif kind not in InfringementType.values:
-                    errors.append({"row": number, "detail": f"Unknown infringement type {kind!r}."})
+                    errors.append({"row": number, "detail": _("Unknown infringement type %(kind)s.") % {"kind": repr(kind)}})
                 else:
                     claim_create(
                         actor=actor, brand=batch.brand, ip_right=batch.ip_right, listing=listing,
@@ -125,9 +127,9 @@ def batch_add_evidence(*, actor: Actor, batch: ClaimBatch, file, kind: str, note
 
     # Checked here, not only per claim: a batch whose rows all failed has no claims to refuse it.
     if batch.brand_id not in actor.filing_brand_ids:
-        raise Forbidden("Only the brand's owners and authorised agents may add evidence.")
+        raise Forbidden(_("Only the brand's owners and authorised agents may add evidence."))
     if batch.status != ClaimBatch.Status.DONE:
-        raise Conflict("Wait until the batch has finished creating its claims.", code="batch_running")
+        raise Conflict(_("Wait until the batch has finished creating its claims."), code="batch_running")
     upload_check(file)  # refused once, even when the batch has no draft left to attach it to
     count = 0
     for claim in batch.claims.filter(state__in=(ClaimState.DRAFT, ClaimState.INFO_REQUESTED)).select_related("listing"):
@@ -141,7 +143,7 @@ def batch_submit(*, actor: Actor, batch: ClaimBatch) -> dict:
     from .services import claim_transition
 
     if batch.brand_id not in actor.filing_brand_ids:
-        raise Forbidden("Only the brand's owners and authorised agents may submit claims.")
+        raise Forbidden(_("Only the brand's owners and authorised agents may submit claims."))
     submitted, errors = 0, []
     for claim_id, reference in batch.claims.filter(state=ClaimState.DRAFT).values_list("pk", "reference"):
         try:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from brands.models import Brand, IPRight
@@ -51,18 +52,18 @@ def listing_find(*, listing_id: int | None = None, listing_url: str | None = Non
     elif listing_url:
         listing = Listing.objects.select_related("merchant").filter(url=listing_url.strip()).first()
     else:
-        raise Invalid("Give the listing as `listing` (id) or `listing_url`.", code="listing_required")
+        raise Invalid(_("Give the listing as `listing` (id) or `listing_url`."), code="listing_required")
     if listing is None:
-        message = "No listing with that id or URL is known to the marketplace."
+        message = _("No listing with that id or URL is known to the marketplace.")
         raise Invalid(message, code="listing_not_found", extra={"fields": {"listing" if listing_id else "listing_url": [message]}})
     return listing
 
 
 def _filing_brand(actor: Actor, brand: Brand) -> None:
     if brand.pk not in actor.brand_ids and not actor.is_system:
-        raise NotFound("No such brand.")
+        raise NotFound(_("No such brand."))
     if brand.pk not in actor.filing_brand_ids and not actor.is_system:
-        raise Forbidden("Only the brand's owners and authorised agents may file claims.")
+        raise Forbidden(_("Only the brand's owners and authorised agents may file claims."))
 
 
 def claim_create(
@@ -80,9 +81,9 @@ def claim_create(
 ) -> Claim:
     _filing_brand(actor, brand)
     if ip_right.brand_id != brand.pk:
-        raise Invalid("The IP right does not belong to this brand.", code="ip_right_brand")
+        raise Invalid(_("The IP right does not belong to this brand."), code="ip_right_brand")
     if infringement_type not in InfringementType.values:
-        raise Invalid(f"Unknown infringement type; use one of {', '.join(InfringementType.values)}.")
+        raise Invalid(_("Unknown infringement type; use one of %(types)s.") % {"types": ", ".join(InfringementType.values)})
     with transaction.atomic():
         claim = Claim.objects.create(
             brand=brand,
@@ -145,21 +146,23 @@ def upload_check(
         return Invalid(message, code=code, extra={"fields": {field: [message]}})
 
     if file is None:
-        raise refuse("Attach a file.", "file_required")
+        raise refuse(_("Attach a file."), "file_required")
     if file.size > settings.EVIDENCE_MAX_BYTES:
-        raise refuse(f"The file is larger than {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB.", "file_too_large")
+        raise refuse(_("The file is larger than %(mb)s MB.") % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)},
+                     "file_too_large")
     if file.size == 0:
-        raise refuse("The file is empty.", "file_empty")
+        raise refuse(_("The file is empty."), "file_empty")
     file.seek(0)
     head = file.read(8192)
     file.seek(0)
     content_type = sniff_content_type(head)
     if content_type not in allowed:
-        raise refuse(f"Only {accepted} are accepted.", "file_type")
+        raise refuse(_("Only %(accepted)s are accepted.") % {"accepted": accepted}, "file_type")
     name = getattr(file, "name", "") or ""
     promised = EXTENSION_TYPES.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
     if promised and not content_type.startswith(promised):
-        raise refuse(f"The file is named {name[:100]} but holds {content_type}.", "file_type")
+        raise refuse(_("The file is named %(name)s but holds %(type)s.") % {"name": name[:100], "type": content_type},
+                     "file_type")
     return content_type
 
 
@@ -168,11 +171,11 @@ EVIDENCE_EDITABLE = (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED)
 
 def evidence_add(*, actor: Actor, claim: Claim, file, kind: str = Evidence.Kind.IMAGE, note: str = "") -> Evidence:
     if claim.brand_id not in actor.filing_brand_ids:
-        raise Forbidden("Only the brand's owners and authorised agents may add evidence.")
+        raise Forbidden(_("Only the brand's owners and authorised agents may add evidence."))
     if claim.state not in EVIDENCE_EDITABLE:
-        raise Conflict(f"Evidence cannot be added to a claim that is {claim.state}.", code="invalid_state")
+        raise Conflict(_("Evidence cannot be added to a claim that is %(state)s.") % {"state": claim.state}, code="invalid_state")
     if kind not in Evidence.Kind.values:
-        raise Invalid(f"Unknown evidence kind; use one of {', '.join(Evidence.Kind.values)}.")
+        raise Invalid(_("Unknown evidence kind; use one of %(kinds)s.") % {"kinds": ", ".join(Evidence.Kind.values)})
     content_type = upload_check(file)
     digest = hashlib.sha256()
     file.seek(0)
@@ -220,24 +223,28 @@ def submit_problems(claim: Claim, now=None) -> list[str]:
     problems = []
     right = claim.ip_right
     if right.brand_id != claim.brand_id:
-        problems.append("The IP right does not belong to this brand.")
+        problems.append(_("The IP right does not belong to this brand."))
     if right.status != IPRight.Status.VERIFIED:
-        problems.append(f"The IP right {right.registration_number} is not verified (it is {right.status}).")
+        problems.append(_("The IP right %(number)s is not verified (it is %(status)s).")
+                        % {"number": right.registration_number, "status": right.status})
     if right.is_expired(timezone.localdate(now)):
-        problems.append(f"The IP right {right.registration_number} expired on {right.valid_until}.")
+        problems.append(_("The IP right %(number)s expired on %(date)s.")
+                        % {"number": right.registration_number, "date": right.valid_until})
     if not claim.evidence.exists():
-        problems.append("Attach at least one piece of evidence.")
+        problems.append(_("Attach at least one piece of evidence."))
     if not claim.good_faith:
-        problems.append("Declare that you believe in good faith that the use is not authorised.")
+        problems.append(_("Declare that you believe in good faith that the use is not authorised."))
     if not claim.accurate:
-        problems.append("Declare that the notice is accurate and that you are authorised to act.")
+        problems.append(_("Declare that the notice is accurate and that you are authorised to act."))
     if not claim.signature.strip():
-        problems.append("Sign the claim with your full name.")
+        problems.append(_("Sign the claim with your full name."))
     if claim.brand.is_suspended(now):
-        problems.append(f"The brand's filing is suspended until {claim.brand.suspended_until:%Y-%m-%d} for misuse.")
+        problems.append(_("The brand's filing is suspended until %(date)s for misuse.")
+                        % {"date": f"{claim.brand.suspended_until:%Y-%m-%d}"})
     other = Claim.objects.filter(brand_id=claim.brand_id, listing_id=claim.listing_id, state__in=ACTIVE).exclude(pk=claim.pk)
     if other.exists():
-        problems.append(f"The brand already has an open claim on this listing ({other.first().reference}).")
+        problems.append(_("The brand already has an open claim on this listing (%(reference)s).")
+                        % {"reference": other.first().reference})
     return problems
 
 
@@ -290,9 +297,9 @@ def merchant_link_read(token: str) -> tuple[int, int]:
     try:
         value = signing.loads(token, salt="merchant-claim", max_age=timedelta(days=settings.MERCHANT_LINK_MAX_AGE_DAYS))
     except signing.SignatureExpired as exc:
-        raise NotFound("This link has expired.", code="link_expired") from exc
+        raise NotFound(_("This link has expired."), code="link_expired") from exc
     except signing.BadSignature as exc:
-        raise NotFound("This link is not valid.", code="link_invalid") from exc
+        raise NotFound(_("This link is not valid."), code="link_invalid") from exc
     return value["claim"], value["merchant"]
 
 
@@ -350,7 +357,7 @@ def _start_review(step: Step) -> None:
 
 def _request_info(step: Step) -> None:
     if not step.note.strip():
-        raise Invalid("Say what information the brand must provide.", code="note_required")
+        raise Invalid(_("Say what information the brand must provide."), code="note_required")
     step.claim.request_info(message=step.note.strip(), due_at=step.now + timedelta(days=settings.INFO_REQUEST_DAYS))
     count = step.claim.events.filter(transition="request_info").count()
     notify_brand(step, "info_requested", f"info{count}")
@@ -361,14 +368,14 @@ def _provide_info(step: Step) -> None:
     asked_at = claim.events.filter(transition="request_info").order_by("-created_at").values_list("created_at", flat=True).first()
     new_evidence = claim.evidence.filter(created_at__gte=asked_at).exists() if asked_at else False
     if not step.note.strip() and not new_evidence:
-        raise Invalid("Answer the request with a note, new evidence, or both.", code="note_required")
+        raise Invalid(_("Answer the request with a note, new evidence, or both."), code="note_required")
     claim.provide_info()
     claim.due_at = _sla_due(claim, step.now)
 
 
 def _expire(step: Step) -> None:
     if step.claim.info_due_at and step.claim.info_due_at > step.now:
-        raise Invalid("The information request is not yet overdue.", code="not_due")
+        raise Invalid(_("The information request is not yet overdue."), code="not_due")
     step.claim.expire(at=step.now)
     step.reason = RejectReason.NO_RESPONSE
     notify_brand(step, "decision", "decision")
@@ -382,7 +389,7 @@ def _approve(step: Step) -> None:
 
 def _fast_track(step: Step) -> None:
     if not (step.claim.brand.good_faith and settings.FAST_TRACK_ENABLED):
-        raise Invalid("Fast track is only for good-faith brands, and only when enabled.", code="not_eligible")
+        raise Invalid(_("Fast track is only for good-faith brands, and only when enabled."), code="not_eligible")
     step.claim.fast_track(at=step.now)
     notify_brand(step, "decision", "decision")
     _remove_or_enforce(step.claim)
@@ -391,9 +398,9 @@ def _fast_track(step: Step) -> None:
 def _reject(step: Step) -> None:
     reasons = [r for r in RejectReason.values if r != RejectReason.NO_RESPONSE]
     if step.reason not in reasons:
-        raise Invalid(f"Give a reason code: one of {', '.join(reasons)}.", code="reason_required")
+        raise Invalid(_("Give a reason code: one of %(reasons)s.") % {"reasons": ", ".join(reasons)}, code="reason_required")
     if step.reason == RejectReason.OTHER and not step.note.strip():
-        raise Invalid("Explain the reason 'other' in the note.", code="note_required")
+        raise Invalid(_("Explain the reason 'other' in the note."), code="note_required")
     step.claim.reject(at=step.now, reviewer=step.actor.user, reason=step.reason, note=step.note)
     notify_brand(step, "decision", "decision")
 
@@ -414,15 +421,15 @@ def _counter_notice(step: Step) -> None:
     problems = []
     window_ends = claim.taken_down_at + timedelta(days=settings.COUNTER_NOTICE_WINDOW_DAYS)
     if step.now > window_ends:
-        problems.append(f"The window for a counter-notice closed on {window_ends:%Y-%m-%d}.")
+        problems.append(_("The window for a counter-notice closed on %(date)s.") % {"date": f"{window_ends:%Y-%m-%d}"})
     if step.reason not in CounterReason.values:
-        problems.append(f"Give a reason: one of {', '.join(CounterReason.values)}.")
+        problems.append(_("Give a reason: one of %(reasons)s.") % {"reasons": ", ".join(CounterReason.values)})
     if not step.note.strip():
-        problems.append("Explain in the statement why the removal was a mistake.")
+        problems.append(_("Explain in the statement why the removal was a mistake."))
     if not data.get("good_faith"):
-        problems.append("Declare in good faith, under penalty of perjury, that the removal was a mistake.")
+        problems.append(_("Declare in good faith, under penalty of perjury, that the removal was a mistake."))
     if not str(data.get("signature") or "").strip():
-        problems.append("Sign the counter-notice with your full name.")
+        problems.append(_("Sign the counter-notice with your full name."))
     if problems:
         raise Invalid(problems[0], code="conditions_unmet", extra={"errors": problems})
     claim.counter_notice()
@@ -450,7 +457,7 @@ def _pending_counter_notice(claim: Claim) -> CounterNotice | None:
 
 def _uphold(step: Step) -> None:
     if not step.note.strip():
-        raise Invalid("Say why the counter-notice is rejected.", code="note_required")
+        raise Invalid(_("Say why the counter-notice is rejected."), code="note_required")
     step.claim.uphold()
     counter = _pending_counter_notice(step.claim)
     if counter:
@@ -465,9 +472,9 @@ def _reinstate(step: Step) -> None:
     counter = _pending_counter_notice(step.claim)
     if step.actor.is_system:
         if counter is None or counter.restore_due_at > step.now:
-            raise Invalid("The restoration deadline has not passed.", code="not_due")
+            raise Invalid(_("The restoration deadline has not passed."), code="not_due")
         if counter.legal_action_at:
-            raise Invalid("The brand has shown that it filed a legal action.", code="legal_action")
+            raise Invalid(_("The brand has shown that it filed a legal action."), code="legal_action")
     step.claim.reinstate(at=step.now)
     if counter:
         counter.outcome, counter.decided_at, counter.decided_by = (
@@ -507,11 +514,11 @@ def claim_transition(
     *, claim_id: int, name: str, actor: Actor, note: str = "", reason: str = "", data: dict | None = None
 ) -> Claim:
     if name not in HANDLERS:
-        raise NotFound(f"No transition called {name!r}.", code="unknown_transition")
+        raise NotFound(_("No transition called %(name)s.") % {"name": repr(name)}, code="unknown_transition")
     try:
         claim = _claim_transition_locked(claim_id=claim_id, name=name, actor=actor, note=note, reason=reason, data=data)
     except IntegrityError as exc:  # two submissions raced past the duplicate check; the constraint caught it
-        raise Conflict("The brand already has an open claim on this listing.", code="duplicate_claim") from exc
+        raise Conflict(_("The brand already has an open claim on this listing."), code="duplicate_claim") from exc
     if name == "submit" and claim.brand.good_faith and settings.FAST_TRACK_ENABLED:
         claim = claim_transition(claim_id=claim.pk, name="fast_track", actor=SYSTEM, note="good-faith programme")
     return claim
@@ -527,13 +534,14 @@ def _claim_transition_locked(*, claim_id, name, actor, note, reason, data) -> Cl
             .first()
         )
         if claim is None:
-            raise NotFound("No such claim.")
+            raise NotFound(_("No such claim."))
         if not TRANSITION_PERMISSIONS[name](claim, actor):
-            raise Forbidden(f"Your role may not {name.replace('_', ' ')} this claim.", code="transition_forbidden")
+            raise Forbidden(_("Your role may not %(action)s this claim.") % {"action": name.replace("_", " ")},
+                            code="transition_forbidden")
         if not can_proceed(getattr(claim, name), check_conditions=False):
             available = available_transitions(claim, actor)
             raise Conflict(
-                f"A claim that is {claim.state} cannot {name.replace('_', ' ')}.",
+                _("A claim that is %(state)s cannot %(action)s.") % {"state": claim.state, "action": name.replace("_", " ")},
                 code="invalid_transition",
                 extra={"state": claim.state, "available_transitions": available},
             )
@@ -559,13 +567,13 @@ def claim_transition_safely(*, claim_id: int, name: str, actor: Actor = SYSTEM, 
 def counter_notice_legal_action(*, actor: Actor, claim: Claim, note: str) -> CounterNotice:
     """The brand shows it filed a court action: automatic reinstatement is held (DMCA §512(g)(2)(C))."""
     if claim.brand_id not in actor.filing_brand_ids:
-        raise Forbidden("Only the brand's owners and authorised agents may answer a counter-notice.")
+        raise Forbidden(_("Only the brand's owners and authorised agents may answer a counter-notice."))
     if not note.strip():
-        raise Invalid("Describe the legal action (court, case number, date filed).", code="note_required")
+        raise Invalid(_("Describe the legal action (court, case number, date filed)."), code="note_required")
     with transaction.atomic():
         counter = _pending_counter_notice(claim)
         if claim.state != S.COUNTER_NOTICED or counter is None:
-            raise Conflict("There is no pending counter-notice on this claim.", code="invalid_state")
+            raise Conflict(_("There is no pending counter-notice on this claim."), code="invalid_state")
         counter.legal_action_at = timezone.now()
         counter.legal_action_note = note.strip()
         counter.save(update_fields=["legal_action_at", "legal_action_note"])
