@@ -105,6 +105,21 @@ def test_it_never_shows_a_merchant_the_brands_evidence_files_or_notes(world, api
     assert api(world.owner).get(detail(claims["taken_down"])).json()["evidence"][0]["note"].startswith("Bought")
 
 
+def test_it_hides_the_claimant_from_a_merchant_who_is_also_a_member_of_another_brand(world, api, claims):
+    from ..factories import MembershipFactory
+
+    # The seller's account also views a (third) brand: that must not open other brands' claims on its listings.
+    MembershipFactory(user=world.merchant_user, brand=world.other_brand, role="viewer")
+    client = api(world.merchant_user)
+    body = client.get(detail(claims["taken_down"])).json()
+    assert "signature" not in body and "evidence" not in body
+    assert all("actor" not in event for event in body["events"])
+    listed = {item["id"]: item for item in client.get(LIST).json()["results"]}
+    assert "signature" not in listed[claims["taken_down"].pk]
+    # Its own brand's claim is shown in full.
+    assert "signature" in listed[claims["other"].pk]
+
+
 def test_it_shows_the_brand_its_own_signature(world, api, claims):
     body = api(world.owner).get(detail(claims["taken_down"])).json()
     assert body["signature"] == "Jane Counsel"
