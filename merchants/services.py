@@ -97,7 +97,10 @@ def strike_issue(*, merchant: Merchant, claim, at=None) -> Strike:
     if count == 1:
         notify_merchant(claim, "strike_warning", "strike", {"active_strikes": count, "strikes_to_ban": settings.STRIKES_TO_BAN})
     if count >= settings.STRIKES_TO_BAN and merchant.status != Merchant.Status.BANNED:
-        merchant_ban(merchant=merchant, actor=SYSTEM, reason=f"{count} active strikes", at=at)
+        try:
+            merchant_ban(merchant=merchant, actor=SYSTEM, reason=f"{count} active strikes", at=at)
+        except Conflict:
+            pass  # a concurrent takedown banned it first; this takedown must still go through
     return strike
 
 

@@ -74,3 +74,18 @@ def test_it_lets_only_a_reviewer_lift_a_ban(world):
     with pytest.raises(Conflict):
         merchant_lift_ban(merchant=merchant, actor=world.actor(world.reviewer))
     assert AuditEvent.objects.filter(action="merchant_lift_ban").count() == 1
+
+
+def test_it_still_takes_down_when_a_concurrent_takedown_banned_the_merchant_first(world):
+    # Two takedowns at the threshold on two workers: each loaded the merchant as active; the other banned it.
+    from merchants.services import strike_issue
+
+    take_down(world, 2)
+    claim = claim_in_state(world, "approved", listing=ListingFactory(merchant=world.merchant))
+    stale = Merchant.objects.get(pk=world.merchant.pk)
+    Merchant.objects.filter(pk=stale.pk).update(status=Merchant.Status.BANNED, banned_at=timezone.now())
+
+    strike = strike_issue(merchant=stale, claim=claim)
+
+    assert strike.claim == claim and active_strike_count(stale) == 3
+    assert not AuditEvent.objects.filter(action="merchant_ban").exists()  # banned once, by the other worker
