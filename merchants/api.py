@@ -35,6 +35,17 @@ class MerchantPublicSerializer(MerchantSerializer):
         fields = [f for f in MerchantSerializer.Meta.fields if f != "email"]
 
 
+class MerchantScopedSerializer(MerchantSerializer):
+    """A merchant's users see their own merchant in full; any other merchant (which they see only because they
+    are also members of a brand) as a brand does, without its e-mail."""
+
+    def to_representation(self, merchant):
+        data = super().to_representation(merchant)
+        if merchant.pk not in self.context.get("own_merchant_ids", frozenset()):
+            data.pop("email", None)
+        return data
+
+
 class MerchantWriteSerializer(serializers.Serializer):
     platform_ref = serializers.CharField(max_length=100)
     name = serializers.CharField(max_length=200)
@@ -60,9 +71,14 @@ class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_serializer_class(self):
         actor = request_actor(self.request)
-        if actor.sees_everything or actor.platform or actor.merchant_ids:
+        if actor.sees_everything or actor.platform:
             return MerchantSerializer
+        if actor.merchant_ids:
+            return MerchantScopedSerializer
         return MerchantPublicSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "own_merchant_ids": request_actor(self.request).merchant_ids}
 
     def _annotated(self, merchant):
         return self.get_queryset().get(pk=merchant.pk)

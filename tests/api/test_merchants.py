@@ -35,6 +35,20 @@ def test_it_lists_the_merchants_a_role_may_see(world, as_role, role, refs, sees_
         assert ("email" in item) is sees_email
 
 
+def test_it_shows_a_merchant_who_also_belongs_to_a_brand_no_other_sellers_email(world, api):
+    from ..factories import MembershipFactory
+
+    MembershipFactory(user=world.merchant_user, brand=world.other_brand, role="viewer")
+    client = api(world.merchant_user)
+    results = {m["platform_ref"]: m for m in client.get(LIST).json()["results"]}
+    assert results["M-1"]["email"] == "seller@merchant.example"  # its own
+    others = [m for ref, m in results.items() if ref != "M-1"]
+    assert others and all("email" not in m for m in others)
+    other = world.other_listing.merchant
+    assert "email" not in client.get(f"{LIST}{other.pk}/").json()
+    assert other.email not in client.get(LIST).content.decode()
+
+
 @pytest.mark.parametrize("role, status", [
     ("anonymous", 401), ("owner", 200), ("agent", 200), ("viewer", 200), ("other_owner", 200),
     ("reviewer", 200), ("compliance", 200), ("platform", 200), ("merchant", 200), ("outsider", 404),
