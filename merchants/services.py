@@ -130,7 +130,16 @@ def merchant_ban(*, merchant: Merchant, actor: Actor, reason: str, at=None) -> M
         statement_queue_for_ban(ban=event)
         listings = list(merchant.listings.filter(status=Listing.Status.ACTIVE).select_related("merchant"))
         Listing.objects.filter(pk__in=[item.pk for item in listings]).update(status=Listing.Status.REMOVED, removed_at=at, updated_at=at)
+        # An approved claim's removal is already on its way under the claim's key: one removal per listing.
+        from takedowns.models import ClaimState, Notice
+
+        queued = set(Notice.objects.filter(
+            channel=Notice.Channel.WEBHOOK, kind="listing.remove", claim__state=ClaimState.APPROVED,
+            claim__listing__in=[item.pk for item in listings],
+        ).values_list("claim__listing_id", flat=True))
         for listing in listings:
+            if listing.pk in queued:
+                continue
             notice_webhook(event="listing.remove", listing=listing, claim_reference="", reason="merchant_banned",
                            key=f"ban{event.pk}:{listing.platform_ref}")
         notice_email(kind="merchant_banned", to=merchant.email, merchant=merchant, key=f"ban{event.pk}", language=merchant.language,

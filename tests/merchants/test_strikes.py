@@ -89,3 +89,23 @@ def test_it_still_takes_down_when_a_concurrent_takedown_banned_the_merchant_firs
 
     assert strike.claim == claim and active_strike_count(stale) == 3
     assert not AuditEvent.objects.filter(action="merchant_ban").exists()  # banned once, by the other worker
+
+
+def test_it_sends_one_removal_per_listing_when_a_ban_meets_a_removal_already_queued(world, settings):
+    # A listing whose claim is approved already has its listing.remove on the way (keyed by the claim); the
+    # ban must not send a second removal of it under another idempotency key.
+    from merchants.services import merchant_ban
+
+    settings.PLATFORM_WEBHOOK_URL = "http://127.0.0.1:9/hook"
+    queued = claim_in_state(world, "approved", listing=ListingFactory(merchant=world.merchant))
+    spare = ListingFactory(merchant=world.merchant)
+
+    merchant_ban(merchant=world.merchant, actor=world.actor(world.reviewer), reason="test")
+
+    removals = Notice.objects.filter(channel=Notice.Channel.WEBHOOK, kind="listing.remove")
+    keys_by_listing = {}
+    for notice in removals:
+        keys_by_listing.setdefault(notice.payload["listing_ref"], set()).add(notice.idempotency_key)
+    assert keys_by_listing[queued.listing.platform_ref] == {f"listing.remove:{queued.reference}"}
+    assert len(keys_by_listing[spare.platform_ref]) == 1
+    assert Listing.objects.get(pk=queued.listing.pk).status == Listing.Status.REMOVED
