@@ -571,8 +571,11 @@ def counter_notice_legal_action(*, actor: Actor, claim: Claim, note: str) -> Cou
     if not note.strip():
         raise Invalid(_("Describe the legal action (court, case number, date filed)."), code="note_required")
     with transaction.atomic():
+        # The transitions' row lock: the deadline's automatic reinstatement either sees this legal action or
+        # has already reinstated (then 409), never both.
+        state = Claim.objects.select_for_update().filter(pk=claim.pk).values_list("state", flat=True).first()
         counter = _pending_counter_notice(claim)
-        if claim.state != S.COUNTER_NOTICED or counter is None:
+        if state != S.COUNTER_NOTICED or counter is None:
             raise Conflict(_("There is no pending counter-notice on this claim."), code="invalid_state")
         counter.legal_action_at = timezone.now()
         counter.legal_action_note = note.strip()

@@ -66,3 +66,29 @@ def test_it_lets_only_one_of_many_concurrent_submissions_of_the_same_claim(trans
     outcomes = race([lambda: claim_transition(claim_id=claim.pk, name="submit", actor=owner) for _ in range(4)])
     assert [kind for kind, _ in outcomes].count("ok") == 1
     assert ClaimEvent.objects.filter(claim=claim, transition="submit").count() == 1
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_it_never_reinstates_a_claim_whose_legal_action_it_accepted(transactional_db, world, round_):
+    """The deadline's automatic reinstatement and the brand's proof of legal action race: whichever wins, the
+    brand is never told its legal action was recorded while the listing is restored anyway."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from takedowns.models import CounterNotice
+    from takedowns.roles import SYSTEM
+    from takedowns.services import counter_notice_legal_action
+
+    require_services(postgres=True)
+    claim = claim_in_state(world, "counter_noticed")
+    CounterNotice.objects.filter(claim=claim).update(restore_due_at=timezone.now() - dt.timedelta(minutes=1))
+    owner = world.actor(world.owner)
+    outcomes = race([
+        lambda: claim_transition(claim_id=claim.pk, name="reinstate", actor=SYSTEM, note="deadline"),
+        lambda: counter_notice_legal_action(actor=owner, claim=claim, note="Case 1:26-cv-1 filed"),
+    ])
+    claim.refresh_from_db()
+    reinstated, recorded = outcomes[0][0] == "ok", outcomes[1][0] == "ok"
+    assert reinstated != recorded, outcomes
+    assert claim.state == ("reinstated" if reinstated else "counter_noticed")
