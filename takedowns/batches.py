@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from brands.models import Brand, IPRight
 
-from .errors import Conflict, Forbidden, Invalid
+from .errors import Conflict, DomainError, Forbidden, Invalid
 from .models import ClaimBatch, ClaimState, InfringementType
 from .roles import Actor
 
@@ -109,12 +109,15 @@ def batch_process(*, batch_id: int) -> None:
                 elif kind not in InfringementType.values:
                     errors.append({"row": number, "detail": _("Unknown infringement type %(kind)s.") % {"kind": repr(kind)}})
                 else:
-                    claim_create(
-                        actor=actor, brand=batch.brand, ip_right=batch.ip_right, listing=listing,
-                        infringement_type=kind, description=row.get("description") or fields.get("description", ""),
-                        good_faith=fields.get("good_faith", False), accurate=fields.get("accurate", False),
-                        signature=fields.get("signature", ""), batch=batch,
-                    )
+                    try:
+                        claim_create(
+                            actor=actor, brand=batch.brand, ip_right=batch.ip_right, listing=listing,
+                            infringement_type=kind, description=row.get("description") or fields.get("description", ""),
+                            good_faith=fields.get("good_faith", False), accurate=fields.get("accurate", False),
+                            signature=fields.get("signature", ""), batch=batch,
+                        )
+                    except DomainError as exc:  # e.g. the filer lost the right to file: the batch still finishes
+                        errors.append({"row": number, "detail": str(exc.detail)})
             batch.done = start + len(chunk)
             batch.errors = errors
             batch.save(update_fields=["done", "errors"])
