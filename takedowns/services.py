@@ -456,6 +456,8 @@ def _pending_counter_notice(claim: Claim) -> CounterNotice | None:
 
 
 def _uphold(step: Step) -> None:
+    if not step.note.strip() and step.reason.strip():
+        step.note = step.reason.strip()  # SPEC §4 asks for a reason; a client may send it as `reason`
     if not step.note.strip():
         raise Invalid(_("Say why the counter-notice is rejected."), code="note_required")
     step.claim.uphold()
