@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from takedowns.audit import audit
 from takedowns.errors import Conflict, Forbidden, Invalid
-from takedowns.roles import SYSTEM, Actor
+from takedowns.roles import SYSTEM, Actor, actor_for
 
 from .models import Brand, BrandMembership, IPRight
 
@@ -113,6 +113,11 @@ def membership_add(*, actor: Actor, brand: Brand, user, role: str, authorisation
         raise Forbidden(_("Only the brand's owners may add members."))
     if role not in BrandMembership.Role.values:
         raise Invalid(_("role must be owner, agent or viewer."))
+    member = actor_for(user)
+    if member.reviewer or member.compliance or member.platform or member.merchant_ids:
+        # Platform staff and sellers would decide, or be judged on, the brand's own claims.
+        raise Invalid(_("Platform staff and merchants cannot be members of a brand."), code="conflict_of_interest",
+                      extra={"fields": {"username": [_("Platform staff and merchants cannot be members of a brand.")]}})
     if role == BrandMembership.Role.AGENT and authorisation_letter is None:
         raise Invalid(_("An agent needs an authorisation letter from the brand."), code="letter_required",
                       extra={"fields": {"authorisation_letter": [_("Required for agents.")]}})

@@ -107,9 +107,32 @@ def _require_filer(actor) -> None:
         raise Forbidden("Only a brand's owners and authorised agents may file claims.")
 
 
+class CallersBrandField(serializers.PrimaryKeyRelatedField):
+    """A brand of the caller's. Any other id, existing or not, gets the same answer: ids of other tenants
+    cannot be probed."""
+
+    default_error_messages = {
+        "does_not_exist": "No such brand.",
+        "incorrect_type": "Give the brand's id (a number).",
+    }
+
+    def get_queryset(self):
+        return Brand.objects.filter(pk__in=request_actor(self.context["request"]).brand_ids)
+
+
+class CallersIPRightField(serializers.PrimaryKeyRelatedField):
+    default_error_messages = {
+        "does_not_exist": "No such IP right.",
+        "incorrect_type": "Give the IP right's id (a number).",
+    }
+
+    def get_queryset(self):
+        return IPRight.objects.filter(brand_id__in=request_actor(self.context["request"]).brand_ids)
+
+
 class ClaimCreateSerializer(serializers.Serializer):
-    brand = serializers.PrimaryKeyRelatedField(queryset=Brand.objects.all())
-    ip_right = serializers.PrimaryKeyRelatedField(queryset=IPRight.objects.all())
+    brand = CallersBrandField()
+    ip_right = CallersIPRightField()
     listing = serializers.IntegerField(required=False, allow_null=True)
     listing_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
     infringement_type = serializers.ChoiceField(choices=InfringementType.choices)
@@ -285,8 +308,8 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
 
 class BulkClaimSerializer(serializers.Serializer):
-    brand = serializers.PrimaryKeyRelatedField(queryset=Brand.objects.all())
-    ip_right = serializers.PrimaryKeyRelatedField(queryset=IPRight.objects.all())
+    brand = CallersBrandField()
+    ip_right = CallersIPRightField()
     infringement_type = serializers.ChoiceField(choices=InfringementType.choices)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     good_faith = serializers.BooleanField(required=False, default=False)

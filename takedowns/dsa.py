@@ -578,7 +578,8 @@ def tdb_submit(notice: Notice) -> int:
             _settle(riders(), ok=False, status_code=response.status_code, error=error, started=started)
             if primary_stored:
                 return 422
-            raise DeliveryFailed(error, status_code=response.status_code, permanent=400 <= response.status_code < 500)
+            # A refused statement stays refused; a bad token, a rate limit or an outage are worth retrying.
+            raise DeliveryFailed(error, status_code=response.status_code, permanent=response.status_code in (400, 413, 422))
         # Already stored, so delivered. The notice the outbox is sending is settled by the outbox itself.
         _settle([n for n in known if n.pk != notice.pk], ok=True, status_code=response.status_code, started=started)
         primary_stored = primary_stored or any(n.pk == notice.pk for n in known)

@@ -181,11 +181,13 @@ def notice_deliver(*, notice_id: int) -> int | None:
     notice = Notice.objects.get(pk=notice_id)
     started = time.monotonic()
     attempt = NoticeAttempt(notice=notice)
+    permanent = False
     try:
         attempt.status_code = SENDERS[notice.channel](notice)
         attempt.ok = True
     except DeliveryFailed as exc:
         attempt.error, attempt.status_code = str(exc), exc.status_code
+        permanent = exc.permanent
     except Exception as exc:  # SMTP errors, template errors: recorded, retried
         attempt.error = f"{type(exc).__name__}: {exc}"
     attempt.duration_ms = int((time.monotonic() - started) * 1000)
@@ -196,6 +198,10 @@ def notice_deliver(*, notice_id: int) -> int | None:
         if attempt.ok:
             Notice.objects.filter(pk=notice.pk).update(
                 status=Notice.Status.SENT, sent_at=now, attempts=attempts, lease_until=None, last_error=""
+            )
+        elif permanent:  # retrying cannot help (an invalid statement, a refusal): keep it for an operator
+            Notice.objects.filter(pk=notice.pk).update(
+                status=Notice.Status.FAILED, attempts=attempts, last_error=attempt.error[:2000], lease_until=None
             )
         else:
             delay = backoff_seconds(attempts)
@@ -208,6 +214,9 @@ def notice_deliver(*, notice_id: int) -> int | None:
             )
     if attempt.ok:
         _after_delivery(notice)
+        return None
+    if permanent:
+        log.warning("notice %s failed permanently: %s", notice.pk, attempt.error)
         return None
     log.info("notice %s attempt %s failed: %s", notice.pk, notice.attempts + 1, attempt.error)
     # The first retries come within seconds; once the backoff is capped the sweep keeps trying too.

@@ -120,7 +120,8 @@ class ReportExportDownloadView(APIView):
             return Response({"url": url, "id": export.pk, "status": export.status, "progress": export.progress},
                             status=202, headers={"Retry-After": "2"})
         if export.status == Export.Status.FAILED:
-            raise ExportFailed(f"The export failed: {export.error or 'unknown error'}")
+            # The cause is in the export row and the worker's log; the caller gets no internals.
+            raise ExportFailed("The export failed; it has been logged. Request it again, or ask an operator.")
         if (export.expires_at and export.expires_at <= timezone.now()) or not export.file:
             raise ExportGone("The export has expired; request it again.")
         response = FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename,

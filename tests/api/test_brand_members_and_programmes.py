@@ -93,3 +93,20 @@ def test_it_marks_a_trusted_flagger_and_recomputes_on_demand(world, as_role):
     assert response.status_code == 200 and response.json()["trusted_flagger"] is True
     assert as_role("reviewer").post(f"{base}/recompute-programmes/", format="json").status_code == 200
     assert Brand.objects.get(pk=world.brand.pk).trusted_flagger
+
+
+@pytest.mark.parametrize("role", ["reviewer", "compliance", "platform", "merchant_user"])
+def test_it_refuses_platform_staff_and_merchants_as_brand_members(world, as_role, role):
+    username = getattr(world, role).username
+    body = assert_json_error(as_role("owner").post(members(world), {"username": username, "role": "viewer"}, format="json"), 400)
+    assert body["code"] == "conflict_of_interest"
+
+
+def test_it_answers_another_brands_ids_like_unknown_ones(world, as_role):
+    listing = world.listing.url
+    base = {"infringement_type": "counterfeit", "listing_url": listing}
+    other = as_role("owner").post("/api/v1/claims/", {**base, "brand": world.other_brand.pk, "ip_right": world.right.pk}, format="json")
+    ghost = as_role("owner").post("/api/v1/claims/", {**base, "brand": 999999, "ip_right": world.right.pk}, format="json")
+    assert assert_json_error(other, 400)["brand"] == assert_json_error(ghost, 400)["brand"] == ["No such brand."]
+    right = as_role("owner").post("/api/v1/claims/", {**base, "brand": world.brand.pk, "ip_right": world.other_right.pk}, format="json")
+    assert assert_json_error(right, 400)["ip_right"] == ["No such IP right."]

@@ -49,3 +49,14 @@ def test_it_signs_the_exact_bytes_it_sends(settings):
     body = canonical_json({"event": "listing.remove", "listing_ref": "L-1"})
     assert json.loads(body) == {"event": "listing.remove", "listing_ref": "L-1"}
     assert sign_body(body) == "sha256=" + __import__("hmac").new(b"s3cret", body, "sha256").hexdigest()
+
+
+def test_it_stops_retrying_a_notice_the_receiver_refused_for_good(world, settings):
+    from takedowns.outbox import _create
+
+    settings.DSA_TDB_URL = "http://127.0.0.1:9/tdb"  # never reached: the statement is refused before sending
+    notice = _create(channel=Notice.Channel.TDB, kind="statement", recipient="tdb", payload={"puid": "x"},
+                     idempotency_key="tdb:x")
+    assert notice_deliver(notice_id=notice.pk) is None  # an invalid statement: no retry is scheduled
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.FAILED and "invalid statement" in notice.last_error
