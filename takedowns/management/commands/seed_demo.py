@@ -40,14 +40,14 @@ PATHS = [
     (30, ["start_review", "approve"]),                                  # → taken_down
     (6, ["start_review", "approve", "counter_notice", "uphold"]),      # → taken_down again
     (4, ["start_review", "approve", "counter_notice", "reinstate"]),   # → reinstated
-    (3, ["start_review", "approve", "counter_notice"]),                # → counter_noticed
+    (1, ["start_review", "approve", "counter_notice"]),                # → counter_noticed
     (2, ["start_review", "approve", "retract"]),                       # → reinstated by retraction
     (10, ["start_review", "reject"]),                                  # → rejected
-    (3, ["start_review", "request_info"]),                             # → info_requested
+    (1, ["start_review", "request_info"]),                             # → info_requested
     (2, ["start_review", "request_info", "expire"]),                   # → rejected, no response
-    (3, ["start_review", "request_info", "provide_info"]),             # → submitted again
-    (6, []),                                                           # → submitted
-    (5, ["start_review"]),                                             # → in_review
+    (1, ["start_review", "request_info", "provide_info"]),             # → submitted again
+    (1, []),                                                           # → submitted
+    (1, ["start_review"]),                                             # → in_review
     (3, ["withdraw"]),                                                 # → withdrawn
 ]
 
@@ -166,9 +166,9 @@ class Command(BaseCommand):
                 claim_transition(claim_id=claim.pk, name=name, **kwargs)
                 if name == "approve":
                     claim_enforce(claim_id=claim.pk)  # what the worker does; a no-op if it already ran
-            # Claims still waiting for someone are recent; decided ones spread over the year.
+            # Claims still waiting for someone are recent (about a month of filings); decided ones spread over the year.
             waiting = Claim.objects.filter(pk=claim.pk, state__in=[*OPEN, "counter_noticed"]).exists()
-            _move_back(claim.pk, timedelta(days=rng.uniform(0.05, 2.5) if waiting else rng.uniform(3, 360)), rng)
+            _move_back(claim.pk, timedelta(days=rng.uniform(0.05, 5) if waiting else rng.uniform(20, 360)), rng)
         # Moving time back may leave due dates in the past: that is what an overdue queue looks like.
         Notice.objects.filter(status=Notice.Status.PENDING).update(status=Notice.Status.SENT, sent_at=now)
         self.stdout.write(f"demo data loaded: {len(brands)} brands, {merchants} merchants, {len(listing_rows)} listings, "
