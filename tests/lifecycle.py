@@ -57,6 +57,10 @@ def claim_in_state(world, state: str, **fields) -> Claim:
     fields.setdefault("listing", world.listing)
     claim = with_evidence(ClaimFactory(**fields))
     for name in PATHS[state]:
+        if name == "enforce":
+            claim.refresh_from_db()
+            if claim.state == "taken_down":  # committed approvals are enforced at once (transactional tests)
+                continue
         claim = step(world, claim, name)
     claim.refresh_from_db()
     assert claim.state == state
