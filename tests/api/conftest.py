@@ -23,6 +23,21 @@ ROLES = {
 }
 
 
+# Who may file (claims, bulk claims, IP rights) for the world's brand, and what the others get.
+FILING_MATRIX = [
+    ("anonymous", 401),
+    ("owner", 201),
+    ("agent", 201),
+    ("viewer", 403),
+    ("other_owner", 400),  # another tenant's brand is not a valid choice for it
+    ("reviewer", 403),
+    ("compliance", 403),
+    ("platform", 403),
+    ("merchant", 403),
+    ("outsider", 403),
+]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
     # The throttles count in the cache; the matrix sends far more anonymous requests than a minute allows.

@@ -10,7 +10,7 @@ from takedowns.models import Claim
 
 from ..factories import ClaimFactory, ListingFactory, with_evidence
 from ..lifecycle import claim_in_state, step
-from .conftest import assert_json_error
+from .conftest import FILING_MATRIX, assert_json_error
 
 pytestmark = pytest.mark.django_db
 
@@ -182,18 +182,7 @@ def claim_body(world, **overrides):
     return {k: v for k, v in body.items() if v is not None}
 
 
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401),
-    ("owner", 201),
-    ("agent", 201),
-    ("viewer", 403),
-    ("other_owner", 400),  # another tenant's brand is not a valid choice for it
-    ("reviewer", 403),
-    ("compliance", 403),
-    ("platform", 403),
-    ("merchant", 403),
-    ("outsider", 403),
-])
+@pytest.mark.parametrize("role, status", FILING_MATRIX)
 def test_it_lets_only_the_brands_filers_create_claims(world, as_role, role, status):
     response = as_role(role).post(LIST, claim_body(world), format="json")
     if status == 201:

@@ -5,7 +5,7 @@ import pytest
 from takedowns.models import Claim, ClaimBatch
 
 from ..factories import ListingFactory
-from .conftest import assert_json_error, png, upload
+from .conftest import FILING_MATRIX, assert_json_error, png, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -34,18 +34,7 @@ def batch(world, api):
     return ClaimBatch.objects.get(pk=response.json()["id"])
 
 
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401),
-    ("owner", 201),
-    ("agent", 201),
-    ("viewer", 403),
-    ("other_owner", 400),  # another tenant's brand is not a valid choice for it
-    ("reviewer", 403),
-    ("compliance", 403),
-    ("platform", 403),
-    ("merchant", 403),
-    ("outsider", 403),
-])
+@pytest.mark.parametrize("role, status", FILING_MATRIX)
 def test_it_lets_only_the_brands_filers_file_in_bulk(world, as_role, role, status):
     response = as_role(role).post(BULK, fields(world, listing_urls=[world.listing.url]), format="json")
     if status == 201:

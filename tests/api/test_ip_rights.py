@@ -4,7 +4,7 @@ from brands.models import IPRight
 from takedowns.models import AuditEvent
 
 from ..factories import IPRightFactory
-from .conftest import assert_json_error, png, upload
+from .conftest import FILING_MATRIX, assert_json_error, png, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -55,18 +55,7 @@ def test_it_shows_a_right_only_to_those_who_may_see_it(world, as_role, role, sta
         assert_json_error(response, status)
 
 
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401),
-    ("owner", 201),
-    ("agent", 201),
-    ("viewer", 403),
-    ("other_owner", 400),  # another tenant's brand is not a valid choice for it
-    ("reviewer", 403),
-    ("compliance", 403),
-    ("platform", 403),
-    ("merchant", 403),
-    ("outsider", 403),
-])
+@pytest.mark.parametrize("role, status", FILING_MATRIX)
 def test_it_lets_only_the_brands_filers_register_a_right(world, as_role, role, status):
     response = as_role(role).post(LIST, right_form(world.brand), format="multipart")
     if status != 201:
