@@ -99,6 +99,17 @@ class BrandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         memberships = brand.memberships.select_related("user").order_by("pk")
         return Response(MembershipSerializer(memberships, many=True).data)
 
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<membership_id>[0-9]+)")
+    def remove_member(self, request, pk=None, membership_id=None):
+        """An owner removes a member (the last owner stays)."""
+        brand = self.get_object()
+        membership = BrandMembership.objects.filter(brand=brand, pk=membership_id).select_related("user", "brand").first()
+        if membership is None:
+            raise NotFound("No such member.")
+        services.membership_remove(actor=request_actor(request), membership=membership)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=NoteSerializer, responses=MembershipSerializer)
     @action(detail=True, methods=["post"], url_path=r"members/(?P<membership_id>[0-9]+)/verify")
     def verify_member(self, request, pk=None, membership_id=None):

@@ -135,6 +135,22 @@ def membership_add(*, actor: Actor, brand: Brand, user, role: str, authorisation
     return membership
 
 
+def membership_remove(*, actor: Actor, membership: BrandMembership) -> None:
+    """An owner removes a member; the last owner stays, so a brand is never left without one."""
+    brand = membership.brand
+    is_owner = actor.user is not None and BrandMembership.objects.filter(
+        user=actor.user, brand=brand, role=BrandMembership.Role.OWNER).exists()
+    if not (is_owner or actor.is_system):
+        raise Forbidden(_("Only the brand's owners may remove members."))
+    with transaction.atomic():
+        owners = BrandMembership.objects.select_for_update().filter(brand=brand, role=BrandMembership.Role.OWNER)
+        if membership.role == BrandMembership.Role.OWNER and owners.count() <= 1:
+            raise Conflict(_("A brand keeps at least one owner."), code="last_owner")
+        audit(actor=actor, action="membership_remove", obj=membership, brand=brand,
+              note=f"{membership.user} ({membership.role})")
+        membership.delete()
+
+
 def agent_authorisation_verify(*, actor: Actor, membership: BrandMembership, note: str = "") -> BrandMembership:
     if not actor.reviewer:
         raise Forbidden(_("Only reviewers verify agent authorisations."))

@@ -110,3 +110,15 @@ def test_it_answers_another_brands_ids_like_unknown_ones(world, as_role):
     assert assert_json_error(other, 400)["brand"] == assert_json_error(ghost, 400)["brand"] == ["No such brand."]
     right = as_role("owner").post("/api/v1/claims/", {**base, "brand": world.brand.pk, "ip_right": world.other_right.pk}, format="json")
     assert assert_json_error(right, 400)["ip_right"] == ["No such IP right."]
+
+
+def test_it_lets_an_owner_remove_a_member_but_never_the_last_owner(world, as_role):
+    viewer = BrandMembership.objects.get(user=world.viewer, brand=world.brand)
+    assert_json_error(as_role("agent").delete(f"{members(world)}{viewer.pk}/"), 403)
+    assert_json_error(as_role("other_owner").delete(f"{members(world)}{viewer.pk}/"), 404)
+    assert as_role("owner").delete(f"{members(world)}{viewer.pk}/").status_code == 204
+    assert not BrandMembership.objects.filter(pk=viewer.pk).exists()
+    assert AuditEvent.objects.filter(action="membership_remove", brand=world.brand).count() == 1
+    owner = BrandMembership.objects.get(user=world.owner, brand=world.brand)
+    assert assert_json_error(as_role("owner").delete(f"{members(world)}{owner.pk}/"), 409)["code"] == "last_owner"
+    assert_json_error(as_role("owner").delete(f"{members(world)}999999/"), 404)
