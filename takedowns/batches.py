@@ -83,7 +83,7 @@ def batch_process(*, batch_id: int) -> None:
     batch = ClaimBatch.objects.select_related("brand", "ip_right", "created_by").get(pk=batch_id)
     if batch.status == ClaimBatch.Status.DONE:
         return
-    ClaimBatch.objects.filter(pk=batch_id).update(status=ClaimBatch.Status.RUNNING)
+    ClaimBatch.objects.filter(pk=batch_id).update(status=ClaimBatch.Status.RUNNING, updated_at=timezone.now())
     from .roles import actor_for
 
     actor = actor_for(batch.created_by)
@@ -120,7 +120,7 @@ def batch_process(*, batch_id: int) -> None:
                         errors.append({"row": number, "detail": str(exc.detail)})
             batch.done = start + len(chunk)
             batch.errors = errors
-            batch.save(update_fields=["done", "errors"])
+            batch.save(update_fields=["done", "errors", "updated_at"])
     ClaimBatch.objects.filter(pk=batch_id).update(status=ClaimBatch.Status.DONE, finished_at=timezone.now())
 
 

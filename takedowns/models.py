@@ -276,6 +276,8 @@ class ClaimBatch(models.Model):
     done = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Touched by every chunk: a running batch that stops moving lost its worker, and the sweep resumes it.
+    updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -40,15 +40,21 @@ def sweep_outbox() -> dict:
 
 
 def stalled_batches() -> list[int]:
-    """Bulk filings whose task never reached a worker (the broker was down when they were filed)."""
+    """Bulk filings whose task never reached a worker (the broker was down) or whose worker died."""
     from datetime import timedelta
 
     from django.utils import timezone
 
     from .models import ClaimBatch
 
-    cutoff = timezone.now() - timedelta(minutes=1)
-    return list(ClaimBatch.objects.filter(status=ClaimBatch.Status.PENDING, created_at__lt=cutoff).values_list("pk", flat=True)[:100])
+    from django.db.models import Q
+
+    now = timezone.now()
+    never_started = Q(status=ClaimBatch.Status.PENDING, created_at__lt=now - timedelta(minutes=1))
+    # A chunk takes seconds; five quiet minutes mean the worker died. Resuming is safe: each chunk commits
+    # with the batch's `done`, under the batch's row lock.
+    worker_lost = Q(status=ClaimBatch.Status.RUNNING, updated_at__lt=now - timedelta(minutes=5))
+    return list(ClaimBatch.objects.filter(never_started | worker_lost).values_list("pk", flat=True)[:100])
 
 
 @shared_task(name="takedowns.tasks.run_deadlines", ignore_result=True)

@@ -36,3 +36,30 @@ def test_it_creates_the_drafts_of_a_batch(world):
     batch_process(batch_id=batch.pk)
     batch.refresh_from_db()
     assert batch.status == ClaimBatch.Status.DONE and batch.claims.count() == 2 and batch.errors == []
+
+
+def test_it_resumes_a_batch_whose_worker_died(world):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from takedowns.batches import batch_process
+    from takedowns.models import ClaimBatch
+    from takedowns.tasks import stalled_batches
+
+    from ..factories import ListingFactory
+
+    listings = [ListingFactory() for _ in range(3)]
+    batch = ClaimBatch.objects.create(
+        brand=world.brand, ip_right=world.right, created_by=world.owner, total=3,
+        fields={"infringement_type": "counterfeit", "good_faith": True, "accurate": True, "signature": "J"},
+        rows=[{"listing_url": item.url} for item in listings], status=ClaimBatch.Status.RUNNING,
+    )
+    assert stalled_batches() == []  # running and recently touched: its worker may be busy
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=6)):
+        assert stalled_batches() == [batch.pk]
+        batch_process(batch_id=batch.pk)
+        assert stalled_batches() == []
+    batch.refresh_from_db()
+    assert (batch.status, batch.done, batch.claims.count()) == ("done", 3, 3)
