@@ -43,11 +43,10 @@ def stalled_batches() -> list[int]:
     """Bulk filings whose task never reached a worker (the broker was down) or whose worker died."""
     from datetime import timedelta
 
+    from django.db.models import Q
     from django.utils import timezone
 
     from .models import ClaimBatch
-
-    from django.db.models import Q
 
     now = timezone.now()
     never_started = Q(status=ClaimBatch.Status.PENDING, created_at__lt=now - timedelta(minutes=1))
