@@ -22,6 +22,21 @@ class BrandForm(forms.ModelForm):
         """The service answers a taken name (with the same message as the API)."""
 
 
+class BrandEditForm(forms.ModelForm):
+    """What an owner may change after registration; the name stays (claims and reports carry it)."""
+
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Brand
+        fields = ["website", "contact_email", "language"]
+        labels = {"website": _("Website"), "contact_email": _("Contact e-mail for merchants"),
+                  "language": _("Language of the brand's notices")}
+        help_texts = {"contact_email": _("Shown to merchants in takedown notices."),
+                      "language": _("E-mails to the brand (decisions, information requests, counter-notices) "
+                                    "are sent in this language.")}
+
+
 class MemberForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150,
                                help_text=_("The person signs up first; you add them by their username."))

@@ -21,7 +21,7 @@ from takedowns.roles import actor_for
 from takedowns.selectors import ip_rights_visible_to
 from takedowns.views import error_messages, flash_errors, page_of, require
 
-from .forms import BrandForm, MemberForm, SuspendForm, TrustedFlaggerForm, WarnForm
+from .forms import BrandEditForm, BrandForm, MemberForm, SuspendForm, TrustedFlaggerForm, WarnForm
 from .models import Brand, BrandMembership, IPRight
 from .services import (
     agent_authorisation_verify,
@@ -31,9 +31,11 @@ from .services import (
     brand_programmes_recompute,
     brand_suspend,
     brand_trusted_flagger_set,
+    brand_update,
     ip_right_create,
     ip_right_verify,
     membership_add,
+    membership_remove,
 )
 
 
@@ -85,7 +87,7 @@ def brand_members(request, pk):
         return redirect("brand", pk=pk)
     require(bool(actor.brand_ids))
     brand = _member_brand(actor, pk)
-    is_owner = BrandMembership.objects.filter(brand=brand, user=request.user, role=BrandMembership.Role.OWNER).exists()
+    is_owner = _is_owner(request.user, brand)
     form = MemberForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
@@ -104,8 +106,52 @@ def brand_members(request, pk):
             return redirect("brand-members", pk=brand.pk)
     return render(request, "brands/members.html", {
         "brand": brand, "members": portal_selectors.brand_members(brand), "form": form, "problems": problems,
-        "is_owner": is_owner,
+        "is_owner": is_owner, "can_edit": brand.pk in actor.filing_brand_ids,
     })
+
+
+def _is_owner(user, brand) -> bool:
+    return BrandMembership.objects.filter(brand=brand, user=user, role=BrandMembership.Role.OWNER).exists()
+
+
+@login_required
+def brand_edit(request, pk):
+    """The brand's details (website, contact e-mail for merchants, language of its notices)."""
+    actor = actor_for(request.user)
+    require(bool(actor.brand_ids))
+    brand = _member_brand(actor, pk)
+    require(pk in actor.filing_brand_ids)
+    form = BrandEditForm(request.POST or None, instance=brand)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            brand_update(actor=actor, brand=Brand.objects.get(pk=brand.pk),
+                         data={key: form.cleaned_data[key] for key in BrandEditForm.Meta.fields})
+        except DomainError as exc:
+            problems = error_messages(exc)
+        else:
+            messages.success(request, _("The details of %(brand)s were saved.") % {"brand": brand.name})
+            return redirect("brand-members", pk=brand.pk)
+    return render(request, "brands/brand_edit.html", {"brand": brand, "form": form, "problems": problems})
+
+
+@login_required
+@require_POST
+def member_remove(request, pk, member_pk):
+    """An owner removes a member; the service keeps the last owner and says so."""
+    actor = actor_for(request.user)
+    require(bool(actor.brand_ids))
+    brand = _member_brand(actor, pk)
+    membership = get_object_or_404(BrandMembership.objects.select_related("user"), pk=member_pk, brand=brand)
+    try:
+        membership_remove(actor=actor, membership=membership)
+    except DomainError as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, _("%(user)s no longer belongs to %(brand)s.") % {"user": membership.user, "brand": brand.name})
+        if membership.user_id == request.user.pk:
+            return redirect("brands")  # an owner who left no longer sees the brand's members
+    return redirect("brand-members", pk=brand.pk)
 
 
 # --- the reviewer's brand page ------------------------------------------------------------------------------
@@ -262,8 +308,11 @@ def agent_verify(request, pk):
 
 @login_required
 def authorisation_letter(request, pk):
+    """Reviewers open every letter; a brand's owners open their own agents' letters (another brand's is a 404)."""
     actor = actor_for(request.user)
-    require(actor.reviewer)
+    require(actor.reviewer or bool(actor.brand_ids))
     membership = get_object_or_404(BrandMembership.objects.exclude(authorisation_letter=""), pk=pk)
+    if not actor.reviewer and not (membership.brand_id in actor.brand_ids and _is_owner(request.user, membership.brand)):
+        raise Http404
     return FileResponse(membership.authorisation_letter.open("rb"), as_attachment=False,
                         filename=membership.authorisation_letter.name.rsplit("/", 1)[-1])

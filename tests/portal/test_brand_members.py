@@ -60,3 +60,46 @@ def test_a_brand_user_lists_only_their_brands(world, client_for):
     assert "Aurelia" in page and "Northpeak" not in page and f"/brands/{world.brand.pk}/members/" in page
     assert client_for(world.owner).get(f"/brands/{world.brand.pk}/")["Location"] == f"/brands/{world.brand.pk}/members/"
     assert client_for(world.owner).get(f"/brands/{world.other_brand.pk}/").status_code == 404
+
+
+def test_an_owner_removes_a_member(world, client_for):
+    membership = BrandMembership.objects.get(user=world.viewer, brand=world.brand)
+    client = client_for(world.owner)
+    page = client.get(f"/brands/{world.brand.pk}/members/").content.decode()
+    assert f"/brands/{world.brand.pk}/members/{membership.pk}/remove/" in page and "Remove viewer" in page
+    response = client.post(f"/brands/{world.brand.pk}/members/{membership.pk}/remove/", follow=True)
+    assert "viewer no longer belongs to Aurelia." in response.content.decode()
+    assert not BrandMembership.objects.filter(pk=membership.pk).exists()
+
+
+def test_the_last_owner_stays_and_is_told_why(world, client_for):
+    membership = BrandMembership.objects.get(user=world.owner, brand=world.brand)
+    response = client_for(world.owner).post(f"/brands/{world.brand.pk}/members/{membership.pk}/remove/", follow=True)
+    assert "A brand keeps at least one owner." in response.content.decode()
+    assert BrandMembership.objects.filter(pk=membership.pk).exists()
+
+
+def test_only_owners_remove_and_only_their_brands_members(world, client_for):
+    membership = BrandMembership.objects.get(user=world.viewer, brand=world.brand)
+    assert "Remove viewer" not in client_for(world.agent).get(f"/brands/{world.brand.pk}/members/").content.decode()
+    response = client_for(world.agent).post(f"/brands/{world.brand.pk}/members/{membership.pk}/remove/", follow=True)
+    assert "Only the brand&#x27;s owners may remove members." in response.content.decode()
+    # another brand's owner: 404, through either brand's URL
+    assert client_for(world.other_owner).post(f"/brands/{world.brand.pk}/members/{membership.pk}/remove/").status_code == 404
+    assert client_for(world.other_owner).post(f"/brands/{world.other_brand.pk}/members/{membership.pk}/remove/").status_code == 404
+    assert client_for(world.owner).get(f"/brands/{world.brand.pk}/members/{membership.pk}/remove/").status_code == 405
+    assert BrandMembership.objects.filter(pk=membership.pk).exists()
+
+
+def test_owners_open_their_own_agents_letters(world, client_for):
+    membership = BrandMembership.objects.get(user=world.unverified_agent, brand=world.brand)
+    membership.authorisation_letter.save("letter.pdf", letter(), save=True)
+    url = f"/verification/agents/{membership.pk}/letter/"
+    page = client_for(world.owner).get(f"/brands/{world.brand.pk}/members/").content.decode()
+    assert url in page
+    response = client_for(world.owner).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert client_for(world.reviewer).get(url).status_code == 200
+    assert client_for(world.other_owner).get(url).status_code == 404
+    assert client_for(world.viewer).get(url).status_code == 404
+    assert client_for(world.compliance).get(url).status_code == 403
