@@ -109,6 +109,12 @@ def claims_dashboard(claims: QuerySet[Claim]) -> Dashboard:
 QUEUE_STATES = (S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED)
 
 
+def _id(value) -> int | None:
+    """A filter's id from the query string; anything else (a typo, an edited URL) filters nothing."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
 def reviewer_queue(actor: Actor, filters: dict) -> QuerySet[Claim]:
     """SPEC §6 order (`queue_for_reviewer`) narrowed by the queue's filters."""
     claims = queue_for_reviewer(actor)
@@ -117,8 +123,8 @@ def reviewer_queue(actor: Actor, filters: dict) -> QuerySet[Claim]:
         claims = claims.filter(stuck_enforcement_q())
     elif state in QUEUE_STATES:
         claims = claims.filter(state=state)
-    if filters.get("brand"):
-        claims = claims.filter(brand_id=filters["brand"])
+    if _id(filters.get("brand")):
+        claims = claims.filter(brand_id=_id(filters["brand"]))
     if filters.get("merchant"):
         term = filters["merchant"].strip()
         claims = claims.filter(Q(listing__merchant__platform_ref__iexact=term) | Q(listing__merchant__name__icontains=term))
@@ -274,8 +280,8 @@ CLAIM_SORTS = {
 def claims_filtered(claims: QuerySet[Claim], filters: dict) -> QuerySet[Claim]:
     if filters.get("state") in S.values:
         claims = claims.filter(state=filters["state"])
-    if filters.get("brand"):
-        claims = claims.filter(brand_id=filters["brand"])
+    if _id(filters.get("brand")):
+        claims = claims.filter(brand_id=_id(filters["brand"]))
     if filters.get("infringement_type"):
         claims = claims.filter(infringement_type=filters["infringement_type"])
     if filters.get("q"):
@@ -284,8 +290,8 @@ def claims_filtered(claims: QuerySet[Claim], filters: dict) -> QuerySet[Claim]:
             Q(reference__iexact=term) | Q(listing__title__icontains=term) | Q(listing__url=term)
             | Q(listing__merchant__name__icontains=term)
         )
-    if filters.get("batch"):
-        claims = claims.filter(batch_id=filters["batch"])
+    if _id(filters.get("batch")):
+        claims = claims.filter(batch_id=_id(filters["batch"]))
     sort = CLAIM_SORTS.get(filters.get("sort") or "", "-created_at")
     return claims.order_by(sort, "-pk")
 
@@ -306,7 +312,7 @@ def batch_preview(rows: list[dict]) -> list[dict]:
 
 
 # --- compliance -------------------------------------------------------------------------------------------
-def audit_trail(*, q: str = "", kind: str = "", since=None, until=None) -> QuerySet:
+def audit_trail(*, q: str = "", kind: str = "", since=None, until=None, actions=()) -> QuerySet:
     """AuditEvents and ClaimEvents as one time-ordered list (a SQL UNION, so it paginates in the database)."""
     audit = AuditEvent.objects.order_by()
     claim_events = ClaimEvent.objects.order_by()
@@ -317,12 +323,12 @@ def audit_trail(*, q: str = "", kind: str = "", since=None, until=None) -> Query
     if q:
         term = q.strip()
         audit = audit.filter(
-            Q(action__icontains=term) | Q(actor_label__icontains=term) | Q(note__icontains=term)
+            Q(action__icontains=term) | Q(action__in=actions) | Q(actor_label__icontains=term) | Q(note__icontains=term)
             | Q(object_id=term) | Q(claim__reference__iexact=term) | Q(brand__name__icontains=term)
             | Q(merchant__platform_ref__iexact=term)
         )
         claim_events = claim_events.filter(
-            Q(transition__icontains=term) | Q(actor_label__icontains=term) | Q(note__icontains=term)
+            Q(transition__icontains=term) | Q(transition__in=actions) | Q(actor_label__icontains=term) | Q(note__icontains=term)
             | Q(claim__reference__iexact=term) | Q(claim__brand__name__icontains=term)
             | Q(claim__listing__merchant__platform_ref__iexact=term)
         )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
@@ -60,6 +61,7 @@ from .services import (
     merchant_link_read,
     submit_problems,
 )
+from .templatetags.portal import ACTION_LABELS, TRANSITION_LABELS
 
 S = ClaimState
 PAGE_SIZE = 50
@@ -67,10 +69,11 @@ PAGE_SIZE = 50
 
 # --- helpers ----------------------------------------------------------------------------------------------
 def error_messages(exc: DomainError) -> list[str]:
-    """Every unmet condition the service reported, or its one message."""
-    found = list(exc.extra.get("errors") or [exc.detail])
+    """Every unmet condition the service reported, or its one message; a field error that repeats one of
+    them is not shown twice."""
+    found = [str(message) for message in (exc.extra.get("errors") or [exc.detail])]
     for name, field_errors in (exc.extra.get("fields") or {}).items():
-        found.extend(f"{name}: {error}" for error in field_errors)
+        found.extend(f"{name}: {error}" for error in field_errors if str(error) not in found)
     return found
 
 
@@ -482,13 +485,17 @@ def counter_notices(request):
 
 # --- compliance -------------------------------------------------------------------------------------------
 EXPORT_FORMATS = (
-    ("csv", "CSV"), ("xlsx", "XLSX"), ("pdf", "PDF"), ("dsa-sor", "DSA statements of reasons"),
-    ("transparency", "DSA transparency report"), ("lumen", "Lumen"), ("audit", "Audit trail"),
+    ("csv", "CSV"), ("xlsx", "XLSX"), ("pdf", "PDF"), ("dsa-sor", gettext_lazy("DSA statements of reasons")),
+    ("transparency", gettext_lazy("DSA transparency report")), ("lumen", "Lumen"), ("audit", gettext_lazy("audit trail")),
 )
 
 
 def _date(value):
-    return parse_date(value) if value else None
+    """A date from the query string; a malformed or impossible one (2026-13-45) is ignored."""
+    try:
+        return parse_date(value) if value else None
+    except ValueError:
+        return None
 
 
 @login_required
@@ -545,8 +552,10 @@ def audit_trail(request):
     require(actor.compliance or actor.reviewer)
     filters = {key: request.GET.get(key, "") for key in ("q", "kind", "from", "to")}
     until = _date(filters["to"])
+    term = filters["q"].strip().casefold()
+    labelled = [code for code, label in {**TRANSITION_LABELS, **ACTION_LABELS}.items() if term and term in str(label).casefold()]
     rows = portal_selectors.audit_trail(q=filters["q"], kind=filters["kind"], since=_date(filters["from"]),
-                                        until=until + timedelta(days=1) if until else None)
+                                        until=until + timedelta(days=1) if until else None, actions=labelled)
     return render(request, "takedowns/audit.html", {"page": page_of(request, rows), "filters": filters})
 
 

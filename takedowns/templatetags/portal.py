@@ -60,6 +60,48 @@ def transition_label(name: str) -> str:
     return str(TRANSITION_LABELS.get(name, name))
 
 
+ACTION_LABELS = {
+    "agent_verified": gettext_lazy("Agent's authorisation verified"),
+    "api_token_regenerated": gettext_lazy("API token regenerated"),
+    "brand_create": gettext_lazy("Brand registered"), "brand_update": gettext_lazy("Brand details changed"),
+    "brand_suspended": gettext_lazy("Filing suspended"),
+    "good_faith_admitted": gettext_lazy("Admitted to the good-faith programme"),
+    "good_faith_removed": gettext_lazy("Removed from the good-faith programme"),
+    "ip_right_create": gettext_lazy("IP right registered"), "ip_right_verified": gettext_lazy("IP right verified"),
+    "ip_right_rejected": gettext_lazy("IP right rejected"), "ip_right_expired": gettext_lazy("IP right expired"),
+    "legal_action": gettext_lazy("Legal action reported"), "membership_add": gettext_lazy("Member added"),
+    "membership_remove": gettext_lazy("Member removed"), "merchant_ban": gettext_lazy("Merchant banned"),
+    "merchant_lift_ban": gettext_lazy("Ban lifted"), "misuse_flagged": gettext_lazy("Flagged for misuse"),
+    "misuse_warned": gettext_lazy("Warned for misuse"), "report_export": gettext_lazy("Report exported"),
+    "trusted_flagger_set": gettext_lazy("Trusted-flagger status changed"),
+}
+
+
+@register.filter
+def action_label(name: str) -> str:
+    """An audit action or a claim transition as people say it; an unknown code is shown as it is."""
+    return str(ACTION_LABELS.get(name) or TRANSITION_LABELS.get(name) or name)
+
+
+ROLE_LABELS = {
+    "reviewer": gettext_lazy("reviewer"), "compliance": gettext_lazy("compliance officer"),
+    "platform": gettext_lazy("marketplace service account"), "brand": gettext_lazy("brand"),
+    "merchant": gettext_lazy("merchant"), "none": gettext_lazy("no role yet"), "system": gettext_lazy("system"),
+}
+
+
+@register.filter
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+@register.filter
+def merchant_status_label(status: str) -> str:
+    from merchants.models import Merchant
+
+    return str(Merchant.Status(status).label) if status in Merchant.Status.values else status
+
+
 @register.filter
 def percent(value) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"

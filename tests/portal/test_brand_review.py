@@ -78,3 +78,15 @@ def test_the_brand_list_query_count_does_not_grow_with_brands(world, client_for)
     with CaptureQueriesContext(connection) as more:
         client.get("/brands/")
     assert len(more) == len(few)
+
+
+def test_the_history_shows_what_happened_in_words(world, client_for):
+    from brands.services import brand_misuse_warn
+    from takedowns.roles import actor_for
+
+    brand_misuse_warn(actor=actor_for(world.reviewer), brand=world.brand, note="Too many unfounded claims")
+    client = client_for(world.reviewer)
+    page = client.get(f"/brands/{world.brand.pk}/").content.decode()
+    assert ">Warned for misuse<" in page and "<code>misuse_warned</code>" not in page
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "已发出滥用警告" in client.get(f"/brands/{world.brand.pk}/").content.decode()

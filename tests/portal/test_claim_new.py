@@ -51,3 +51,10 @@ def test_it_offers_only_the_filers_own_rights(world, client_for):
 def test_it_refuses_viewers_and_unverified_agents(world, client_for):
     assert client_for(world.viewer).get("/claims/new/").status_code == 403
     assert client_for(world.unverified_agent).get("/claims/new/").status_code == 403
+
+
+def test_a_refused_file_is_named_once(world, client_for):
+    bad = SimpleUploadedFile("photo.png", b"MZ\x90\x00 not an image", content_type="image/png")
+    page = client_for(world.owner).post("/claims/new/", _form(world, evidence=[bad])).content.decode()
+    assert page.count("Only images (JPEG, PNG, GIF, WebP), PDF and plain text are accepted.") == 1
+    assert not Claim.objects.exists()

@@ -26,3 +26,11 @@ def test_it_shows_merchants_the_claims_about_their_listings(world, client_for):
 
 def test_it_explains_an_empty_list(world, client_for):
     assert "You have not filed any claims yet" in client_for(world.owner).get("/claims/").content.decode()
+
+
+def test_a_malformed_filter_id_filters_nothing_instead_of_failing(world, client_for):
+    mine = claim_in_state(world, "submitted")
+    for query in ("?brand=abc", "?brand=1%27", "?batch=x", "?brand=99999999999999999999999"):
+        response = client_for(world.owner).get("/claims/" + query)
+        assert response.status_code == 200, query
+    assert mine.reference in client_for(world.owner).get("/claims/?brand=abc").content.decode()

@@ -43,3 +43,9 @@ def test_it_is_for_reviewers_only(world, client_for):
 
 def test_it_explains_an_empty_queue(world, client_for):
     assert "The queue is empty" in client_for(world.reviewer).get("/queue/").content.decode()
+
+
+def test_a_malformed_brand_filter_does_not_fail(world, client_for):
+    claim = claim_in_state(world, "submitted")
+    response = client_for(world.reviewer).get("/queue/?brand=abc")
+    assert response.status_code == 200 and claim.reference in response.content.decode()

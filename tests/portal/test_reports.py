@@ -23,3 +23,18 @@ def test_it_shows_a_bad_date_as_a_message(world, client_for):
 def test_it_is_not_for_brands_or_merchants(world, client_for):
     assert client_for(world.owner).get("/reports/").status_code == 403
     assert client_for(world.merchant_user).get("/reports/").status_code == 403
+
+
+def test_export_names_and_merchant_statuses_are_translated(world, client_for):
+    from merchants.services import merchant_ban
+    from takedowns.roles import actor_for
+
+    claim_in_state(world, "taken_down")
+    merchant_ban(merchant=world.merchant, actor=actor_for(world.reviewer), reason="Repeat counterfeits")
+    client = client_for(world.compliance)
+    page = client.get("/reports/").content.decode()
+    assert "Download DSA statements of reasons" in page and ">Banned</span>" in page
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/reports/"})
+    page = client.get("/reports/").content.decode()
+    assert "DSA 理由说明" in page and "DSA statements of reasons" not in page and "审计记录" in page
+    assert ">banned</span>" not in page and "合规专员" in page  # the role in the top bar
