@@ -75,15 +75,16 @@
   if (mode === "queue") {
     var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-claim]"));
     var current = -1;
-    var select = function (index) {
+    var select = function (index, keepFocus) {
       if (!rows.length) return;
       current = Math.max(0, Math.min(rows.length - 1, index));
       rows.forEach(function (row, i) { row.classList.toggle("current", i === current); row.removeAttribute("aria-current"); });
       rows[current].setAttribute("aria-current", "true");
       var link = rows[current].querySelector("a.open");
-      if (link) link.focus({ preventScroll: false });
+      if (link && !keepFocus) link.focus({ preventScroll: false });
     };
-    rows.forEach(function (row, i) { row.addEventListener("focusin", function () { select(i); }); });
+    // Tabbing onto a row's brand link or checkbox makes that row current without taking the focus away.
+    rows.forEach(function (row, i) { row.addEventListener("focusin", function () { select(i, true); }); });
     document.addEventListener("keydown", function (event) {
       if (typing(event)) return;
       var row = rows[current];
@@ -91,7 +92,12 @@
         case "j": select(current + 1); break;
         case "k": select(current - 1); break;
         case "x": if (row) { var box = row.querySelector("input[type=checkbox]"); box.checked = !box.checked; } break;
-        case "o": case "Enter": if (row) window.location = row.querySelector("a.open").href; else return; break;
+        case "Enter":
+          // Enter on a focused link or button does what that control does (a brand link opens the brand).
+          if (event.target && event.target.closest && event.target.closest("a[href], button, summary")) return;
+          if (row) window.location = row.querySelector("a.open").href; else return;
+          break;
+        case "o": if (row) window.location = row.querySelector("a.open").href; else return; break;
         case "a":
           if (!row) return;
           var form = document.getElementById("row-decision");

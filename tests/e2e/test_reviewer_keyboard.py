@@ -46,3 +46,20 @@ def test_it_walks_the_queue_with_j_and_k(world, new_page):
     page.wait_for_url(f"**/claims/{claims[1].pk}/")
     page.keyboard.press("k")
     page.wait_for_url(f"**/claims/{claims[0].pk}/")
+
+
+def test_enter_on_a_focused_link_follows_that_link(world, new_page):
+    claim = claim_as(world, "submitted")
+    page = new_page()
+    sign_in(page, "reviewer")
+    page.goto("/queue/")
+    brand_link = page.locator(f"tr[data-claim='{claim.pk}'] a[href='/brands/{world.brand.pk}/']")
+    brand_link.focus()
+    assert page.evaluate("document.activeElement.getAttribute('href')") == f"/brands/{world.brand.pk}/"  # focus stays
+    assert page.locator("tr.current").get_attribute("data-claim") == str(claim.pk)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/brands/{world.brand.pk}/")
+    page.goto("/queue/")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")  # the row's reference link has the focus: Enter opens the claim
+    page.wait_for_url(f"**/claims/{claim.pk}/")
