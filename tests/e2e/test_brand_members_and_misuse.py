@@ -55,7 +55,7 @@ def test_an_owner_adds_an_agent_and_a_reviewer_warns_then_suspends(world, new_pa
     page.wait_for_selector("text=Aurelia may not file claims until")
     brand = Brand.objects.get(pk=world.brand.pk)
     assert brand.misuse_warned_at and brand.is_suspended()
-    assert page.get_by_role("cell", name="brand_suspended").is_visible()
+    assert page.get_by_role("cell", name="Filing suspended").is_visible()  # a label, not the code brand_suspended
     assert_accessible(page)
     screenshot(page, "reviewer-brand-1280")
 
