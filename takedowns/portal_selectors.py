@@ -123,6 +123,10 @@ def reviewer_queue(actor: Actor, filters: dict) -> QuerySet[Claim]:
         claims = claims.filter(stuck_enforcement_q())
     elif state in QUEUE_STATES:
         claims = claims.filter(state=state)
+    elif not filters.get("overdue"):
+        # The default view is what a reviewer can act on: claims waiting for the brand's answer have their
+        # own tab, or they would sit on top (their answer is due) where nobody can do anything about them.
+        claims = claims.exclude(state=S.INFO_REQUESTED)
     if _id(filters.get("brand")):
         claims = claims.filter(brand_id=_id(filters["brand"]))
     if filters.get("merchant"):
@@ -147,7 +151,7 @@ def queue_counts(actor: Actor) -> dict[str, int]:
     now = timezone.now()
     open_claims = claims_visible_to(actor).filter(state__in=OPEN)
     counts = open_claims.aggregate(
-        all=Count("pk"),
+        all=Count("pk", filter=~Q(state=S.INFO_REQUESTED)),
         submitted=Count("pk", filter=Q(state=S.SUBMITTED)),
         in_review=Count("pk", filter=Q(state=S.IN_REVIEW)),
         info_requested=Count("pk", filter=Q(state=S.INFO_REQUESTED)),

@@ -40,6 +40,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from brands.models import Brand
+from merchants.models import Merchant
 
 from .errors import Forbidden, Invalid, NotFound
 from .models import AuditEvent, Claim, ClaimState, CounterNotice
@@ -494,6 +495,7 @@ def top_repeat_infringers(*, actor: Actor, filters: ReportFilters, limit: int = 
     return [
         {"merchant": r["listing__merchant__name"], "platform_ref": r["listing__merchant__platform_ref"],
          "country": r["listing__merchant__country"], "status": r["listing__merchant__status"],
+         "status_label": str(Merchant.Status(r["listing__merchant__status"]).label),
          "takedowns": r["takedowns"], "listings": r["listings"], "brands": r["brands"], "reinstated": r["reinstated"]}
         for r in rows
     ]

@@ -58,6 +58,8 @@ from .services import (
     claim_transition,
     counter_notice_legal_action,
     evidence_add,
+    filing_problems,
+    listing_find,
     merchant_link_read,
     submit_problems,
 )
@@ -183,6 +185,8 @@ def claim_new(request):
     form = ClaimFileForm(request.POST or None, request.FILES or None, rights=rights,
                          initial={"listing_url": request.GET.get("listing_url", "")})
     problems = []
+    if request.method == "POST" and not form.is_valid():
+        problems = _filing_preflight(form)
     if request.method == "POST" and form.is_valid():
         right = form.cleaned_data["ip_right"]
         try:
@@ -199,6 +203,19 @@ def claim_new(request):
             return redirect("claim", pk=claim.pk)
     return render(request, "takedowns/claim_new.html", {"form": form, "problems": problems,
                                                           "has_rights": rights.exists()})
+
+
+def _filing_preflight(form) -> list[str]:
+    """With field errors on the form, still say what the right, the brand and the listing would refuse,
+    so the brand sees every unmet condition at once."""
+    right, url = form.cleaned_data.get("ip_right"), form.cleaned_data.get("listing_url")
+    if right is None or not url:
+        return []
+    try:
+        listing = listing_find(listing_url=url)
+    except DomainError as exc:
+        return error_messages(exc)
+    return filing_problems(brand=right.brand, ip_right=right, listing=listing)
 
 
 def _claim_for(actor, pk):

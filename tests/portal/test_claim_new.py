@@ -58,3 +58,21 @@ def test_a_refused_file_is_named_once(world, client_for):
     page = client_for(world.owner).post("/claims/new/", _form(world, evidence=[bad])).content.decode()
     assert page.count("Only images (JPEG, PNG, GIF, WebP), PDF and plain text are accepted.") == 1
     assert not Claim.objects.exists()
+
+
+def test_it_shows_field_errors_and_the_brands_own_conditions_together(world, client_for):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ..lifecycle import claim_in_state
+
+    earlier = claim_in_state(world, "submitted")
+    world.brand.suspended_until = timezone.now() + dt.timedelta(days=5)
+    world.brand.save()
+    response = client_for(world.owner).post("/claims/new/", _form(world, good_faith=None, signature="", evidence=None))
+    page = response.content.decode()
+    assert page.count('class="field-error"') >= 3  # the form's own fields
+    assert "suspended until" in page  # and what the service would refuse, at the same time
+    assert f"already has an open claim on this listing ({earlier.reference})" in page
+    assert Claim.objects.count() == 1

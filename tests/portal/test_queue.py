@@ -17,7 +17,18 @@ def test_it_lists_open_claims_in_spec_order_with_counts(world, client_for):
     page = client_for(world.reviewer).get("/queue/").content.decode()
     assert page.index(urgent.reference) < page.index(normal.reference)  # high priority first
     assert 'data-shortcuts="queue"' in page and "Apply to selected claims" in page
-    assert "All open<span class=\"count\">2</span>" in page
+    assert "To decide<span class=\"count\">2</span>" in page
+
+
+def test_it_keeps_claims_waiting_for_the_brand_out_of_the_default_view(world, client_for):
+    waiting = claim_in_state(world, "info_requested")
+    Claim.objects.filter(pk=waiting.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    actionable = claim_in_state(world, "submitted", listing=ListingFactory())
+    client = client_for(world.reviewer)
+    page = client.get("/queue/").content.decode()
+    assert actionable.reference in page and waiting.reference not in page
+    assert "To decide<span class=\"count\">1</span>" in page
+    assert waiting.reference in client.get("/queue/?state=info_requested").content.decode()
 
 
 def test_it_filters_by_state_brand_type_overdue_and_good_faith(world, client_for):

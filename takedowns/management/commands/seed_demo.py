@@ -15,7 +15,7 @@ from django.utils import timezone
 from brands.models import Brand, BrandMembership, IPRight
 from merchants.models import Listing, Merchant
 from takedowns.enforcement import claim_enforce
-from takedowns.models import OPEN, Claim, ClaimEvent, CounterNotice, Notice
+from takedowns.models import OPEN, Claim, ClaimEvent, CounterNotice, Evidence, Notice
 from takedowns.roles import SYSTEM, actor_for
 from takedowns.services import claim_create, claim_transition, evidence_add
 
@@ -172,7 +172,7 @@ class Command(BaseCommand):
         # Moving time back may leave due dates in the past: that is what an overdue queue looks like.
         Notice.objects.filter(status=Notice.Status.PENDING).update(status=Notice.Status.SENT, sent_at=now)
         self.stdout.write(f"demo data loaded: {len(brands)} brands, {merchants} merchants, {len(listing_rows)} listings, "
-                          f"{Claim.objects.count()} claims; users admin, reviewer, compliance, platform, aurelia, northpeak, "
+                          f"{Claim.objects.count()} claims; users admin, reviewer, reviewer2, compliance, platform, aurelia, northpeak, "
                           f"sonora, kestrel, lawfirm, merchant (password {PASSWORD})")
 
 
@@ -206,6 +206,7 @@ def _move_back(claim_id: int, delta: timedelta, rng) -> None:
         if getattr(claim, field):
             fields[field] = getattr(claim, field) + next(shift[t] for t in transitions if t in shift)
     Claim.objects.filter(pk=claim_id).update(**fields)
+    Evidence.objects.filter(claim_id=claim_id).update(created_at=at["create"])  # filed with the claim
     for counter in CounterNotice.objects.filter(claim_id=claim_id):
         CounterNotice.objects.filter(pk=counter.pk).update(
             filed_at=at["counter_notice"],
