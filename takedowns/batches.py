@@ -124,6 +124,20 @@ def batch_process(*, batch_id: int) -> None:
     ClaimBatch.objects.filter(pk=batch_id).update(status=ClaimBatch.Status.DONE, finished_at=timezone.now())
 
 
+def stalled_batches() -> list[int]:
+    """Bulk filings whose task never reached a worker (the broker was down) or whose worker died."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+
+    now = timezone.now()
+    never_started = Q(status=ClaimBatch.Status.PENDING, created_at__lt=now - timedelta(minutes=1))
+    # A chunk takes seconds; five quiet minutes mean the worker died. Resuming is safe: each chunk commits
+    # with the batch's `done`, under the batch's row lock.
+    worker_lost = Q(status=ClaimBatch.Status.RUNNING, updated_at__lt=now - timedelta(minutes=5))
+    return list(ClaimBatch.objects.filter(never_started | worker_lost).values_list("pk", flat=True)[:100])
+
+
 def batch_add_evidence(*, actor: Actor, batch: ClaimBatch, file, kind: str, note: str = "") -> int:
     """The same file attached to every draft of the batch (stored once per claim, so each has its copy)."""
     from .services import evidence_add, upload_check

@@ -24,6 +24,7 @@ def sweep_outbox() -> dict:
     """Every minute: re-queue notices still pending and approved claims not yet enforced."""
     from django.conf import settings
 
+    from .batches import stalled_batches
     from .enforcement import approved_not_enforced
     from .outbox import dispatch, notices_due
 
@@ -37,23 +38,6 @@ def sweep_outbox() -> dict:
     for pk in batches:
         process_batch.delay(pk)
     return {"notices": len(notices), "claims": len(claims), "batches": len(batches)}
-
-
-def stalled_batches() -> list[int]:
-    """Bulk filings whose task never reached a worker (the broker was down) or whose worker died."""
-    from datetime import timedelta
-
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from .models import ClaimBatch
-
-    now = timezone.now()
-    never_started = Q(status=ClaimBatch.Status.PENDING, created_at__lt=now - timedelta(minutes=1))
-    # A chunk takes seconds; five quiet minutes mean the worker died. Resuming is safe: each chunk commits
-    # with the batch's `done`, under the batch's row lock.
-    worker_lost = Q(status=ClaimBatch.Status.RUNNING, updated_at__lt=now - timedelta(minutes=5))
-    return list(ClaimBatch.objects.filter(never_started | worker_lost).values_list("pk", flat=True)[:100])
 
 
 @shared_task(name="takedowns.tasks.run_deadlines", ignore_result=True)

@@ -60,3 +60,21 @@ def test_it_builds_a_demo_world_with_claims_in_every_state(capsys):
         assert counter.claim.taken_down_at <= counter.filed_at <= counter.restore_due_at
     call_command("seed_demo")
     assert "already loaded" in capsys.readouterr().out
+
+
+def test_it_resumes_stalled_bulk_filings_in_the_command_line_sweep(world, capsys):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from takedowns.models import ClaimBatch
+
+    batch = ClaimBatch.objects.create(
+        brand=world.brand, ip_right=world.right, created_by=world.owner, total=1,
+        fields={"infringement_type": "counterfeit", "good_faith": True, "accurate": True, "signature": "J"},
+        rows=[{"listing_url": world.listing.url}],
+    )
+    ClaimBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - dt.timedelta(minutes=2))
+    call_command("run_deadlines")
+    batch.refresh_from_db()
+    assert (batch.status, batch.claims.count()) == ("done", 1)

@@ -2,13 +2,15 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from takedowns.batches import batch_process, stalled_batches
 from takedowns.deadlines import run_all
 from takedowns.enforcement import approved_not_enforced
 from takedowns.outbox import notice_deliver, notices_due
 
 
 class Command(BaseCommand):
-    help = "Run every deadline now (info requests, reinstatements, IP-right expiry, SLA reminders) and the outbox sweep."
+    help = ("Run every deadline now (info requests, reinstatements, IP-right expiry, SLA reminders) and the outbox "
+            "sweep (pending notices, unenforced approvals, stalled bulk filings) in this process.")
 
     def add_arguments(self, parser):
         parser.add_argument("--no-sweep", action="store_true", help="do not deliver pending notices in this process")
@@ -20,4 +22,7 @@ class Command(BaseCommand):
 
             result["notices_delivered"] = sum(1 for pk, _ in notices_due() if notice_deliver(notice_id=pk) is None)
             result["claims_enforced"] = sum(1 for pk in approved_not_enforced() if claim_enforce(claim_id=pk))
+            # The same work the beat sweep hands to workers (takedowns.tasks.sweep_outbox), done here.
+            for pk in stalled_batches():
+                batch_process(batch_id=pk)
         self.stdout.write(json.dumps(result))
