@@ -106,10 +106,13 @@ def ip_rights_expire(*, today=None) -> int:
     return count
 
 
-def membership_add(*, actor: Actor, brand: Brand, user, role: str, authorisation_letter=None) -> BrandMembership:
-    is_owner = actor.user is not None and BrandMembership.objects.filter(
+def _is_owner(actor: Actor, brand: Brand) -> bool:
+    return actor.user is not None and BrandMembership.objects.filter(
         user=actor.user, brand=brand, role=BrandMembership.Role.OWNER).exists()
-    if not (is_owner or actor.is_system):
+
+
+def membership_add(*, actor: Actor, brand: Brand, user, role: str, authorisation_letter=None) -> BrandMembership:
+    if not (_is_owner(actor, brand) or actor.is_system):
         raise Forbidden(_("Only the brand's owners may add members."))
     if role not in BrandMembership.Role.values:
         raise Invalid(_("role must be owner, agent or viewer."))
@@ -138,9 +141,7 @@ def membership_add(*, actor: Actor, brand: Brand, user, role: str, authorisation
 def membership_remove(*, actor: Actor, membership: BrandMembership) -> None:
     """An owner removes a member; the last owner stays, so a brand is never left without one."""
     brand = membership.brand
-    is_owner = actor.user is not None and BrandMembership.objects.filter(
-        user=actor.user, brand=brand, role=BrandMembership.Role.OWNER).exists()
-    if not (is_owner or actor.is_system):
+    if not (_is_owner(actor, brand) or actor.is_system):
         raise Forbidden(_("Only the brand's owners may remove members."))
     with transaction.atomic():
         owners = BrandMembership.objects.select_for_update().filter(brand=brand, role=BrandMembership.Role.OWNER)

@@ -32,3 +32,15 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
+
+
+class Gone(DomainError):
+    status_code = 410
+    code = "gone"
+
+
+class Failed(DomainError):
+    """Work that failed on our side (a background export): 500, with a message and no internals."""
+
+    status_code = 500
+    code = "failed"

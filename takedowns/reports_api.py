@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .api_common import request_actor
-from .errors import DomainError, Invalid, NotFound
+from .errors import Failed, Gone, Invalid, NotFound
 from .exports import FORMATS, export_chunks, export_filename, export_request, needs_background
 from .models import AuditEvent, Export
 from .reports import GROUPINGS, report_filters, report_summary
@@ -121,20 +121,11 @@ class ReportExportDownloadView(APIView):
                             status=202, headers={"Retry-After": "2"})
         if export.status == Export.Status.FAILED:
             # The cause is in the export row and the worker's log; the caller gets no internals.
-            raise ExportFailed("The export failed; it has been logged. Request it again, or ask an operator.")
+            raise Failed("The export failed; it has been logged. Request it again, or ask an operator.", code="export_failed")
         if (export.expires_at and export.expires_at <= timezone.now()) or not export.file:
-            raise ExportGone("The export has expired; request it again.")
+            raise Gone("The export has expired; request it again.")
         response = FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename,
                                 content_type=FORMATS.get(export.format, ("application/octet-stream",))[0])
         response["Cache-Control"] = "no-store"
         return response
 
-
-class ExportFailed(DomainError):
-    status_code = 500
-    code = "export_failed"
-
-
-class ExportGone(DomainError):
-    status_code = 410
-    code = "gone"

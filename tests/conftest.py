@@ -121,9 +121,8 @@ class World:
     outsider: object
 
     def actor(self, user):
-        for attr in ("_takedown_actor",):
-            if hasattr(user, attr):
-                delattr(user, attr)
+        """A fresh actor: roles may have changed since the user's last one was cached."""
+        user.__dict__.pop("_takedown_actor", None)
         return actor_for(user)
 
 

@@ -16,7 +16,7 @@ from brands.models import Brand, BrandMembership, IPRight
 from merchants.models import Listing, Merchant
 from takedowns.enforcement import claim_enforce
 from takedowns.models import OPEN, Claim, ClaimEvent, CounterNotice, Evidence, Notice
-from takedowns.roles import SYSTEM, actor_for
+from takedowns.roles import SYSTEM, actor_for, merchant_link_actor
 from takedowns.services import claim_create, claim_transition, evidence_add
 
 PASSWORD = "demo-pass-2026"
@@ -155,7 +155,7 @@ class Command(BaseCommand):
                     kwargs["note"] = "The photos do not show the mark."
                 elif name == "counter_notice":
                     merchant = listing.merchant
-                    kwargs["actor"] = actor_for(merchant_user) if merchant.users.exists() else _merchant_actor(merchant)
+                    kwargs["actor"] = actor_for(merchant_user) if merchant.users.exists() else merchant_link_actor(merchant.pk)
                     kwargs["reason"] = rng.choice(["owner", "authorized", "not_infringing"])
                     kwargs["note"] = "These are genuine goods bought from an authorised distributor; invoice available."
                     kwargs["data"] = {"good_faith": True, "signature": merchant.name}
@@ -175,11 +175,6 @@ class Command(BaseCommand):
                           f"{Claim.objects.count()} claims; users admin, reviewer, reviewer2, compliance, platform, aurelia, northpeak, "
                           f"sonora, kestrel, lawfirm, merchant (password {PASSWORD})")
 
-
-def _merchant_actor(merchant):
-    from takedowns.roles import merchant_link_actor
-
-    return merchant_link_actor(merchant.pk)
 
 
 def _move_back(claim_id: int, delta: timedelta, rng) -> None:
