@@ -296,8 +296,7 @@ def claim_context(claim: Claim) -> dict:
     }
 
 
-def notify_brand(step_or_claim, kind: str, key: str, extra: dict | None = None) -> None:
-    claim = step_or_claim.claim if isinstance(step_or_claim, Step) else step_or_claim
+def notify_brand(claim: Claim, kind: str, key: str, extra: dict | None = None) -> None:
     context = {**claim_context(claim), **(extra or {})}
     for address in _brand_recipients(claim):
         notice_email(kind=kind, to=address, context=context, key=f"{claim.reference}:{key}", claim=claim,
@@ -364,7 +363,7 @@ def _submit(step: Step) -> None:
     priority = Priority.HIGH if (claim.brand.good_faith or claim.brand.trusted_flagger) else Priority.NORMAL
     claim.priority = priority
     claim.submit(at=step.now, priority=priority, due_at=_sla_due(claim, step.now))
-    notify_brand(step, "claim_received", "received")
+    notify_brand(step.claim, "claim_received", "received")
 
 
 def _start_review(step: Step) -> None:
@@ -376,7 +375,7 @@ def _request_info(step: Step) -> None:
         raise Invalid(_("Say what information the brand must provide."), code="note_required")
     step.claim.request_info(message=step.note.strip(), due_at=step.now + timedelta(days=settings.INFO_REQUEST_DAYS))
     count = step.claim.events.filter(transition="request_info").count()
-    notify_brand(step, "info_requested", f"info{count}")
+    notify_brand(step.claim, "info_requested", f"info{count}")
 
 
 def _provide_info(step: Step) -> None:
@@ -394,12 +393,12 @@ def _expire(step: Step) -> None:
         raise Invalid(_("The information request is not yet overdue."), code="not_due")
     step.claim.expire(at=step.now)
     step.reason = RejectReason.NO_RESPONSE
-    notify_brand(step, "decision", "decision")
+    notify_brand(step.claim, "decision", "decision")
 
 
 def _approve(step: Step) -> None:
     step.claim.approve(at=step.now, reviewer=step.actor.user, note=step.note)
-    notify_brand(step, "decision", "decision")
+    notify_brand(step.claim, "decision", "decision")
     _remove_or_enforce(step.claim)
 
 
@@ -407,7 +406,7 @@ def _fast_track(step: Step) -> None:
     if not (step.claim.brand.good_faith and settings.FAST_TRACK_ENABLED):
         raise Invalid(_("Fast track is only for good-faith brands, and only when enabled."), code="not_eligible")
     step.claim.fast_track(at=step.now)
-    notify_brand(step, "decision", "decision")
+    notify_brand(step.claim, "decision", "decision")
     _remove_or_enforce(step.claim)
 
 
@@ -418,7 +417,7 @@ def _reject(step: Step) -> None:
     if step.reason == RejectReason.OTHER and not step.note.strip():
         raise Invalid(_("Explain the reason 'other' in the note."), code="note_required")
     step.claim.reject(at=step.now, reviewer=step.actor.user, reason=step.reason, note=step.note)
-    notify_brand(step, "decision", "decision")
+    notify_brand(step.claim, "decision", "decision")
 
 
 def _withdraw(step: Step) -> None:
@@ -461,7 +460,7 @@ def _counter_notice(step: Step) -> None:
         restore_due_at=add_business_days(step.now, settings.RESTORE_BUSINESS_DAYS),
     )
     count = claim.counter_notices.count()
-    notify_brand(step, "counter_notice_copy", f"counter{count}", {
+    notify_brand(step.claim, "counter_notice_copy", f"counter{count}", {
         "counter_reason": counter.reason, "counter_statement": counter.statement,
         "restore_due_at": counter.restore_due_at.date().isoformat(),
     })
