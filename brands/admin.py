@@ -1,10 +1,9 @@
 from django.contrib import admin, messages
 
-from takedowns.errors import DomainError
-from takedowns.roles import actor_for
-
-from . import services
-from .models import Brand, BrandMembership, IPRight
+from brands import services
+from brands.models import Brand, BrandMembership, IPRight
+from core.errors import DomainError
+from core.roles import actor_for
 
 
 @admin.register(Brand)
@@ -13,13 +12,6 @@ class BrandAdmin(admin.ModelAdmin):
     list_filter = ["trusted_flagger", "good_faith"]
     search_fields = ["name"]
     readonly_fields = ["good_faith", "good_faith_since", "good_faith_removed_at", "misuse_flagged_at", "misuse_warned_at", "suspended_until"]
-    actions = ["recompute_programmes"]
-
-    @admin.action(description="Recompute good-faith and misuse status")
-    def recompute_programmes(self, request, queryset):
-        for brand in queryset:
-            services.brand_programmes_recompute(brand=brand)
-        self.message_user(request, f"Recomputed {queryset.count()} brands.")
 
 
 def _review(modeladmin, request, queryset, decision):

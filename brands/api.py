@@ -8,12 +8,11 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from takedowns.api_common import request_actor
-from takedowns.errors import Forbidden, Invalid, NotFound
-from takedowns.selectors import brands_visible_to, ip_rights_visible_to
-
-from . import services
-from .models import Brand, BrandMembership, IPRight
+from brands import services
+from brands.models import Brand, BrandMembership, IPRight
+from brands.selectors import brands_visible_to, ip_rights_visible_to
+from core.api import request_actor
+from core.errors import Forbidden, Invalid, NotFound
 
 
 class BrandSerializer(serializers.ModelSerializer):
@@ -147,16 +146,6 @@ class BrandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         body = TrustedFlaggerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         brand = services.brand_trusted_flagger_set(actor=request_actor(request), brand=self.get_object(), **body.validated_data)
-        return self._brand(brand)
-
-    @extend_schema(request=None, responses=BrandSerializer)
-    @action(detail=True, methods=["post"], url_path="recompute-programmes")
-    def recompute_programmes(self, request, pk=None):
-        """Good-faith and misuse status now, instead of at the nightly run."""
-        brand = self.get_object()
-        if not request_actor(request).reviewer:
-            raise Forbidden("Only reviewers recompute programme status.")
-        services.brand_programmes_recompute(brand=brand)
         return self._brand(brand)
 
 

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import Brand, BrandMembership
+from brands.models import Brand, BrandMembership, IPRight
 
 
 class BrandForm(forms.ModelForm):
@@ -64,3 +64,28 @@ class SuspendForm(forms.Form):
 class TrustedFlaggerForm(forms.Form):
     designation = forms.CharField(label=_("Designation (Digital Services Coordinator and reference)"), max_length=200,
                                   required=False)
+
+
+def ip_right_label(right: IPRight) -> str:
+    status = "" if right.is_usable() else f" — {_('expired') if right.is_expired() else right.get_status_display()}"
+    return f"{right.brand.name}: {right.mark} ({right.office} {right.registration_number}){status}"
+
+class IPRightForm(forms.ModelForm):
+    class Meta:
+        model = IPRight
+        fields = ["brand", "kind", "mark", "registration_number", "office", "classes", "valid_from", "valid_until",
+                  "certificate"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}),
+                   "valid_until": forms.DateInput(attrs={"type": "date"})}
+        labels = {"certificate": _("Registration certificate (PDF or image)")}
+
+    def __init__(self, *args, brands=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["brand"].queryset = brands
+        self.fields["certificate"].required = True
+
+    def right_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("brand")
+        data.pop("certificate")
+        return data

@@ -1,20 +1,18 @@
-"""Writes for brands: registration, IP rights and their review, memberships, trust programmes (SPEC §6)."""
+"""TODO docstring"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from takedowns.audit import audit
-from takedowns.errors import Conflict, Forbidden, Invalid
-from takedowns.roles import SYSTEM, Actor, actor_for
-
-from .models import Brand, BrandMembership, IPRight
+from brands.models import Brand, BrandMembership, IPRight
+from core.audit import audit
+from core.errors import Conflict, Forbidden, Invalid
+from core.roles import SYSTEM, Actor, actor_for
+from core.uploads import upload_check
 
 
 def brand_create(
@@ -35,7 +33,6 @@ def brand_create(
         raise Conflict(_("A brand with that name is already registered."), code="duplicate_brand") from exc
     return brand
 
-
 def brand_update(*, actor: Actor, brand: Brand, data: dict) -> Brand:
     if brand.pk not in actor.filing_brand_ids:
         raise Forbidden(_("Only the brand's owners and agents may change it."))
@@ -53,9 +50,7 @@ def brand_update(*, actor: Actor, brand: Brand, data: dict) -> Brand:
         raise Conflict(_("A brand with that name is already registered."), code="duplicate_brand") from exc
     return brand
 
-
 CERTIFICATE_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"}
-
 
 def ip_right_create(*, actor: Actor, brand: Brand, data: dict, certificate=None) -> IPRight:
     if brand.pk not in actor.filing_brand_ids:
@@ -63,8 +58,6 @@ def ip_right_create(*, actor: Actor, brand: Brand, data: dict, certificate=None)
     if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:
         raise Invalid(_("valid_until is before valid_from."), extra={"fields": {"valid_until": [_("Must not be before valid_from.")]}})
     if certificate:
-        from takedowns.services import upload_check
-
         upload_check(certificate, allowed=CERTIFICATE_TYPES, accepted="PDF and images (JPEG, PNG, GIF, WebP)",
                      field="certificate")
     try:
@@ -74,7 +67,6 @@ def ip_right_create(*, actor: Actor, brand: Brand, data: dict, certificate=None)
     except IntegrityError as exc:
         raise Conflict(_("This brand already registered that number at that office."), code="duplicate_ip_right") from exc
     return right
-
 
 def ip_right_verify(*, actor: Actor, ip_right: IPRight, decision: str, note: str = "") -> IPRight:
     if not actor.reviewer:
@@ -93,7 +85,6 @@ def ip_right_verify(*, actor: Actor, ip_right: IPRight, decision: str, note: str
         audit(actor=actor, action=f"ip_right_{decision}", obj=right, brand=right.brand, note=note)
     return right
 
-
 def ip_rights_expire(*, today=None) -> int:
     """Mark verified rights whose validity ended as expired, each with its audit event."""
     today = today or timezone.localdate()
@@ -105,11 +96,9 @@ def ip_rights_expire(*, today=None) -> int:
             count += 1
     return count
 
-
 def _is_owner(actor: Actor, brand: Brand) -> bool:
     return actor.user is not None and BrandMembership.objects.filter(
         user=actor.user, brand=brand, role=BrandMembership.Role.OWNER).exists()
-
 
 def membership_add(*, actor: Actor, brand: Brand, user, role: str, authorisation_letter=None) -> BrandMembership:
     if not (_is_owner(actor, brand) or actor.is_system):
@@ -125,8 +114,6 @@ def membership_add(*, actor: Actor, brand: Brand, user, role: str, authorisation
         raise Invalid(_("An agent needs an authorisation letter from the brand."), code="letter_required",
                       extra={"fields": {"authorisation_letter": [_("Required for agents.")]}})
     if authorisation_letter is not None:
-        from takedowns.services import upload_check
-
         upload_check(authorisation_letter, allowed={"application/pdf", "image/jpeg", "image/png"},
                      accepted="PDF, JPEG and PNG", field="authorisation_letter")
     # A changed role or a new letter needs a reviewer's look again.
@@ -136,7 +123,6 @@ def membership_add(*, actor: Actor, brand: Brand, user, role: str, authorisation
     )
     audit(actor=actor, action="membership_add", obj=membership, brand=brand, note=f"{user} as {role}")
     return membership
-
 
 def membership_remove(*, actor: Actor, membership: BrandMembership) -> None:
     """An owner removes a member; the last owner stays, so a brand is never left without one."""
@@ -151,7 +137,6 @@ def membership_remove(*, actor: Actor, membership: BrandMembership) -> None:
               note=f"{membership.user} ({membership.role})")
         membership.delete()
 
-
 def agent_authorisation_verify(*, actor: Actor, membership: BrandMembership, note: str = "") -> BrandMembership:
     if not actor.reviewer:
         raise Forbidden(_("Only reviewers verify agent authorisations."))
@@ -164,64 +149,6 @@ def agent_authorisation_verify(*, actor: Actor, membership: BrandMembership, not
     audit(actor=actor, action="agent_verified", obj=membership, brand=membership.brand, note=note)
     return membership
 
-
-# --- trust programmes ------------------------------------------------------------------------------------
-def brand_programme_figures(brand_ids, *, since, until=None) -> dict[int, dict]:
-    """Per brand, over claims decided in [since, until): decided, taken down, reinstated on counter-notice,
-    rejected as unfounded. One aggregate query."""
-    from takedowns.models import DECIDED, UNFOUNDED_REASONS, Claim, ClaimState, CounterNotice
-
-    until = until or timezone.now()
-    rows = (
-        Claim.objects.filter(brand_id__in=brand_ids, decided_at__gte=since, decided_at__lt=until, state__in=DECIDED)
-        .values("brand_id")
-        .annotate(
-            decided=Count("pk", distinct=True),
-            taken_down=Count("pk", filter=Q(taken_down_at__isnull=False), distinct=True),
-            countered=Count("pk", filter=Q(counter_notices__outcome=CounterNotice.Outcome.REINSTATED), distinct=True),
-            unfounded=Count("pk", filter=Q(state=ClaimState.REJECTED, decision_reason__in=UNFOUNDED_REASONS), distinct=True),
-        )
-    )
-    return {row.pop("brand_id"): row for row in rows}
-
-
-def brand_programmes_recompute(*, brand: Brand | None = None, now=None) -> dict[str, int]:
-    """Good-faith admission and removal (3 months) and misuse flagging (90 days). Every change audited."""
-    now = now or timezone.now()
-    # Fresh rows: a caller's instance may predate the last recompute.
-    brands = list(Brand.objects.filter(pk=brand.pk) if brand else Brand.objects.all())
-    ids = [b.pk for b in brands]
-    three_months = brand_programme_figures(ids, since=now - timedelta(days=91), until=now)
-    ninety_days = brand_programme_figures(ids, since=now - timedelta(days=90), until=now)
-    changes = {"admitted": 0, "removed": 0, "flagged": 0}
-    for b in brands:
-        fig = three_months.get(b.pk, {"decided": 0, "taken_down": 0, "countered": 0})
-        rate = fig["taken_down"] / fig["decided"] if fig["decided"] else 0.0
-        counter_rate = fig["countered"] / fig["taken_down"] if fig["taken_down"] else 0.0
-        qualifies = (
-            fig["decided"] >= settings.GOOD_FAITH_MIN_DECIDED
-            and rate >= settings.GOOD_FAITH_MIN_RATE
-            and counter_rate <= settings.GOOD_FAITH_MAX_COUNTER_RATE
-        )
-        figures = {"decided": fig["decided"], "takedown_rate": round(rate, 4), "counter_notice_rate": round(counter_rate, 4)}
-        waited = not b.good_faith_removed_at or b.good_faith_removed_at <= now - timedelta(days=91)
-        if not b.good_faith and qualifies and waited:
-            Brand.objects.filter(pk=b.pk).update(good_faith=True, good_faith_since=now)
-            audit(actor=SYSTEM, action="good_faith_admitted", obj=b, brand=b, data=figures)
-            changes["admitted"] += 1
-        elif b.good_faith and fig["decided"] >= settings.GOOD_FAITH_MIN_DECIDED and not qualifies:
-            Brand.objects.filter(pk=b.pk).update(good_faith=False, good_faith_removed_at=now)
-            audit(actor=SYSTEM, action="good_faith_removed", obj=b, brand=b, data=figures)
-            changes["removed"] += 1
-        mis = ninety_days.get(b.pk, {"decided": 0, "unfounded": 0})
-        share = mis["unfounded"] / mis["decided"] if mis["decided"] else 0.0
-        if mis["decided"] >= settings.MISUSE_MIN_DECIDED and share > settings.MISUSE_REJECTED_SHARE and not b.misuse_flagged_at:
-            Brand.objects.filter(pk=b.pk).update(misuse_flagged_at=now)
-            audit(actor=SYSTEM, action="misuse_flagged", obj=b, brand=b, data={"decided": mis["decided"], "unfounded_share": round(share, 4)})
-            changes["flagged"] += 1
-    return changes
-
-
 def brand_misuse_warn(*, actor: Actor, brand: Brand, note: str) -> Brand:
     if not actor.reviewer:
         raise Forbidden(_("Only reviewers warn brands."))
@@ -231,7 +158,6 @@ def brand_misuse_warn(*, actor: Actor, brand: Brand, note: str) -> Brand:
     audit(actor=actor, action="misuse_warned", obj=brand, brand=brand, note=note)
     brand.refresh_from_db()
     return brand
-
 
 def brand_suspend(*, actor: Actor, brand: Brand, days: int, note: str) -> Brand:
     """DSA Art. 23(2): suspension for a reasonable time, only after a prior warning."""
@@ -246,7 +172,6 @@ def brand_suspend(*, actor: Actor, brand: Brand, days: int, note: str) -> Brand:
     audit(actor=actor, action="brand_suspended", obj=brand, brand=brand, note=note, data={"until": until.isoformat()})
     brand.refresh_from_db()
     return brand
-
 
 def brand_trusted_flagger_set(*, actor: Actor, brand: Brand, trusted: bool, designation: str = "") -> Brand:
     if not actor.reviewer:

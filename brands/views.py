@@ -1,10 +1,6 @@
-"""Portal pages for brands: registration and members (the brand's owners), IP rights (the brand registers
-them, a reviewer verifies them) and the reviewer's brand page (trust programmes, warnings, suspensions).
-Writes call `brands.services`."""
+"""TODO docstring"""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,29 +10,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from takedowns import portal_selectors
-from takedowns.errors import DomainError
-from takedowns.forms import IPRightForm
-from takedowns.roles import actor_for
-from takedowns.selectors import ip_rights_visible_to
-from takedowns.views import error_messages, flash_errors, page_of, require
-
-from .forms import BrandEditForm, BrandForm, MemberForm, SuspendForm, TrustedFlaggerForm, WarnForm
-from .models import Brand, BrandMembership, IPRight
-from .services import (
+from brands.forms import BrandEditForm, BrandForm, IPRightForm, MemberForm
+from brands.models import Brand, BrandMembership, IPRight
+from brands.selectors import agents_to_verify, ip_rights_to_verify, ip_rights_visible_to, memberships_of_brand
+from brands.services import (
     agent_authorisation_verify,
     brand_create,
-    brand_misuse_warn,
-    brand_programme_figures,
-    brand_programmes_recompute,
-    brand_suspend,
-    brand_trusted_flagger_set,
     brand_update,
     ip_right_create,
     ip_right_verify,
     membership_add,
     membership_remove,
 )
+from core.errors import DomainError
+from core.portal import error_messages, flash_errors, page_of, require
+from core.roles import actor_for
 
 
 # --- brands: registration, the list, members ----------------------------------------------------------------
@@ -58,27 +46,11 @@ def brand_new(request):
             return redirect("ip-right-new")
     return render(request, "brands/brand_new.html", {"form": form, "problems": problems})
 
-
-@login_required
-def brands(request):
-    """Reviewers and compliance: every brand with its programme status. Brand users: the brands they belong to."""
-    actor = actor_for(request.user)
-    if actor.reviewer or actor.compliance:
-        q, programme = request.GET.get("q", ""), request.GET.get("programme", "")
-        return render(request, "brands/brands_review.html", {
-            "page": page_of(request, portal_selectors.brands_for_review(q=q, programme=programme)),
-            "q": q, "programme": programme, "now": timezone.now(),
-        })
-    require(actor.role in ("none", "brand"))
-    return render(request, "brands/brands_mine.html", {"memberships": portal_selectors.brands_of_member(actor)})
-
-
 def _member_brand(actor, pk) -> Brand:
     """A brand the actor belongs to; another brand is a 404, as for every object of another tenant."""
     if pk not in actor.brand_ids:
         raise Http404
     return get_object_or_404(Brand, pk=pk)
-
 
 @login_required
 def brand_members(request, pk):
@@ -105,14 +77,12 @@ def brand_members(request, pk):
             messages.success(request, text % {"user": membership.user, "role": membership.get_role_display()})
             return redirect("brand-members", pk=brand.pk)
     return render(request, "brands/members.html", {
-        "brand": brand, "members": portal_selectors.brand_members(brand), "form": form, "problems": problems,
+        "brand": brand, "members": memberships_of_brand(brand), "form": form, "problems": problems,
         "is_owner": is_owner, "can_edit": brand.pk in actor.filing_brand_ids,
     })
 
-
 def _is_owner(user, brand) -> bool:
     return BrandMembership.objects.filter(brand=brand, user=user, role=BrandMembership.Role.OWNER).exists()
-
 
 @login_required
 def brand_edit(request, pk):
@@ -134,7 +104,6 @@ def brand_edit(request, pk):
             return redirect("brand-members", pk=brand.pk)
     return render(request, "brands/brand_edit.html", {"brand": brand, "form": form, "problems": problems})
 
-
 @login_required
 @require_POST
 def member_remove(request, pk, member_pk):
@@ -153,77 +122,6 @@ def member_remove(request, pk, member_pk):
             return redirect("brands")  # an owner who left no longer sees the brand's members
     return redirect("brand-members", pk=brand.pk)
 
-
-# --- the reviewer's brand page ------------------------------------------------------------------------------
-AUDIT_PAGE_SIZE = 25
-
-
-@login_required
-def brand_detail(request, pk):
-    actor = actor_for(request.user)
-    if not (actor.reviewer or actor.compliance):
-        if pk in actor.brand_ids:
-            return redirect("brand-members", pk=pk)
-        require(bool(actor.brand_ids))
-        raise Http404
-    brand = get_object_or_404(Brand, pk=pk)
-    now = timezone.now()
-    figures = brand_programme_figures([brand.pk], since=now - timedelta(days=90), until=now).get(brand.pk, {})
-    return render(request, "brands/brand.html", {
-        "brand": brand, "now": now, "accuracy": portal_selectors.brand_accuracy(brand.pk),
-        "unfounded": figures.get("unfounded", 0), "countered": figures.get("countered", 0),
-        "members": portal_selectors.brand_members(brand),
-        "events": page_of(request, portal_selectors.brand_audit_events(brand), per_page=AUDIT_PAGE_SIZE),
-        "suspended": brand.is_suspended(now), "warn_form": WarnForm(prefix="warn"),
-        "suspend_form": SuspendForm(prefix="suspend"), "trusted_form": TrustedFlaggerForm(
-            prefix="trusted", initial={"designation": brand.trusted_flagger_designation}),
-    })
-
-
-BRAND_ACTIONS = ("warn", "suspend", "trusted", "untrusted", "recompute")
-
-
-@login_required
-@require_POST
-def brand_action(request, pk, name):
-    actor = actor_for(request.user)
-    require(actor.reviewer)
-    if name not in BRAND_ACTIONS:
-        raise Http404
-    brand = get_object_or_404(Brand, pk=pk)
-    try:
-        if name == "warn":
-            form = WarnForm(request.POST, prefix="warn")
-            form.is_valid()
-            brand_misuse_warn(actor=actor, brand=brand, note=form.cleaned_data.get("note", ""))
-            messages.success(request, _("%(brand)s was warned. It may be suspended if the misuse goes on.") % {"brand": brand})
-        elif name == "suspend":
-            form = SuspendForm(request.POST, prefix="suspend")
-            if not form.is_valid():
-                messages.error(request, _("Give the number of days of the suspension."))
-                return redirect("brand", pk=pk)
-            brand = brand_suspend(actor=actor, brand=brand, days=form.cleaned_data["days"], note=form.cleaned_data["note"])
-            messages.success(request, _("%(brand)s may not file claims until %(until)s.")
-                             % {"brand": brand, "until": timezone.localtime(brand.suspended_until).strftime("%Y-%m-%d %H:%M")})
-        elif name in ("trusted", "untrusted"):
-            form = TrustedFlaggerForm(request.POST, prefix="trusted")
-            form.is_valid()
-            brand = brand_trusted_flagger_set(actor=actor, brand=brand, trusted=name == "trusted",
-                                              designation=form.cleaned_data.get("designation", "") if name == "trusted" else "")
-            messages.success(request, _("%(brand)s is marked as a trusted flagger.") % {"brand": brand} if brand.trusted_flagger
-                             else _("%(brand)s is no longer a trusted flagger.") % {"brand": brand})
-        elif name == "recompute":
-            changes = brand_programmes_recompute(brand=brand)
-            if any(changes.values()):
-                messages.success(request, _("Programme status recomputed: %(admitted)s admitted to good faith, %(removed)s "
-                                            "removed, %(flagged)s flagged for misuse.") % changes)
-            else:
-                messages.success(request, _("Programme status recomputed: nothing changed."))
-    except DomainError as exc:
-        flash_errors(request, exc)
-    return redirect("brand", pk=pk)
-
-
 @login_required
 def ip_rights(request):
     actor = actor_for(request.user)
@@ -236,7 +134,6 @@ def ip_rights(request):
         "page": page_of(request, rights), "status": status, "statuses": IPRight.Status.choices,
         "today": timezone.localdate(), "can_add": bool(actor.filing_brand_ids),
     })
-
 
 @login_required
 def ip_right_new(request):
@@ -257,23 +154,20 @@ def ip_right_new(request):
             return redirect("ip-rights")
     return render(request, "brands/ip_right_new.html", {"form": form, "problems": problems})
 
-
 @login_required
 def certificate(request, pk):
     actor = actor_for(request.user)
     right = get_object_or_404(ip_rights_visible_to(actor).exclude(certificate=""), pk=pk)
     return FileResponse(right.certificate.open("rb"), as_attachment=False, filename=right.certificate.name.rsplit("/", 1)[-1])
 
-
 @login_required
 def verification_queue(request):
     actor = actor_for(request.user)
     require(actor.reviewer)
     return render(request, "brands/verification_queue.html", {
-        "rights": portal_selectors.ip_rights_to_verify(), "agents": portal_selectors.agents_to_verify(),
+        "rights": ip_rights_to_verify(), "agents": agents_to_verify(),
         "today": timezone.localdate(),
     })
-
 
 @login_required
 @require_POST
@@ -290,7 +184,6 @@ def ip_right_decide(request, pk):
         messages.success(request, _("%(right)s is now %(status)s.") % {"right": right, "status": right.get_status_display()})
     return redirect("verification-queue")
 
-
 @login_required
 @require_POST
 def agent_verify(request, pk):
@@ -304,7 +197,6 @@ def agent_verify(request, pk):
     else:
         messages.success(request, _("%(user)s may now file for %(brand)s.") % {"user": membership.user, "brand": membership.brand})
     return redirect("verification-queue")
-
 
 @login_required
 def authorisation_letter(request, pk):

@@ -52,9 +52,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_fsm",
+    "core",
     "brands",
     "merchants",
     "takedowns",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -83,7 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "takedowns.context_processors.roles",
+                "core.context_processors.roles",
             ],
         },
     },
@@ -181,13 +183,14 @@ CELERY_TASK_QUEUES = {CELERY_URGENT_QUEUE: {}, CELERY_TASK_DEFAULT_QUEUE: {}}
 CELERY_TIMEZONE = TIME_ZONE
 SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
-    "sweep-outbox": {"task": "takedowns.tasks.sweep_outbox", "schedule": timedelta(seconds=SWEEP_SECONDS)},
+    "sweep-outbox": {"task": "core.tasks.sweep_outbox", "schedule": timedelta(seconds=SWEEP_SECONDS)},
+    "sweep-claims": {"task": "takedowns.tasks.sweep_claims", "schedule": timedelta(seconds=SWEEP_SECONDS)},
     "run-deadlines": {"task": "takedowns.tasks.run_deadlines", "schedule": timedelta(minutes=5)},
     "recompute-programmes": {"task": "takedowns.tasks.recompute_programmes", "schedule": timedelta(hours=24)},
-    "purge-exports": {"task": "takedowns.tasks.purge_exports", "schedule": timedelta(hours=1)},
+    "purge-exports": {"task": "reports.tasks.purge_exports", "schedule": timedelta(hours=1)},
 }
 
-# --- the rules the product encodes (SPEC §4–§6) ---------------------------------------------------------
+# --- the rules the product encodes (docs/contract.md §4–§6) ---------------------------------------------------------
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 INFO_REQUEST_DAYS = env_int("INFO_REQUEST_DAYS", 7)
 COUNTER_NOTICE_WINDOW_DAYS = env_int("COUNTER_NOTICE_WINDOW_DAYS", 180)
@@ -224,11 +227,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "takedowns.api_common.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "takedowns.api_common.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

@@ -3,10 +3,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from brands.api import BrandViewSet, IPRightViewSet
-from merchants.api import ListingViewSet, MerchantViewSet
-from takedowns.api import AuditEventViewSet, ClaimBatchViewSet, ClaimViewSet, TokenView
-from takedowns.reports_api import ReportExportDownloadView, ReportExportView, ReportSummaryView
+from brands.api import IPRightViewSet
+from core.api import TokenView
+from merchants.api import ListingViewSet
+from reports.api import AuditEventViewSet, ReportExportDownloadView, ReportExportView, ReportSummaryView
+from takedowns.api.batches import ClaimBatchViewSet
+from takedowns.api.brands import BrandViewSet
+from takedowns.api.claims import ClaimViewSet
+from takedowns.api.merchants import MerchantViewSet
 
 router = DefaultRouter()
 router.register("brands", BrandViewSet, basename="brand")
@@ -27,8 +31,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("core.urls")),
+    path("", include("brands.urls")),
     path("", include("takedowns.urls")),
+    path("", include("reports.urls")),
 ]
 
-handler404 = "takedowns.views.not_found"
-handler500 = "takedowns.views.server_error"
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,33 +50,3 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.platform_ref})"
-
-
-class StrikeQuerySet(models.QuerySet):
-    def active(self, now=None):
-        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
-
-
-class Strike(models.Model):
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="strikes")
-    claim = models.OneToOneField(
-        "takedowns.Claim", null=True, blank=True, on_delete=models.SET_NULL, related_name="strike"
-    )
-    issued_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_reason = models.CharField(max_length=200, blank=True)
-
-    objects = StrikeQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-issued_at"]
-        # Counting a merchant's active strikes on every takedown.
-        indexes = [models.Index(fields=["merchant", "revoked_at", "expires_at"], name="strike_active_idx")]
-
-    def __str__(self) -> str:
-        return f"Strike on {self.merchant} ({self.issued_at:%Y-%m-%d})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,4 +1,4 @@
-"""Delivery latency from approval to the marketplace webhook, with real Celery workers (issue 3).
+"""Delivery latency from approval to the marketplace webhook, with real Celery workers.
 
     make bench                       # 1,000 approvals, two worker processes
     .venv/bin/python scripts/bench.py --claims 200 --workers 2
@@ -66,10 +66,10 @@ def main() -> None:
     from django.utils import timezone
 
     from brands.models import Brand, IPRight
+    from core.roles import actor_for
     from merchants.models import Listing, Merchant
     from takedowns.models import Claim, Evidence
-    from takedowns.roles import actor_for
-    from takedowns.services import claim_transition
+    from takedowns.services.transitions import claim_transition
 
     call_command("migrate", verbosity=0)
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()

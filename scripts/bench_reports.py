@@ -66,7 +66,7 @@ def build(n: int) -> None:
     from django.db import connection
 
     from brands.models import Brand, IPRight
-    from takedowns.roles import REVIEWER
+    from core.roles import REVIEWER
     from tests.factories import UserFactory
 
     merchants = max(n // 20, 10)
@@ -174,9 +174,9 @@ def _proc_status_mb(field: str) -> float:
 def measure_csv(url: str) -> None:
     """Child process: stream the CSV to /dev/null; print rows, seconds, baseline and peak RSS (MB)."""
     setup_django(url)
-    from takedowns.exports import export_chunks
-    from takedowns.reports import report_filters
-    from takedowns.roles import SYSTEM
+    from core.roles import SYSTEM
+    from reports.exports import export_chunks
+    from reports.metrics import report_filters
 
     filters = report_filters(actor=SYSTEM, params={})
     baseline = _proc_status_mb("VmRSS")
@@ -208,10 +208,10 @@ def main() -> None:
     setup_django(url)
     from django.core.management import call_command
 
-    from takedowns.exports import render_report_pdf
+    from core.roles import SYSTEM
+    from reports.exports import render_report_pdf
+    from reports.metrics import GROUPINGS, report_filters, report_summary
     from takedowns.models import Claim
-    from takedowns.reports import GROUPINGS, report_filters, report_summary
-    from takedowns.roles import SYSTEM
 
     call_command("migrate", verbosity=0)
     if args.rebuild or Claim.objects.count() != args.claims:

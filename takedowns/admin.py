@@ -1,30 +1,19 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
 from django.contrib import admin, messages
 
-from .errors import DomainError
-from .models import (
-    AuditEvent,
-    Claim,
-    ClaimBatch,
-    ClaimEvent,
-    CounterNotice,
-    Evidence,
-    Export,
-    Notice,
-    NoticeAttempt,
-)
-from .roles import actor_for
-from .services import claim_transition
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+import brands.admin
+from brands.models import Brand
+from core.admin import ReadOnlyInline
+from core.errors import DomainError
+from core.roles import actor_for
+from merchants.models import Merchant
+from takedowns.models import Claim, ClaimBatch, ClaimEvent, CounterNotice, Evidence, Strike
+from takedowns.services.bans import merchant_ban, merchant_lift_ban
+from takedowns.services.programmes import brand_programmes_recompute
+from takedowns.services.transitions import claim_transition
 
 
 class ClaimEventInline(ReadOnlyInline):
@@ -32,12 +21,10 @@ class ClaimEventInline(ReadOnlyInline):
     fields = ["created_at", "transition", "from_state", "to_state", "actor_label", "note", "reason"]
     readonly_fields = fields
 
-
 class EvidenceInline(ReadOnlyInline):
     model = Evidence
     fields = ["kind", "original_name", "content_type", "size", "sha256"]
     readonly_fields = fields
-
 
 def _transition_action(name: str, label: str):
     def run(modeladmin, request, queryset):
@@ -53,7 +40,6 @@ def _transition_action(name: str, label: str):
 
     run.__name__ = f"transition_{name}"
     return admin.action(description=f"{label} selected claims")(run)
-
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
@@ -71,7 +57,6 @@ class ClaimAdmin(admin.ModelAdmin):
         _transition_action("withdraw", "Withdraw"),
     ]
 
-
 @admin.register(ClaimEvent)
 class ClaimEventAdmin(admin.ModelAdmin):
     list_display = ["claim", "transition", "from_state", "to_state", "actor_label", "created_at"]
@@ -87,51 +72,64 @@ class ClaimEventAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-
 @admin.register(ClaimBatch)
 class ClaimBatchAdmin(admin.ModelAdmin):
     list_display = ["pk", "brand", "status", "done", "total", "created_at"]
     exclude = ["rows"]
-
 
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin):
     list_display = ["claim", "kind", "original_name", "content_type", "size"]
     raw_id_fields = ["claim", "uploaded_by"]
 
-
 @admin.register(CounterNotice)
 class CounterNoticeAdmin(admin.ModelAdmin):
     list_display = ["claim", "reason", "filed_at", "restore_due_at", "outcome"]
     raw_id_fields = ["claim", "filed_by", "decided_by"]
 
+@admin.register(Merchant)
+class MerchantAdmin(admin.ModelAdmin):
+    list_display = ["name", "platform_ref", "country", "status", "banned_at"]
+    list_filter = ["status", "country"]
+    search_fields = ["name", "platform_ref", "email"]
+    readonly_fields = ["status", "banned_at"]
+    filter_horizontal = ["users"]
+    actions = ["ban", "lift_ban"]
 
-class NoticeAttemptInline(ReadOnlyInline):
-    model = NoticeAttempt
-    fields = ["started_at", "ok", "status_code", "error", "duration_ms"]
-    readonly_fields = fields
+    def _each(self, request, queryset, call):
+        for merchant in queryset:
+            try:
+                call(merchant)
+            except DomainError as exc:
+                self.message_user(request, f"{merchant}: {exc.detail}", level=messages.WARNING)
+
+    @admin.action(description="Ban selected merchants (removes their listings)")
+    def ban(self, request, queryset):
+        actor = actor_for(request.user)
+        self._each(request, queryset, lambda m: merchant_ban(merchant=m, actor=actor, reason="banned in admin"))
+
+    @admin.action(description="Lift the ban of selected merchants")
+    def lift_ban(self, request, queryset):
+        actor = actor_for(request.user)
+        self._each(request, queryset, lambda m: merchant_lift_ban(merchant=m, actor=actor, note="lifted in admin"))
+
+@admin.register(Strike)
+class StrikeAdmin(admin.ModelAdmin):
+    list_display = ["merchant", "claim", "issued_at", "expires_at", "revoked_at"]
+    raw_id_fields = ["merchant", "claim"]
+    readonly_fields = ["merchant", "claim", "issued_at", "expires_at", "revoked_at", "revoked_reason"]
 
 
-@admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
-    list_display = ["channel", "kind", "recipient", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["channel", "status", "kind"]
-    raw_id_fields = ["claim", "merchant"]
-    inlines = [NoticeAttemptInline]
+# The brand's trust programmes are computed from its claims, so their admin action lives here.
+admin.site.unregister(Brand)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "actor_label", "object_type", "object_id"]
-    list_filter = ["action"]
+@admin.register(Brand)
+class BrandAdmin(brands.admin.BrandAdmin):
+    actions = ["recompute_programmes"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Export)
-class ExportAdmin(admin.ModelAdmin):
-    list_display = ["pk", "requested_by", "format", "status", "progress", "created_at"]
+    @admin.action(description="Recompute good-faith and misuse status")
+    def recompute_programmes(self, request, queryset):
+        for brand in queryset:
+            brand_programmes_recompute(brand=brand)
+        self.message_user(request, f"Recomputed {queryset.count()} brands.")

@@ -1,18 +1,17 @@
-"""Portal forms: they check the shape of the input; the services check the rules."""
+"""TODO docstring"""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from brands.forms import ip_right_label
 from brands.models import IPRight
-
-from .models import CounterReason, Evidence, InfringementType, RejectReason
+from takedowns.models import CounterReason, Evidence, InfringementType, RejectReason
 
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
-
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
@@ -27,12 +26,6 @@ class MultipleFileField(forms.FileField):
                 raise forms.ValidationError(self.error_messages["required"], code="required")
             return []
         return [single(item, initial) for item in items]
-
-
-def _right_label(right: IPRight) -> str:
-    status = "" if right.is_usable() else f" — {_('expired') if right.is_expired() else right.get_status_display()}"
-    return f"{right.brand.name}: {right.mark} ({right.office} {right.registration_number}){status}"
-
 
 class ClaimFieldsForm(forms.Form):
     """What every claim says: shared by single and bulk filing."""
@@ -58,7 +51,7 @@ class ClaimFieldsForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["ip_right"]
         field.queryset = rights if rights is not None else IPRight.objects.none()
-        field.label_from_instance = _right_label
+        field.label_from_instance = ip_right_label
 
     def claim_fields(self) -> dict:
         data = self.cleaned_data
@@ -66,7 +59,6 @@ class ClaimFieldsForm(forms.Form):
             "infringement_type": data["infringement_type"], "description": data["description"],
             "good_faith": data["good_faith"], "accurate": data["accurate"], "signature": data["signature"],
         }
-
 
 class ClaimFileForm(ClaimFieldsForm):
     listing_url = forms.URLField(label=_("Listing URL"), max_length=500, assume_scheme="https",
@@ -78,44 +70,19 @@ class ClaimFileForm(ClaimFieldsForm):
     field_order = ["listing_url", "ip_right", "infringement_type", "description", "evidence", "evidence_kind",
                    "good_faith", "accurate", "signature"]
 
-
 class BulkFileForm(ClaimFieldsForm):
     csv_file = forms.FileField(label=_("CSV file of listing URLs"),
                                help_text=_("A column listing_url; optional columns infringement_type and description."))
-
 
 class EvidenceForm(forms.Form):
     evidence = MultipleFileField(label=_("Evidence files"))
     kind = forms.ChoiceField(choices=Evidence.Kind.choices, label=_("Kind of evidence"))
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
 
-
-class IPRightForm(forms.ModelForm):
-    class Meta:
-        model = IPRight
-        fields = ["brand", "kind", "mark", "registration_number", "office", "classes", "valid_from", "valid_until",
-                  "certificate"]
-        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}),
-                   "valid_until": forms.DateInput(attrs={"type": "date"})}
-        labels = {"certificate": _("Registration certificate (PDF or image)")}
-
-    def __init__(self, *args, brands=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["brand"].queryset = brands
-        self.fields["certificate"].required = True
-
-    def right_data(self) -> dict:
-        data = dict(self.cleaned_data)
-        data.pop("brand")
-        data.pop("certificate")
-        return data
-
-
 class RejectForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"),
                                choices=[("", _("Choose a reason"))] + [c for c in RejectReason.choices if c[0] != RejectReason.NO_RESPONSE])
     note = forms.CharField(label=_("Note to the brand"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
 
 class CounterNoticeForm(forms.Form):
     reason = forms.ChoiceField(label=_("Why the removal was a mistake"), choices=CounterReason.choices)

@@ -6,6 +6,8 @@ the audit trail, notices and tasks belong to `takedowns.services`.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from .roles import Actor
+from core.roles import Actor
 
 
 class ClaimState(models.TextChoices):
@@ -36,7 +38,8 @@ OPEN = (S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED)
 ACTIVE = (S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED, S.APPROVED, S.TAKEN_DOWN, S.COUNTER_NOTICED)
 # A reviewer (or fast track) has decided; the take-down rate is computed over these.
 DECIDED = (S.APPROVED, S.REJECTED, S.TAKEN_DOWN, S.COUNTER_NOTICED, S.REINSTATED)
-WITHDRAWABLE = (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED)
+# Not yet decided: the brand may still withdraw the claim and add evidence to it.
+BEFORE_DECISION = (S.DRAFT, *OPEN)
 CLOSED = (S.REJECTED, S.WITHDRAWN, S.REINSTATED)
 # What a merchant may see: claims enforced against it. A pending claim is never shown, so a counterfeiter
 # is not warned before the decision.
@@ -78,43 +81,31 @@ class Priority(models.IntegerChoices):
 
 
 # --- who may take each transition (checked before the state: 403 before 409) -------------------------------
-def _brand_filer(claim: Claim, actor: Actor) -> bool:
+# Each `@transition` on `Claim` names one of these as its `permission`; the services, `available_transitions`,
+# the portal's buttons and the OpenAPI description all read them from there (`TRANSITIONS` below).
+def brand_filer(claim: Claim, actor: Actor) -> bool:
+    """An owner or verified agent of the claim's brand."""
     return claim.brand_id in actor.filing_brand_ids
 
 
-def _reviewer(claim: Claim, actor: Actor) -> bool:
+def reviewer(claim: Claim, actor: Actor) -> bool:
+    """Platform staff who decide claims."""
     return actor.reviewer
 
 
-def _system(claim: Claim, actor: Actor) -> bool:
+def system(claim: Claim, actor: Actor) -> bool:
+    """The workers and deadlines, never a person."""
     return actor.is_system
 
 
-def _reviewer_or_system(claim: Claim, actor: Actor) -> bool:
+def reviewer_or_system(claim: Claim, actor: Actor) -> bool:
+    """A reviewer, or the system once a deadline has passed."""
     return actor.reviewer or actor.is_system
 
 
-def _listing_merchant(claim: Claim, actor: Actor) -> bool:
+def listing_merchant(claim: Claim, actor: Actor) -> bool:
+    """The merchant whose listing the claim is about (logged in, or through the signed link)."""
     return claim.listing.merchant_id in actor.merchant_ids
-
-
-TRANSITION_PERMISSIONS = {
-    "submit": _brand_filer,
-    "start_review": _reviewer,
-    "request_info": _reviewer,
-    "provide_info": _brand_filer,
-    "expire": _system,
-    "approve": _reviewer,
-    "fast_track": _system,
-    "reject": _reviewer,
-    "withdraw": _brand_filer,
-    "enforce": _system,
-    "counter_notice": _listing_merchant,
-    "uphold": _reviewer,
-    "reinstate": _reviewer_or_system,
-    "retract": _brand_filer,
-}
-TRANSITION_NAMES = tuple(TRANSITION_PERMISSIONS)
 
 
 def next_reference_year() -> int:
@@ -163,7 +154,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            # SPEC §4: no other open claim of this brand on this listing. The database is the final word
+            # docs/contract.md §4: no other open claim of this brand on this listing. The database is the final word
             # when two filings race.
             models.UniqueConstraint(
                 fields=["brand", "listing"], condition=Q(state__in=ACTIVE), name="one_active_claim_per_listing"
@@ -185,73 +176,186 @@ class Claim(ConcurrentTransitionMixin, models.Model):
     def is_overdue(self) -> bool:
         return self.state in OPEN and bool(self.due_at and self.due_at < timezone.now())
 
+    @property
+    def counter_notice_deadline(self):
+        """The end of the merchant's complaint window (DSA Art. 20: at least six months after the takedown)."""
+        if self.taken_down_at is None:
+            return None
+        return self.taken_down_at + timedelta(days=settings.COUNTER_NOTICE_WINDOW_DAYS)
+
+    @property
+    def pending_counter_notice(self) -> CounterNotice | None:
+        """The counter-notice still waiting for a decision, if any. Reads `counter_notices` through the
+        prefetch cache when the caller prefetched it (the claim pages do), so pages add no query."""
+        pending = [c for c in self.counter_notices.all() if c.outcome == CounterNotice.Outcome.PENDING]
+        return max(pending, key=lambda c: c.filed_at, default=None)
+
     # --- the state graph ---------------------------------------------------------------------------------
-    @transition(state, source=S.DRAFT, target=S.SUBMITTED, permission=_brand_filer)
+    @transition(
+        state,
+        source=S.DRAFT,
+        target=S.SUBMITTED,
+        permission=brand_filer,
+        custom={"label": _("Submit"), "done": _("Submitted")},
+    )
     def submit(self, *, at, priority: int, due_at) -> None:
         self.submitted_at = at
         self.priority = priority
         self.due_at = due_at
 
-    @transition(state, source=S.SUBMITTED, target=S.IN_REVIEW, permission=_reviewer)
+    @transition(
+        state,
+        source=S.SUBMITTED,
+        target=S.IN_REVIEW,
+        permission=reviewer,
+        custom={"label": _("Start review"), "done": _("Review started")},
+    )
     def start_review(self, *, reviewer) -> None:
         self.assignee = reviewer
 
-    @transition(state, source=S.IN_REVIEW, target=S.INFO_REQUESTED, permission=_reviewer)
+    @transition(
+        state,
+        source=S.IN_REVIEW,
+        target=S.INFO_REQUESTED,
+        permission=reviewer,
+        custom={"label": _("Request information"), "done": _("Information requested")},
+    )
     def request_info(self, *, message: str, due_at) -> None:
         self.info_request = message
         self.info_due_at = due_at
 
-    @transition(state, source=S.INFO_REQUESTED, target=S.SUBMITTED, permission=_brand_filer)
+    @transition(
+        state,
+        source=S.INFO_REQUESTED,
+        target=S.SUBMITTED,
+        permission=brand_filer,
+        custom={"label": _("Provide information"), "done": _("Information provided")},
+    )
     def provide_info(self) -> None:
         self.info_due_at = None
 
-    @transition(state, source=S.INFO_REQUESTED, target=S.REJECTED, permission=_system)
+    @transition(
+        state,
+        source=S.INFO_REQUESTED,
+        target=S.REJECTED,
+        permission=system,
+        custom={"label": _("Expire"), "done": _("Expired without an answer")},
+    )
     def expire(self, *, at) -> None:
         self.decided_at = at
         self.decision_reason = RejectReason.NO_RESPONSE
 
-    @transition(state, source=S.IN_REVIEW, target=S.APPROVED, permission=_reviewer)
+    @transition(
+        state,
+        source=S.IN_REVIEW,
+        target=S.APPROVED,
+        permission=reviewer,
+        custom={"label": _("Approve"), "done": _("Approved")},
+    )
     def approve(self, *, at, reviewer, note: str = "") -> None:
         self.decided_at = at
         self.decided_by = reviewer
         self.decision_note = note
 
-    @transition(state, source=S.SUBMITTED, target=S.APPROVED, permission=_system)
+    @transition(
+        state,
+        source=S.SUBMITTED,
+        target=S.APPROVED,
+        permission=system,
+        custom={"label": _("Fast-track"), "done": _("Fast-tracked")},
+    )
     def fast_track(self, *, at) -> None:
         self.decided_at = at
         self.fast_tracked = True
 
-    @transition(state, source=S.IN_REVIEW, target=S.REJECTED, permission=_reviewer)
+    @transition(
+        state,
+        source=S.IN_REVIEW,
+        target=S.REJECTED,
+        permission=reviewer,
+        custom={"label": _("Reject"), "done": _("Rejected")},
+    )
     def reject(self, *, at, reviewer, reason: str, note: str = "") -> None:
         self.decided_at = at
         self.decided_by = reviewer
         self.decision_reason = reason
         self.decision_note = note
 
-    @transition(state, source=list(WITHDRAWABLE), target=S.WITHDRAWN, permission=_brand_filer)
+    @transition(
+        state,
+        source=list(BEFORE_DECISION),
+        target=S.WITHDRAWN,
+        permission=brand_filer,
+        custom={"label": _("Withdraw"), "done": _("Withdrawn")},
+    )
     def withdraw(self) -> None:
         pass
 
-    @transition(state, source=S.APPROVED, target=S.TAKEN_DOWN, permission=_system)
+    @transition(
+        state,
+        source=S.APPROVED,
+        target=S.TAKEN_DOWN,
+        permission=system,
+        custom={"label": _("Enforce"), "done": _("Taken down")},
+    )
     def enforce(self, *, at) -> None:
         self.taken_down_at = at
 
-    @transition(state, source=S.TAKEN_DOWN, target=S.COUNTER_NOTICED, permission=_listing_merchant)
+    @transition(
+        state,
+        source=S.TAKEN_DOWN,
+        target=S.COUNTER_NOTICED,
+        permission=listing_merchant,
+        custom={"label": _("File a counter-notice"), "done": _("Counter-notice filed")},
+    )
     def counter_notice(self) -> None:
         pass
 
-    @transition(state, source=S.COUNTER_NOTICED, target=S.TAKEN_DOWN, permission=_reviewer)
+    @transition(
+        state,
+        source=S.COUNTER_NOTICED,
+        target=S.TAKEN_DOWN,
+        permission=reviewer,
+        custom={"label": _("Uphold the takedown"), "done": _("Takedown upheld")},
+    )
     def uphold(self) -> None:
         pass
 
-    @transition(state, source=S.COUNTER_NOTICED, target=S.REINSTATED, permission=_reviewer_or_system)
+    @transition(
+        state,
+        source=S.COUNTER_NOTICED,
+        target=S.REINSTATED,
+        permission=reviewer_or_system,
+        custom={"label": _("Reinstate"), "done": _("Reinstated")},
+    )
     def reinstate(self, *, at) -> None:
         self.reinstated_at = at
 
-    @transition(state, source=S.TAKEN_DOWN, target=S.REINSTATED, permission=_brand_filer)
+    @transition(
+        state,
+        source=S.TAKEN_DOWN,
+        target=S.REINSTATED,
+        permission=brand_filer,
+        custom={"label": _("Retract"), "done": _("Retracted")},
+    )
     def retract(self, *, at) -> None:
         self.reinstated_at = at
         self.retracted = True
+
+
+# The graph as declared above, read once: name -> django-fsm Transition (sources, target, permission, labels).
+# In the order of declaration, which is the order `available_transitions` lists them in.
+TRANSITIONS = {
+    name: next(iter(method._django_fsm.transitions.values()))
+    for name, method in vars(Claim).items()
+    if hasattr(method, "_django_fsm")
+}
+TRANSITION_NAMES = tuple(TRANSITIONS)
+
+
+def transition_sources(name: str) -> list[str]:
+    """Every state the transition `name` may be taken from."""
+    return sorted({t.source for t in Claim._meta.get_field("state").get_all_transitions(Claim) if t.name == name})
 
 
 def claim_reference(claim_id: int, year: int) -> str:
@@ -370,104 +474,32 @@ class CounterNotice(models.Model):
         return f"counter-notice on {self.claim}"
 
 
-class Notice(models.Model):
-    """The outbox: written in the transaction that causes it, delivered by a worker, never lost."""
+# --- the consequences of takedowns for the merchant (repeat infringers) ---------------------------------
+class StrikeQuerySet(models.QuerySet):
+    def active(self, now=None):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
 
-    class Channel(models.TextChoices):
-        EMAIL = "email", _("E-mail")
-        WEBHOOK = "webhook", _("Platform webhook")
-        TDB = "tdb", _("DSA Transparency Database")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+class Strike(models.Model):
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE, related_name="strikes")
+    claim = models.OneToOneField(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="strike"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
 
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    kind = models.CharField(max_length=50)
-    recipient = models.CharField(max_length=500, blank=True)
-    language = models.CharField(max_length=10, default="en")
-    payload = models.JSONField(default=dict)
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="notices")
-    merchant = models.ForeignKey("merchants.Merchant", null=True, blank=True, on_delete=models.SET_NULL, related_name="notices")
-    created_at = models.DateTimeField(auto_now_add=True)
+    objects = StrikeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at"]
-        # The sweep: pending notices whose next attempt is due.
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notice_sweep_idx")]
+        ordering = ["-issued_at"]
+        # Counting a merchant's active strikes on every takedown.
+        indexes = [models.Index(fields=["merchant", "revoked_at", "expires_at"], name="strike_active_idx")]
 
     def __str__(self) -> str:
-        return f"{self.channel} {self.kind} → {self.recipient}"
+        return f"Strike on {self.merchant} ({self.issued_at:%Y-%m-%d})"
 
-
-class NoticeAttempt(models.Model):
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="delivery_attempts")
-    started_at = models.DateTimeField(default=timezone.now)
-    ok = models.BooleanField(default=False)
-    status_code = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    duration_ms = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["started_at"]
-
-    def __str__(self) -> str:
-        return f"attempt on notice {self.notice_id}: {'ok' if self.ok else self.error[:60]}"
-
-
-class AuditEvent(models.Model):
-    """Everything that is not a claim transition: right verification, bans, programme changes, exports."""
-
-    action = models.CharField(max_length=50)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_label = models.CharField(max_length=150)
-    object_type = models.CharField(max_length=50)
-    object_id = models.CharField(max_length=50)
-    brand = models.ForeignKey("brands.Brand", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    merchant = models.ForeignKey("merchants.Merchant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["created_at"], name="audit_created_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.object_type}:{self.object_id}"
-
-
-class Export(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports")
-    format = models.CharField(max_length=20)
-    params = models.JSONField(default=dict)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    progress = models.PositiveSmallIntegerField(default=0)
-    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
-    filename = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.format} export #{self.pk} ({self.status})"
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

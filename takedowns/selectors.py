@@ -1,29 +1,80 @@
-"""Reads that feed lists and pages: who sees which claims, the reviewer queue. Query counts are pinned in
-tests, so every list here joins or prefetches what its serializer and templates touch."""
+"""Every non-trivial read of claims: who sees which claims and what of them, the reviewer queue, the
+lists and pages. Query counts are pinned in tests, so every list here joins or prefetches what its
+serializer and templates touch."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from enum import StrEnum
+
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from brands.models import Brand, IPRight
+from core.models import Notice
+from core.roles import Actor
 from merchants.models import Listing, Merchant
-
-from .models import (
+from takedowns.models import (
+    DECIDED,
     OPEN,
     SHOWN_TO_MERCHANT,
-    AuditEvent,
     Claim,
     ClaimBatch,
     ClaimEvent,
     ClaimState,
+    CounterNotice,
     Evidence,
-    Notice,
+    Strike,
 )
-from .roles import Actor
+
+
+# --- who sees what of a claim: the one place the API, the pages, the files, the e-mails and exports ask ---
+class Audience(StrEnum):
+    STAFF = "staff"  # reviewers, compliance officers, the system: everything
+    BRAND = "brand"  # members of the claim's brand: their own claim, whole
+    MERCHANT = "merchant"  # the listing's merchant, once the claim was enforced: the decision, not the claimant
+
+
+# What a merchant never sees of a claim: the claimant's signature, declarations and evidence, the reviewer's
+# notes and questions, and who on the platform did what. Keys are the claim's field names.
+HIDDEN_FROM_MERCHANT = frozenset({
+    "signature", "good_faith", "accurate", "batch", "assignee", "decision_note", "info_request", "info_due_at",
+    "evidence",
+})
+HIDDEN_EVENT_FIELDS_FROM_MERCHANT = frozenset({"actor", "note"})
+
+
+def audience_of(actor: Actor, *, brand_id: int, merchant_id: int, state: str) -> Audience | None:
+    """Which view of a claim the actor gets; None when it may not see the claim at all. A user who is both a
+    brand member and a merchant sees another brand's claim on its own listings as a merchant does."""
+    if actor.sees_everything:
+        return Audience.STAFF
+    if brand_id in actor.brand_ids:
+        return Audience.BRAND
+    if merchant_id in actor.merchant_ids and state in SHOWN_TO_MERCHANT:
+        return Audience.MERCHANT
+    return None
+
+
+def claim_audience(actor: Actor, claim: Claim) -> Audience | None:
+    return audience_of(actor, brand_id=claim.brand_id, merchant_id=claim.listing.merchant_id, state=claim.state)
+
+
+def claim_shown_to(audience: Audience, data: dict) -> dict:
+    """A claim as serialized (API) or as an e-mail's context, less what `audience` may not see."""
+    if audience != Audience.MERCHANT:
+        return data
+    shown = {key: value for key, value in data.items() if key not in HIDDEN_FROM_MERCHANT}
+    if "events" in shown:
+        shown["events"] = [
+            {k: v for k, v in event.items() if k not in HIDDEN_EVENT_FIELDS_FROM_MERCHANT} for event in shown["events"]
+        ]
+    return shown
 
 
 def claims_visible_to(actor: Actor) -> QuerySet[Claim]:
+    """Every claim the actor has some view of (see `audience_of`)."""
     claims = Claim.objects.all()
     if actor.sees_everything:
         return claims
@@ -35,6 +86,15 @@ def claims_visible_to(actor: Actor) -> QuerySet[Claim]:
     return claims.filter(visible)
 
 
+def evidence_visible_to(actor: Actor) -> QuerySet[Evidence]:
+    """The brand's evidence files: staff and the claim's own brand only, never a merchant (whatever other
+    role the same user has)."""
+    evidence = Evidence.objects.select_related("claim")
+    if actor.sees_everything:
+        return evidence
+    return evidence.filter(claim__brand_id__in=actor.brand_ids)
+
+
 def claim_list(actor: Actor) -> QuerySet[Claim]:
     return (
         claims_visible_to(actor)
@@ -42,7 +102,6 @@ def claim_list(actor: Actor) -> QuerySet[Claim]:
         .annotate(evidence_count=Count("evidence", distinct=True))
         .order_by("-created_at", "-pk")
     )
-
 
 def claim_detail(actor: Actor) -> QuerySet[Claim]:
     return (
@@ -55,18 +114,16 @@ def claim_detail(actor: Actor) -> QuerySet[Claim]:
         )
     )
 
-
 def stuck_enforcement_q() -> Q:
-    """Approved claims whose removal webhook keeps failing (SPEC §5: shown as stuck in the queue)."""
+    """Approved claims whose removal webhook keeps failing (shown as stuck in the queue)."""
     failing = Notice.objects.filter(
-        claim=OuterRef("pk"), channel=Notice.Channel.WEBHOOK, kind="listing.remove",
+        claim_id=OuterRef("pk"), channel=Notice.Channel.WEBHOOK, kind="listing.remove",
         attempts__gte=settings.ENFORCEMENT_STUCK_ATTEMPTS,
     ).exclude(status=Notice.Status.SENT)
     return Q(state=ClaimState.APPROVED) & Q(Exists(failing))
 
-
 def queue_for_reviewer(actor: Actor, *, include_stuck: bool = True) -> QuerySet[Claim]:
-    """SPEC §6 order: priority, then due time (SLA 24 h for high priority, 72 h otherwise)."""
+    """docs/contract.md §6 order: priority, then due time (SLA 24 h for high priority, 72 h otherwise)."""
     states = Q(state__in=OPEN)
     if include_stuck:
         states |= stuck_enforcement_q()
@@ -76,34 +133,6 @@ def queue_for_reviewer(actor: Actor, *, include_stuck: bool = True) -> QuerySet[
         .order_by("-priority", "due_at", "pk")
     )
 
-
-def brands_visible_to(actor: Actor) -> QuerySet[Brand]:
-    if actor.sees_everything:
-        return Brand.objects.all()
-    return Brand.objects.filter(pk__in=actor.brand_ids)
-
-
-def ip_rights_visible_to(actor: Actor) -> QuerySet[IPRight]:
-    rights = IPRight.objects.select_related("brand")
-    if actor.sees_everything:
-        return rights
-    return rights.filter(brand_id__in=actor.brand_ids)
-
-
-def merchants_visible_to(actor: Actor) -> QuerySet[Merchant]:
-    merchants = Merchant.objects.all()
-    if actor.sees_everything or actor.platform or actor.brand_ids:
-        return merchants
-    return merchants.filter(pk__in=actor.merchant_ids)
-
-
-def listings_visible_to(actor: Actor) -> QuerySet[Listing]:
-    listings = Listing.objects.select_related("merchant")
-    if actor.sees_everything or actor.platform or actor.brand_ids:
-        return listings
-    return listings.filter(merchant_id__in=actor.merchant_ids)
-
-
 def batches_visible_to(actor: Actor) -> QuerySet[ClaimBatch]:
     batches = ClaimBatch.objects.select_related("brand")
     if actor.sees_everything:
@@ -111,5 +140,172 @@ def batches_visible_to(actor: Actor) -> QuerySet[ClaimBatch]:
     return batches.filter(brand_id__in=actor.brand_ids)
 
 
-def audit_events(actor: Actor) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.select_related("actor")
+S = ClaimState
+
+# --- the reviewer queue -----------------------------------------------------------------------------------
+
+def _id(value) -> int | None:
+    """A filter's id from the query string; anything else (a typo, an edited URL) filters nothing."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+def reviewer_queue(actor: Actor, filters: dict) -> QuerySet[Claim]:
+    """docs/contract.md §6 order (`queue_for_reviewer`) narrowed by the queue's filters."""
+    claims = queue_for_reviewer(actor)
+    state = filters.get("state")
+    if state == "stuck":
+        claims = claims.filter(stuck_enforcement_q())
+    elif state in OPEN:
+        claims = claims.filter(state=state)
+    elif not filters.get("overdue"):
+        # The default view is what a reviewer can act on: claims waiting for the brand's answer have their
+        # own tab, or they would sit on top (their answer is due) where nobody can do anything about them.
+        claims = claims.exclude(state=S.INFO_REQUESTED)
+    if _id(filters.get("brand")):
+        claims = claims.filter(brand_id=_id(filters["brand"]))
+    if filters.get("merchant"):
+        term = filters["merchant"].strip()
+        claims = claims.filter(Q(listing__merchant__platform_ref__iexact=term) | Q(listing__merchant__name__icontains=term))
+    if filters.get("infringement_type"):
+        claims = claims.filter(infringement_type=filters["infringement_type"])
+    if filters.get("overdue"):
+        claims = claims.filter(state__in=OPEN, due_at__lt=timezone.now())
+    if filters.get("good_faith"):
+        claims = claims.filter(Q(brand__good_faith=True) | Q(brand__trusted_flagger=True))
+    if filters.get("mine"):
+        claims = claims.filter(assignee=actor.user)
+    if filters.get("q"):
+        term = filters["q"].strip()
+        claims = claims.filter(Q(reference__iexact=term) | Q(listing__title__icontains=term) | Q(listing__url=term))
+    return claims
+
+def queue_counts(actor: Actor) -> dict[str, int]:
+    """The numbers on the queue's tabs, in one aggregate query (plus one for stuck enforcement)."""
+    now = timezone.now()
+    open_claims = claims_visible_to(actor).filter(state__in=OPEN)
+    counts = open_claims.aggregate(
+        all=Count("pk", filter=~Q(state=S.INFO_REQUESTED)),
+        submitted=Count("pk", filter=Q(state=S.SUBMITTED)),
+        in_review=Count("pk", filter=Q(state=S.IN_REVIEW)),
+        info_requested=Count("pk", filter=Q(state=S.INFO_REQUESTED)),
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        mine=Count("pk", filter=Q(assignee=actor.user, state=S.IN_REVIEW)),
+        good_faith=Count("pk", filter=Q(brand__good_faith=True) | Q(brand__trusted_flagger=True)),
+    )
+    counts["stuck"] = claims_visible_to(actor).filter(stuck_enforcement_q()).count()
+    counts["counter_notices"] = claims_visible_to(actor).filter(state=S.COUNTER_NOTICED).count()
+    counts["ip_rights"] = IPRight.objects.filter(status=IPRight.Status.PENDING).count()
+    return counts
+
+def queue_neighbours(actor: Actor, claim: Claim) -> tuple[int | None, int | None]:
+    """The previous and next claim of the queue around this one (for `k` and `j`)."""
+    ids = list(queue_for_reviewer(actor).filter(state__in=OPEN).values_list("pk", flat=True)[:2000])
+    if claim.pk not in ids:
+        return None, ids[0] if ids else None
+    at = ids.index(claim.pk)
+    return (ids[at - 1] if at > 0 else None), (ids[at + 1] if at + 1 < len(ids) else None)
+
+def brand_accuracy(brand_id: int) -> dict:
+    """How often this brand's claims stood: what a reviewer weighs before deciding."""
+    since = timezone.now() - timedelta(days=90)
+    figures = Claim.objects.filter(brand_id=brand_id, state__in=DECIDED, decided_at__gte=since).aggregate(
+        decided=Count("pk"),
+        taken_down=Count("pk", filter=Q(taken_down_at__isnull=False)),
+        rejected=Count("pk", filter=Q(state=S.REJECTED)),
+        retracted=Count("pk", filter=Q(retracted=True)),
+        reinstated=Count("pk", filter=Q(state=S.REINSTATED)),
+    )
+    figures["rate"] = figures["taken_down"] / figures["decided"] if figures["decided"] else None
+    return figures
+
+def merchant_history(merchant: Merchant) -> dict:
+    now = timezone.now()
+    strikes = list(merchant.strikes.select_related("claim").order_by("-issued_at")[:50])
+    return {
+        "strikes": strikes,
+        "active_strikes": sum(1 for s in strikes if s.revoked_at is None and s.expires_at > now),
+        "claims": Claim.objects.filter(listing__merchant=merchant).exclude(state__in=(S.DRAFT, S.WITHDRAWN))
+        .select_related("brand", "listing").order_by("-created_at")[:50],
+        "listings_active": merchant.listings.filter(status=Listing.Status.ACTIVE).count(),
+        "listings_removed": merchant.listings.filter(status=Listing.Status.REMOVED).count(),
+    }
+
+def merchants_for_review(*, q: str = "", status: str = "") -> QuerySet[Merchant]:
+    now = timezone.now()
+    merchants = Merchant.objects.annotate(
+        active_strikes=Count("strikes", filter=Q(strikes__revoked_at__isnull=True, strikes__expires_at__gt=now), distinct=True),
+    )
+    if q:
+        merchants = merchants.filter(Q(name__icontains=q) | Q(platform_ref__iexact=q) | Q(email__iexact=q))
+    if status:
+        merchants = merchants.filter(status=status)
+    return merchants.order_by("-active_strikes", "name")
+
+def counter_notice_queue() -> QuerySet[CounterNotice]:
+    """Pending counter-notices, the ones whose restoration deadline comes first on top."""
+    return (
+        CounterNotice.objects.filter(outcome=CounterNotice.Outcome.PENDING, claim__state=S.COUNTER_NOTICED)
+        .select_related("claim__brand", "claim__listing__merchant", "claim__ip_right")
+        .order_by("restore_due_at", "pk")
+    )
+
+# --- brands -----------------------------------------------------------------------------------------------
+def brands_for_review(*, q: str = "", programme: str = "") -> QuerySet[Brand]:
+    """Every brand with its member and open-claim counts; flagged, warned and suspended brands first."""
+    brands = Brand.objects.annotate(
+        members=Count("memberships", distinct=True),
+        open_claims=Count("claims", filter=Q(claims__state__in=OPEN), distinct=True),
+    )
+    if q:
+        brands = brands.filter(Q(name__icontains=q.strip()) | Q(contact_email__iexact=q.strip()))
+    if programme == "good_faith":
+        brands = brands.filter(good_faith=True)
+    elif programme == "trusted_flagger":
+        brands = brands.filter(trusted_flagger=True)
+    elif programme == "misuse":
+        brands = brands.filter(misuse_flagged_at__isnull=False)
+    elif programme == "suspended":
+        brands = brands.filter(suspended_until__gt=timezone.now())
+    return brands.order_by(F("misuse_flagged_at").desc(nulls_last=True), "name")
+
+# --- lists ------------------------------------------------------------------------------------------------
+CLAIM_SORTS = {
+    "created": "created_at", "-created": "-created_at", "reference": "reference", "-reference": "-reference",
+    "state": "state", "-state": "-state", "brand": "brand__name", "-brand": "-brand__name",
+    "due": "due_at", "-due": "-due_at", "decided": "decided_at", "-decided": "-decided_at",
+}
+
+def claims_filtered(claims: QuerySet[Claim], filters: dict) -> QuerySet[Claim]:
+    if filters.get("state") in S.values:
+        claims = claims.filter(state=filters["state"])
+    if _id(filters.get("brand")):
+        claims = claims.filter(brand_id=_id(filters["brand"]))
+    if filters.get("infringement_type"):
+        claims = claims.filter(infringement_type=filters["infringement_type"])
+    if filters.get("q"):
+        term = filters["q"].strip()
+        claims = claims.filter(
+            Q(reference__iexact=term) | Q(listing__title__icontains=term) | Q(listing__url=term)
+            | Q(listing__merchant__name__icontains=term)
+        )
+    if _id(filters.get("batch")):
+        claims = claims.filter(batch_id=_id(filters["batch"]))
+    sort = CLAIM_SORTS.get(filters.get("sort") or "", "-created_at")
+    return claims.order_by(sort, "-pk")
+
+def batch_preview(rows: list[dict]) -> list[dict]:
+    """Each CSV row with what is known about its listing, found in one query."""
+    urls = {row["listing_url"] for row in rows if row["listing_url"]}
+    known = dict(Listing.objects.filter(url__in=urls).values_list("url", "title"))
+    preview = []
+    for number, row in enumerate(rows, start=1):
+        problem = ""
+        if not row["listing_url"]:
+            problem = "empty"
+        elif row["listing_url"] not in known:
+            problem = "unknown"
+        preview.append({"row": number, **row, "title": known.get(row["listing_url"], ""), "problem": problem})
+    return preview
+
+def strike_count(merchant: Merchant) -> int:
+    return Strike.objects.active().filter(merchant=merchant).count()

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import pytest
 from rest_framework.test import APIClient
 
-from takedowns.roles import COMPLIANCE, PLATFORM, REVIEWER, actor_for
+from core.roles import COMPLIANCE, PLATFORM, REVIEWER, actor_for
 
 from .factories import (
     BrandFactory,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from core.roles import SYSTEM, merchant_link_actor
 from takedowns.models import Claim
-from takedowns.roles import SYSTEM, merchant_link_actor
-from takedowns.services import claim_transition
+from takedowns.services.transitions import claim_transition
 
 from .factories import ClaimFactory, with_evidence
 
@@ -34,7 +34,7 @@ ARGS = {
 
 
 def actor_for_step(world, name):
-    from takedowns.roles import actor_for
+    from core.roles import actor_for
 
     if name in ("submit", "provide_info", "withdraw", "retract"):
         return actor_for(world.owner)

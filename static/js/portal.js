@@ -68,7 +68,7 @@
   }
 
   function focusFromHash() {
-    var target = { "#reject": "reject-reason", "#request-info": "info-note" }[window.location.hash];
+    var target = { "#reject": "reject-reason", "#request-info": "info-note", "#approve": "approve" }[window.location.hash];
     if (target && document.getElementById(target)) document.getElementById(target).focus();
   }
 
@@ -99,11 +99,8 @@
           break;
         case "o": if (row) window.location = row.querySelector("a.open").href; else return; break;
         case "a":
-          if (!row) return;
-          var form = document.getElementById("row-decision");
-          form.querySelector("[name=claim_id]").value = row.getAttribute("data-claim");
-          form.action = row.getAttribute("data-approve");
-          form.submit();
+          // Never a decision unseen: "a" opens the claim with its approve button focused; there "a" approves.
+          if (row) window.location = row.querySelector("a.open").href + "#approve"; else return;
           break;
         case "r": if (row) window.location = row.querySelector("a.open").href + "#reject"; break;
         case "i": if (row) window.location = row.querySelector("a.open").href + "#request-info"; break;

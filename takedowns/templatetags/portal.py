@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from merchants.models import Merchant
+
 register = template.Library()
 
 
@@ -97,8 +99,6 @@ def role_label(role: str) -> str:
 
 @register.filter
 def merchant_status_label(status: str) -> str:
-    from merchants.models import Merchant
-
     return str(Merchant.Status(status).label) if status in Merchant.Status.values else status
 
 

@@ -14,7 +14,7 @@ def events(world, api):
     right = IPRightFactory(brand=world.brand, status="pending")
     api(world.reviewer).post(f"/api/v1/ip-rights/{right.pk}/verify/", {"decision": "verified"}, format="json")
     api(world.reviewer).post(f"/api/v1/merchants/{world.merchant.pk}/ban/", {"note": "Ring"}, format="json")
-    from takedowns.models import AuditEvent
+    from core.models import AuditEvent
 
     return list(AuditEvent.objects.all())
 

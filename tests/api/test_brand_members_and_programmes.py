@@ -3,7 +3,7 @@
 import pytest
 
 from brands.models import Brand, BrandMembership
-from takedowns.models import AuditEvent
+from core.models import AuditEvent
 
 from ..factories import PNG, UserFactory
 from .conftest import assert_json_error, upload
@@ -118,7 +118,7 @@ def test_it_lets_an_owner_remove_a_member_but_never_the_last_owner(world, as_rol
     assert_json_error(as_role("other_owner").delete(f"{members(world)}{viewer.pk}/"), 404)
     assert as_role("owner").delete(f"{members(world)}{viewer.pk}/").status_code == 204
     assert not BrandMembership.objects.filter(pk=viewer.pk).exists()
-    assert AuditEvent.objects.filter(action="membership_remove", brand=world.brand).count() == 1
+    assert AuditEvent.objects.filter(action="membership_remove", brand_id=world.brand.pk).count() == 1
     owner = BrandMembership.objects.get(user=world.owner, brand=world.brand)
     assert assert_json_error(as_role("owner").delete(f"{members(world)}{owner.pk}/"), 409)["code"] == "last_owner"
     assert_json_error(as_role("owner").delete(f"{members(world)}999999/"), 404)

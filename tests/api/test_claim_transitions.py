@@ -33,7 +33,7 @@ ALLOWED = [
     ("withdraw", "info_requested", "owner", {}, "withdrawn"),
     ("counter_notice", "taken_down", "merchant_user", COUNTER, "counter_noticed"),
     ("uphold", "counter_noticed", "reviewer", {"note": "Invoice does not match."}, "taken_down"),
-    # SPEC §4: "counter-notice rejected, reason required"; a client may give it as `reason`.
+    # docs/contract.md §4: "counter-notice rejected, reason required"; a client may give it as `reason`.
     ("uphold", "counter_noticed", "reviewer", {"reason": "Invoice does not match."}, "taken_down"),
     ("reinstate", "counter_noticed", "reviewer", {"note": "Invoice checks out."}, "reinstated"),
     ("retract", "taken_down", "owner", {"note": "Our mistake."}, "reinstated"),

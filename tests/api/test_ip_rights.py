@@ -1,7 +1,7 @@
 import pytest
 
 from brands.models import IPRight
-from takedowns.models import AuditEvent
+from core.models import AuditEvent
 
 from ..factories import IPRightFactory
 from .conftest import FILING_MATRIX, assert_json_error, png, upload

@@ -4,14 +4,11 @@ import pytest
 from django.utils import timezone
 
 from brands.models import Brand
-from brands.services import (
-    brand_misuse_warn,
-    brand_programmes_recompute,
-    brand_suspend,
-    brand_trusted_flagger_set,
-)
-from takedowns.errors import Forbidden, Invalid
-from takedowns.models import AuditEvent, CounterNotice
+from brands.services import brand_misuse_warn, brand_suspend, brand_trusted_flagger_set
+from core.errors import Forbidden, Invalid
+from core.models import AuditEvent
+from takedowns.models import CounterNotice
+from takedowns.services.programmes import brand_programmes_recompute
 
 from ..factories import ClaimFactory
 
@@ -95,7 +92,7 @@ def test_it_suspends_only_after_a_warning(world):
     brand_misuse_warn(actor=reviewer, brand=world.brand, note="Over half of your notices were unfounded.")
     suspended = brand_suspend(actor=reviewer, brand=brand(world), days=30, note="Repeated unfounded notices")
     assert suspended.is_suspended()
-    assert list(AuditEvent.objects.filter(brand=world.brand).values_list("action", flat=True).order_by("pk")) == [
+    assert list(AuditEvent.objects.filter(brand_id=world.brand.pk).values_list("action", flat=True).order_by("pk")) == [
         "misuse_warned", "brand_suspended"]
 
 

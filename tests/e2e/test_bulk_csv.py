@@ -4,9 +4,10 @@ import time
 import pytest
 from django.db import connections
 
+import takedowns.services.batches as batches
 from merchants.models import Listing
-from takedowns import batches, services
 from takedowns.models import ClaimBatch
+from takedowns.services.batches import batch_process
 from takedowns.tasks import process_batch
 
 from .conftest import assert_accessible, screenshot, sign_in
@@ -30,7 +31,7 @@ def worker_thread(monkeypatch):
                 connections["default"] = shared
             try:
                 time.sleep(1)  # a worker picks the task up a moment later
-                batches.batch_process(batch_id=batch_id)
+                batch_process(batch_id=batch_id)
             finally:
                 if not (shared.vendor == "sqlite" and shared.is_in_memory_db()):
                     connections.close_all()
@@ -43,13 +44,13 @@ def worker_thread(monkeypatch):
     monkeypatch.setattr(process_batch, "apply_async", lambda args=(), kwargs=None, **options: delay(*args))
     # Smaller steps, a little slower than a real worker on this small database: the bar moves visibly.
     monkeypatch.setattr(batches, "CHUNK", 50)
-    create = services.claim_create
+    create = batches.claim_create
 
     def slow_create(**kwargs):
         time.sleep(0.004)
         return create(**kwargs)
 
-    monkeypatch.setattr(services, "claim_create", slow_create)
+    monkeypatch.setattr(batches, "claim_create", slow_create)
     yield threads
     for thread in threads:
         thread.join(timeout=120)

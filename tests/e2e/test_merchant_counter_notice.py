@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from takedowns.models import Notice
+from core.models import Notice
 
 from .conftest import PHONE, assert_accessible, screenshot
 from .scenes import claim_as
@@ -27,7 +27,7 @@ def test_it_files_a_counter_notice_from_the_link_in_the_email(world, new_page, s
     claim = claim_as(world, "taken_down")
     link = _link_from_email(smtp_server, world.merchant.email)
     assert link, "the takedown e-mail carries the signed link"
-    assert Notice.objects.filter(claim=claim, kind="takedown_notice", status="sent").exists()
+    assert Notice.objects.filter(claim_id=claim.pk, kind="takedown_notice", status="sent").exists()
 
     page = new_page(viewport=PHONE)
     page.goto(link)

@@ -18,15 +18,22 @@ def test_it_approves_from_the_queue_with_the_keyboard(world, new_page):
     page.keyboard.press("j")
     assert page.locator("tr.current").get_attribute("data-claim") == str(first.pk)
     screenshot(page, "reviewer-queue-1280")
-    page.keyboard.press("a")  # approve the selected row, back to the queue
+    page.keyboard.press("a")  # opens the selected claim: no decision without seeing it
+    page.wait_for_url(f"**/claims/{first.pk}/#approve")
+    page.keyboard.press("s")  # assign it to me: the review starts
+    page.wait_for_selector("text=is now")
+    page.keyboard.press("a")
     page.wait_for_selector("text=is now")
     assert Claim.objects.get(pk=first.pk).state == "taken_down"  # approved, then enforced when it committed
+    page.goto("/queue/")
 
     page.keyboard.press("j")
     page.keyboard.press("Enter")  # open the review page
     page.wait_for_url(f"**/claims/{second.pk}/")
     assert_accessible(page)
     screenshot(page, "reviewer-review-1280")
+    page.keyboard.press("s")  # a submitted claim is assigned first; only then can it be decided
+    page.wait_for_selector("text=is now")
     page.keyboard.press("r")
     assert page.evaluate("document.activeElement.id") == "reject-reason"
     page.keyboard.press("Escape")

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from brands.models import BrandMembership
 from takedowns.models import ClaimBatch
-from takedowns.services import merchant_link_token
+from takedowns.services.notices import merchant_link_token
 from tests.factories import IPRightFactory, UserFactory
 
 from .conftest import DESKTOP, PHONE, assert_accessible, screenshot, sign_in

@@ -4,10 +4,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from core.errors import Conflict, Forbidden
+from core.models import AuditEvent, Notice
 from merchants.models import Listing, Merchant
-from merchants.services import active_strike_count, merchant_lift_ban
-from takedowns.errors import Conflict, Forbidden
-from takedowns.models import AuditEvent, Notice
+from takedowns.services.bans import active_strike_count, merchant_lift_ban
 
 from ..factories import ListingFactory
 from ..lifecycle import claim_in_state, step
@@ -23,7 +23,7 @@ def test_it_warns_on_the_first_strike(world):
     [claim] = take_down(world, 1)
     assert active_strike_count(world.merchant) == 1
     warning = Notice.objects.get(kind="strike_warning")
-    assert warning.recipient == world.merchant.email and warning.claim == claim
+    assert warning.recipient == world.merchant.email and warning.claim_id == claim.pk
     assert Merchant.objects.get(pk=world.merchant.pk).status == Merchant.Status.ACTIVE
 
 
@@ -31,16 +31,16 @@ def test_it_bans_at_three_strikes_and_removes_every_active_listing(world, settin
     settings.PLATFORM_WEBHOOK_URL = "http://127.0.0.1:9/hook"  # recorded in the outbox, not delivered here
     spare = [ListingFactory(merchant=world.merchant) for _ in range(3)]
     # With a webhook configured enforcement waits for the marketplace; drive it as the worker would.
-    from takedowns.enforcement import claim_enforce
+    from takedowns.services.transitions import claim_enforce
 
     for listing in [ListingFactory(merchant=world.merchant) for _ in range(3)]:
         claim = claim_in_state(world, "approved", listing=listing)
-        Notice.objects.filter(claim=claim, kind="listing.remove").update(status=Notice.Status.SENT)
+        Notice.objects.filter(claim_id=claim.pk, kind="listing.remove").update(status=Notice.Status.SENT)
         claim_enforce(claim_id=claim.pk)
     merchant = Merchant.objects.get(pk=world.merchant.pk)
     assert merchant.status == Merchant.Status.BANNED
     assert not Listing.objects.filter(merchant=merchant, status=Listing.Status.ACTIVE).exists()
-    ban = AuditEvent.objects.get(action="merchant_ban", merchant=merchant)
+    ban = AuditEvent.objects.get(action="merchant_ban", merchant_id=merchant.pk)
     removals = Notice.objects.filter(kind="listing.remove", idempotency_key__contains=f"ban{ban.pk}:")
     # every listing that was still active at the ban: the spares and the world's own listing
     assert {n.payload["listing_ref"] for n in removals} == {item.platform_ref for item in [*spare, world.listing]}
@@ -78,7 +78,7 @@ def test_it_lets_only_a_reviewer_lift_a_ban(world):
 
 def test_it_still_takes_down_when_a_concurrent_takedown_banned_the_merchant_first(world):
     # Two takedowns at the threshold on two workers: each loaded the merchant as active; the other banned it.
-    from merchants.services import strike_issue
+    from takedowns.services.bans import strike_issue
 
     take_down(world, 2)
     claim = claim_in_state(world, "approved", listing=ListingFactory(merchant=world.merchant))
@@ -94,7 +94,7 @@ def test_it_still_takes_down_when_a_concurrent_takedown_banned_the_merchant_firs
 def test_it_sends_one_removal_per_listing_when_a_ban_meets_a_removal_already_queued(world, settings):
     # A listing whose claim is approved already has its listing.remove on the way (keyed by the claim); the
     # ban must not send a second removal of it under another idempotency key.
-    from merchants.services import merchant_ban
+    from takedowns.services.bans import merchant_ban
 
     settings.PLATFORM_WEBHOOK_URL = "http://127.0.0.1:9/hook"
     queued = claim_in_state(world, "approved", listing=ListingFactory(merchant=world.merchant))

@@ -1,6 +1,6 @@
 from rest_framework.authtoken.models import Token
 
-from takedowns.models import AuditEvent
+from core.models import AuditEvent
 
 
 def test_it_creates_and_regenerates_the_api_token(world, client_for):

@@ -1,5 +1,5 @@
-from merchants.services import merchant_ban
-from takedowns.roles import actor_for
+from core.roles import actor_for
+from takedowns.services.bans import merchant_ban
 from tests.lifecycle import claim_in_state
 
 

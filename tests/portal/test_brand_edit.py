@@ -1,5 +1,5 @@
 from brands.models import Brand
-from takedowns.models import AuditEvent
+from core.models import AuditEvent
 
 
 def test_an_owner_edits_the_brands_details(world, client_for):
@@ -12,7 +12,7 @@ def test_an_owner_edits_the_brands_details(world, client_for):
     assert (brand.website, brand.contact_email, brand.language) == ("https://aurelia.example", "ip@aurelia.example", "zh-hans")
     assert brand.name == "Aurelia"  # not editable here
     assert "The details of Aurelia were saved." in response.content.decode()
-    assert AuditEvent.objects.filter(action="brand_update", brand=brand).exists()
+    assert AuditEvent.objects.filter(action="brand_update", brand_id=brand.pk).exists()
 
 
 def test_it_names_what_is_wrong(world, client_for):

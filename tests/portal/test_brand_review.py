@@ -2,7 +2,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from brands.models import Brand
-from takedowns.models import AuditEvent
+from core.models import AuditEvent
 from tests.factories import ListingFactory
 from tests.lifecycle import claim_in_state
 
@@ -21,9 +21,9 @@ def test_it_shows_programmes_accuracy_members_and_history(world, client_for):
     claim_in_state(world, "rejected", listing=ListingFactory(merchant=world.merchant))
     Brand.objects.filter(pk=world.brand.pk).update(trusted_flagger=True, trusted_flagger_designation="DSC-IE 2024/17")
     AuditEvent.objects.create(action="misuse_flagged", actor_label="system", object_type="brand",
-                              object_id=str(world.brand.pk), brand=world.brand)
+                              object_id=str(world.brand.pk), brand_id=world.brand.pk)
     AuditEvent.objects.create(action="brand_suspended", actor_label="system", object_type="brand",
-                              object_id=str(world.other_brand.pk), brand=world.other_brand)
+                              object_id=str(world.other_brand.pk), brand_id=world.other_brand.pk)
     page = client_for(world.reviewer).get(f"/brands/{world.brand.pk}/").content.decode()
     assert "DSC-IE 2024/17" in page and "50.0%" in page  # one of two decided claims taken down
     assert "misuse_flagged" in page and "brand_suspended" not in page  # only this brand's history
@@ -82,7 +82,7 @@ def test_the_brand_list_query_count_does_not_grow_with_brands(world, client_for)
 
 def test_the_history_shows_what_happened_in_words(world, client_for):
     from brands.services import brand_misuse_warn
-    from takedowns.roles import actor_for
+    from core.roles import actor_for
 
     brand_misuse_warn(actor=actor_for(world.reviewer), brand=world.brand, note="Too many unfounded claims")
     client = client_for(world.reviewer)

@@ -9,13 +9,21 @@ def _post(client, claim, name, **data):
     return client.post(f"/claims/{claim.pk}/do/{name}/", data, follow=True)
 
 
-def test_it_approves_a_submitted_claim_assigning_it_first(world, client_for):
-    claim = claim_in_state(world, "submitted")
+def test_it_approves_a_claim_in_review(world, client_for):
+    claim = claim_in_state(world, "in_review")
     _post(client_for(world.reviewer), claim, "approve")
     claim.refresh_from_db()
     # Enforcement runs when the transaction commits, which a test transaction never does.
-    assert claim.state == "approved" and claim.assignee == world.reviewer
-    assert list(claim.events.values_list("transition", flat=True))[-2:] == ["start_review", "approve"]
+    assert claim.state == "approved" and claim.decided_by == world.reviewer
+    assert list(claim.events.values_list("transition", flat=True))[-1] == "approve"
+
+
+def test_it_approves_a_submitted_claim_only_after_the_review_starts(world, client_for):
+    claim = claim_in_state(world, "submitted")
+    response = _post(client_for(world.reviewer), claim, "approve")
+    assert b"A claim that is submitted cannot approve." in response.content
+    claim.refresh_from_db()
+    assert claim.state == "submitted" and claim.assignee is None
 
 
 def test_it_needs_a_reason_to_reject(world, client_for):

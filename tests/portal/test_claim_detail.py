@@ -22,10 +22,16 @@ def test_it_lists_what_a_draft_still_needs(world, client_for):
 
 
 def test_it_shows_reviewers_the_review_page(world, client_for):
-    claim = claim_in_state(world, "submitted")
+    claim = claim_in_state(world, "in_review")
     page = client_for(world.reviewer).get(f"/claims/{claim.pk}/").content.decode()
     for text in ("Approve", "Reject", "Request information", 'data-shortcuts="review"', "accuracy", "first offence"):
         assert text in page
+
+
+def test_it_offers_a_submitted_claim_for_review_before_any_decision(world, client_for):
+    claim = claim_in_state(world, "submitted")
+    page = client_for(world.reviewer).get(f"/claims/{claim.pk}/").content.decode()
+    assert 'id="start-review"' in page and 'class="decisions"' not in page
 
 
 def test_it_shows_the_brand_the_information_request(world, client_for):

@@ -1,10 +1,10 @@
-from takedowns.models import Notice
-from takedowns.services import merchant_link_token
+from core.models import Notice
+from takedowns.services.notices import merchant_link_token
 from tests.lifecycle import claim_in_state
 
 
 def _link_from_outbox(claim):
-    notice = Notice.objects.filter(claim=claim, kind="takedown_notice").first()
+    notice = Notice.objects.filter(claim_id=claim.pk, kind="takedown_notice").first()
     return notice.payload["link"].replace("http://testserver", "")
 
 

@@ -26,8 +26,8 @@ def test_it_is_not_for_brands_or_merchants(world, client_for):
 
 
 def test_export_names_and_merchant_statuses_are_translated(world, client_for):
-    from merchants.services import merchant_ban
-    from takedowns.roles import actor_for
+    from core.roles import actor_for
+    from takedowns.services.bans import merchant_ban
 
     claim_in_state(world, "taken_down")
     merchant_ban(merchant=world.merchant, actor=actor_for(world.reviewer), reason="Repeat counterfeits")

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 import pytest
 import time_machine
 
+from core.roles import REVIEWER, SYSTEM, actor_for, merchant_link_actor
 from takedowns.models import Claim
-from takedowns.roles import REVIEWER, SYSTEM, actor_for, merchant_link_actor
 from tests.factories import ClaimFactory, ListingFactory, MerchantFactory, UserFactory, with_evidence
 from tests.lifecycle import step
 

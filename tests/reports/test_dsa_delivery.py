@@ -9,9 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from takedowns.dsa import _queue, statement_queue_for_takedown
-from takedowns.models import Notice
-from takedowns.outbox import notice_deliver
+from core.models import Notice
+from core.outbox import notice_deliver
+from reports.dsa.delivery import _queue, statement_queue_for_takedown
 from tests.lifecycle import claim_in_state, step
 
 from .test_dsa_validator import valid

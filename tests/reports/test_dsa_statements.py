@@ -3,11 +3,12 @@ from __future__ import annotations
 import json
 
 from brands.models import Brand
-from takedowns.dsa import statement_for_ban, statement_problems, statements
-from takedowns.exports import export_payload_bytes
-from takedowns.models import AuditEvent
-from takedowns.reports import report_filters
-from takedowns.roles import SYSTEM, actor_for
+from core.models import AuditEvent
+from core.roles import SYSTEM, actor_for
+from reports.dsa.statements import statement_for_ban, statements
+from reports.dsa.validation import statement_problems
+from reports.exports import export_payload_bytes
+from reports.metrics import report_filters
 
 
 def export(actor=SYSTEM, **params) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from takedowns.dsa import statement_problems
+from reports.dsa.validation import statement_problems
 
 
 def valid() -> dict:

@@ -15,8 +15,9 @@ from django.conf import settings as django_settings
 from openpyxl import load_workbook
 
 from brands.models import Brand
+from core.roles import SYSTEM
 from merchants.models import Listing, Merchant
-from takedowns.exports import (
+from reports.exports import (
     FORMULA_START,
     StaticOnlyFetcher,
     export_payload_bytes,
@@ -24,9 +25,8 @@ from takedowns.exports import (
     render_report_html,
     render_report_pdf,
 )
+from reports.metrics import report_filters
 from takedowns.models import Claim
-from takedowns.reports import report_filters
-from takedowns.roles import SYSTEM
 from tests.lifecycle import claim_in_state
 
 

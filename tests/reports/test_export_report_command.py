@@ -7,7 +7,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from takedowns.models import AuditEvent
+from core.models import AuditEvent
 
 
 def test_it_writes_any_format_to_a_file(scenario, tmp_path):

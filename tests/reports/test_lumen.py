@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import json
 
-from takedowns.exports import export_payload_bytes
-from takedowns.reports import report_filters
-from takedowns.roles import SYSTEM
+from core.roles import SYSTEM
+from reports.exports import export_payload_bytes
+from reports.metrics import report_filters
 
 
 def notices(**params):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from takedowns.reports import (
+from core.roles import SYSTEM, actor_for
+from reports.metrics import (
     METRIC_KEYS,
     HoursBetween,
     _medians,
@@ -17,7 +18,6 @@ from takedowns.reports import (
     report_filters,
     report_summary,
 )
-from takedowns.roles import SYSTEM, actor_for
 from tests.conftest import require_services
 
 EMPTY = {"claims_filed": 0, "claims_decided": 0, "claims_taken_down": 0, "claims_rejected": 0, "takedown_rate": None,
@@ -37,12 +37,12 @@ def pick(row, *keys):
     return {key: row[key] for key in keys}
 
 
-SPEC_KEYS = tuple(EMPTY)
+CONTRACT_KEYS = tuple(EMPTY)
 
 
 def test_it_computes_the_totals_over_every_state(scenario):
     totals = summary(**{"from": "2026-01-01", "to": "2026-12-31"}).totals
-    assert pick(totals, *SPEC_KEYS) == {
+    assert pick(totals, *CONTRACT_KEYS) == {
         "claims_filed": 13,  # every claim but the draft c6
         "claims_decided": 10,
         "claims_taken_down": 7,  # c1 c3 c4 c9 c10 c11 c13, reinstated ones included
@@ -68,36 +68,36 @@ def test_it_groups_by_month_with_an_empty_month_between(scenario):
     result = summary(**{"from": "2026-01-01", "to": "2026-04-30", "group_by": "month"})
     months = rows_by_group(result)
     assert list(months) == ["2026-01", "2026-02", "2026-03", "2026-04"]
-    assert pick(months["2026-01"], *SPEC_KEYS) == {
+    assert pick(months["2026-01"], *CONTRACT_KEYS) == {
         "claims_filed": 7, "claims_decided": 5, "claims_taken_down": 3, "claims_rejected": 2,
         "takedown_rate": pytest.approx(0.6),
         "median_hours_to_decision": pytest.approx(20.0),  # 4 10 20 30 192: odd
         "median_hours_to_takedown": pytest.approx(12.0),  # 5 12 32: odd
         "counter_notices": 2, "reinstated": 1,
     }
-    assert pick(months["2026-02"], *SPEC_KEYS) == {
+    assert pick(months["2026-02"], *CONTRACT_KEYS) == {
         "claims_filed": 5, "claims_decided": 5, "claims_taken_down": 4, "claims_rejected": 0,
         "takedown_rate": pytest.approx(0.8),
         "median_hours_to_decision": pytest.approx(6.0),  # 1 2 6 8 10
         "median_hours_to_takedown": pytest.approx(10.5),  # 3 9 | 12 20: even
         "counter_notices": 1, "reinstated": 1,
     }
-    assert pick(months["2026-03"], *SPEC_KEYS) == EMPTY
-    assert pick(months["2026-04"], *SPEC_KEYS) == {**EMPTY, "claims_filed": 1}
+    assert pick(months["2026-03"], *CONTRACT_KEYS) == EMPTY
+    assert pick(months["2026-04"], *CONTRACT_KEYS) == {**EMPTY, "claims_filed": 1}
     assert months["2026-02"]["merchants_banned"] == 1
     assert months["2026-01"]["merchants_banned"] == 0
 
 
 def test_it_groups_by_brand(scenario):
     brands = rows_by_group(summary(group_by="brand"))
-    assert pick(brands["Aurelia"], *SPEC_KEYS) == {
+    assert pick(brands["Aurelia"], *CONTRACT_KEYS) == {
         "claims_filed": 12, "claims_decided": 9, "claims_taken_down": 6, "claims_rejected": 2,
         "takedown_rate": pytest.approx(6 / 9),
         "median_hours_to_decision": pytest.approx(10.0),  # 1 2 4 6 10 10 20 30 192
         "median_hours_to_takedown": pytest.approx(10.5),  # 3 5 9 | 12 20 32
         "counter_notices": 3, "reinstated": 2,
     }
-    assert pick(brands["Northpeak"], *SPEC_KEYS) == {
+    assert pick(brands["Northpeak"], *CONTRACT_KEYS) == {
         "claims_filed": 1, "claims_decided": 1, "claims_taken_down": 1, "claims_rejected": 0, "takedown_rate": 1.0,
         "median_hours_to_decision": pytest.approx(8.0), "median_hours_to_takedown": pytest.approx(12.0),
         "counter_notices": 0, "reinstated": 0,
@@ -108,21 +108,21 @@ def test_it_groups_by_brand(scenario):
 def test_it_groups_by_merchant(scenario):
     merchants = rows_by_group(summary(group_by="merchant"))
     assert set(merchants) == {"Lucky Outlet", "Second Source", "Third Shop"}
-    assert pick(merchants["Lucky Outlet"], *SPEC_KEYS) == {
+    assert pick(merchants["Lucky Outlet"], *CONTRACT_KEYS) == {
         "claims_filed": 4, "claims_decided": 4, "claims_taken_down": 3, "claims_rejected": 1,
         "takedown_rate": pytest.approx(0.75),
         "median_hours_to_decision": pytest.approx(8.0),  # 2 6 | 10 20
         "median_hours_to_takedown": pytest.approx(9.0),  # 3 9 12
         "counter_notices": 1, "reinstated": 1,
     }
-    assert pick(merchants["Second Source"], *SPEC_KEYS) == {
+    assert pick(merchants["Second Source"], *CONTRACT_KEYS) == {
         "claims_filed": 5, "claims_decided": 5, "claims_taken_down": 3, "claims_rejected": 1,
         "takedown_rate": pytest.approx(0.6),
         "median_hours_to_decision": pytest.approx(10.0),  # 1 4 10 30 192
         "median_hours_to_takedown": pytest.approx(20.0),  # 5 20 32
         "counter_notices": 2, "reinstated": 1,
     }
-    assert pick(merchants["Third Shop"], *SPEC_KEYS) == {
+    assert pick(merchants["Third Shop"], *CONTRACT_KEYS) == {
         "claims_filed": 4, "claims_decided": 1, "claims_taken_down": 1, "claims_rejected": 0, "takedown_rate": 1.0,
         "median_hours_to_decision": pytest.approx(8.0), "median_hours_to_takedown": pytest.approx(12.0),
         "counter_notices": 0, "reinstated": 0,
@@ -134,62 +134,62 @@ def test_it_groups_by_merchant(scenario):
 def test_it_groups_by_infringement_type(scenario):
     types = rows_by_group(summary(group_by="infringement_type"))
     assert list(types) == ["copyright", "counterfeit", "design", "patent", "trademark"]
-    assert pick(types["counterfeit"], *SPEC_KEYS) == {
+    assert pick(types["counterfeit"], *CONTRACT_KEYS) == {
         "claims_filed": 7, "claims_decided": 5, "claims_taken_down": 4, "claims_rejected": 1,
         "takedown_rate": pytest.approx(0.8),
         "median_hours_to_decision": pytest.approx(10.0),  # 6 8 10 30 192
         "median_hours_to_takedown": pytest.approx(12.0),  # 9 12 | 12 32
         "counter_notices": 1, "reinstated": 2,
     }
-    assert pick(types["trademark"], *SPEC_KEYS) == {
+    assert pick(types["trademark"], *CONTRACT_KEYS) == {
         "claims_filed": 2, "claims_decided": 2, "claims_taken_down": 1, "claims_rejected": 1,
         "takedown_rate": pytest.approx(0.5), "median_hours_to_decision": pytest.approx(11.0),
         "median_hours_to_takedown": pytest.approx(3.0), "counter_notices": 1, "reinstated": 0,
     }
-    assert pick(types["design"], *SPEC_KEYS) == {
+    assert pick(types["design"], *CONTRACT_KEYS) == {
         "claims_filed": 1, "claims_decided": 1, "claims_taken_down": 1, "claims_rejected": 0, "takedown_rate": 1.0,
         "median_hours_to_decision": pytest.approx(4.0), "median_hours_to_takedown": pytest.approx(5.0),
         "counter_notices": 1, "reinstated": 0,
     }
-    assert pick(types["copyright"], *SPEC_KEYS) == {
+    assert pick(types["copyright"], *CONTRACT_KEYS) == {
         "claims_filed": 2, "claims_decided": 2, "claims_taken_down": 1, "claims_rejected": 0,
         "takedown_rate": pytest.approx(0.5), "median_hours_to_decision": pytest.approx(5.5),
         "median_hours_to_takedown": pytest.approx(20.0), "counter_notices": 0, "reinstated": 0,
     }
-    assert pick(types["patent"], *SPEC_KEYS) == {**EMPTY, "claims_filed": 1}
+    assert pick(types["patent"], *CONTRACT_KEYS) == {**EMPTY, "claims_filed": 1}
 
 
 def test_it_groups_by_reviewer(scenario):
     reviewers = rows_by_group(summary(group_by="reviewer"))
     assert set(reviewers) == {"reviewer", "reviewer2", "(unassigned)"}
-    assert pick(reviewers["reviewer"], *SPEC_KEYS) == {
+    assert pick(reviewers["reviewer"], *CONTRACT_KEYS) == {
         "claims_filed": 9, "claims_decided": 8, "claims_taken_down": 6, "claims_rejected": 1,
         "takedown_rate": pytest.approx(0.75),
         "median_hours_to_decision": pytest.approx(7.0),  # 1 2 4 6 | 8 10 30 192
         "median_hours_to_takedown": pytest.approx(10.5),  # 3 5 9 | 12 12 32
         "counter_notices": 3, "reinstated": 2,
     }
-    assert pick(reviewers["reviewer2"], *SPEC_KEYS) == {
+    assert pick(reviewers["reviewer2"], *CONTRACT_KEYS) == {
         "claims_filed": 2, "claims_decided": 2, "claims_taken_down": 1, "claims_rejected": 1,
         "takedown_rate": pytest.approx(0.5), "median_hours_to_decision": pytest.approx(15.0),
         "median_hours_to_takedown": pytest.approx(20.0), "counter_notices": 0, "reinstated": 0,
     }
-    assert pick(reviewers["(unassigned)"], *SPEC_KEYS) == {**EMPTY, "claims_filed": 2}  # c7 withdrawn, c14
+    assert pick(reviewers["(unassigned)"], *CONTRACT_KEYS) == {**EMPTY, "claims_filed": 2}  # c7 withdrawn, c14
 
 
 def test_it_answers_zeros_and_nulls_for_an_empty_period(scenario):
     result = summary(**{"from": "2025-03-01", "to": "2025-04-30"})
-    assert pick(result.totals, *SPEC_KEYS) == EMPTY
+    assert pick(result.totals, *CONTRACT_KEYS) == EMPTY
     assert result.totals["merchants_banned"] == 0
     assert [row["group"] for row in result.rows] == ["2025-03", "2025-04"]
-    assert all(pick(row, *SPEC_KEYS) == EMPTY for row in result.rows)
+    assert all(pick(row, *CONTRACT_KEYS) == EMPTY for row in result.rows)
     for group_by in ("brand", "merchant", "infringement_type", "reviewer"):
         assert summary(**{"from": "2025-03-01", "to": "2025-04-30", "group_by": group_by}).rows == []
 
 
 def test_it_answers_zeros_with_no_claims_at_all(db):
     result = summary()
-    assert pick(result.totals, *SPEC_KEYS) == EMPTY
+    assert pick(result.totals, *CONTRACT_KEYS) == EMPTY
     assert result.rows == []
 
 
@@ -234,8 +234,8 @@ def test_it_has_every_metric_in_every_row(scenario):
 def test_it_computes_the_same_median_with_percentile_cont_and_the_window_functions(scenario):
     """On PostgreSQL both ways run: percentile_cont (used there) and the window query (used on SQLite)."""
     require_services(postgres=True)
+    from reports.metrics import _claim_keys
     from takedowns.models import Claim
-    from takedowns.reports import _claim_keys
 
     decided = Claim.objects.filter(decided_at__isnull=False)
     value = HoursBetween("decided_at", "submitted_at")

@@ -8,9 +8,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from takedowns.models import AuditEvent, Export
+from core.models import AuditEvent
+from reports.models import Export
 
-SPEC_ROW = {"group", "claims_filed", "claims_decided", "claims_taken_down", "claims_rejected", "takedown_rate",
+CONTRACT_ROW = {"group", "claims_filed", "claims_decided", "claims_taken_down", "claims_rejected", "takedown_rate",
             "median_hours_to_decision", "median_hours_to_takedown", "counter_notices", "reinstated"}
 
 
@@ -25,8 +26,8 @@ def test_it_answers_the_summary_in_exactly_the_spec_shape(scenario, api):
     assert response.status_code == 200
     data = response.json()
     assert set(data) == {"totals", "rows"}
-    assert set(data["totals"]) == SPEC_ROW - {"group"}
-    assert all(set(row) == SPEC_ROW for row in data["rows"])
+    assert set(data["totals"]) == CONTRACT_ROW - {"group"}
+    assert all(set(row) == CONTRACT_ROW for row in data["rows"])
     assert [row["group"] for row in data["rows"]] == ["2026-01", "2026-02"]
     assert data["totals"]["takedown_rate"] == pytest.approx(0.7)
     assert data["totals"]["median_hours_to_decision"] == pytest.approx(9.0)
@@ -180,7 +181,7 @@ def test_it_builds_a_background_export_on_request_and_keeps_it_for_the_set_time(
 
 
 def test_it_purges_expired_export_files(scenario, api, settings, django_capture_on_commit_callbacks):
-    from takedowns.exports import exports_purge_expired
+    from reports.exports import exports_purge_expired
 
     with django_capture_on_commit_callbacks(execute=True):
         api(scenario.world.compliance).get("/api/v1/reports/export/", {"format": "csv", "background": "1"})

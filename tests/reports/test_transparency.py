@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from takedowns.reports import report_filters
-from takedowns.roles import SYSTEM
-from takedowns.transparency import DEFINITIONS, transparency_report
+from core.roles import SYSTEM
+from reports.metrics import report_filters
+from reports.transparency import DEFINITIONS, transparency_report
 
 
 def report(**params):

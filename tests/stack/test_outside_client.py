@@ -1,6 +1,6 @@
-"""A client that knows only SPEC drives the running stack over HTTP: `gunicorn config.wsgi`, `celery -A config
+"""A client that knows only the contract (docs/contract.md) drives the running stack over HTTP: `gunicorn config.wsgi`, `celery -A config
 worker` and `celery -A config beat` as separate processes on PostgreSQL and Redis, the marketplace's webhook
-endpoint and an SMTP server. Field names, status codes and the webhook format are SPEC §4, §5 and §8."""
+endpoint and an SMTP server. Field names, status codes and the webhook format are those of docs/contract.md §4, §5 and §8."""
 
 import re
 

@@ -3,8 +3,8 @@
 import pytest
 
 from brands.models import BrandMembership
-from takedowns.batches import batch_process
 from takedowns.models import ClaimBatch
+from takedowns.services.batches import batch_process
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +44,8 @@ def test_it_resumes_a_batch_whose_worker_died(world):
     import time_machine
     from django.utils import timezone
 
-    from takedowns.batches import batch_process, stalled_batches
     from takedowns.models import ClaimBatch
+    from takedowns.services.batches import batch_process, stalled_batches
 
     from ..factories import ListingFactory
 

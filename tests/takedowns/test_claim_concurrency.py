@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
-from takedowns.errors import Conflict
+from core.errors import Conflict
 from takedowns.models import ClaimEvent
-from takedowns.services import claim_transition
+from takedowns.services.transitions import claim_transition
 
 from ..conftest import require_services
 from ..factories import UserFactory
@@ -76,9 +76,9 @@ def test_it_never_reinstates_a_claim_whose_legal_action_it_accepted(transactiona
 
     from django.utils import timezone
 
+    from core.roles import SYSTEM
     from takedowns.models import CounterNotice
-    from takedowns.roles import SYSTEM
-    from takedowns.services import counter_notice_legal_action
+    from takedowns.services.transitions import counter_notice_legal_action
 
     require_services(postgres=True)
     claim = claim_in_state(world, "counter_noticed")

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from brands.models import IPRight
-from takedowns.errors import Conflict, Forbidden, Invalid
+from core.errors import Conflict, Forbidden, Invalid
 from takedowns.models import ClaimEvent, Priority
 
 from ..factories import ClaimFactory, IPRightFactory, with_evidence

@@ -3,9 +3,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from brands.models import Brand, BrandMembership
+from core.roles import actor_for
 from merchants.models import Merchant
 from takedowns.models import Claim, ClaimState
-from takedowns.roles import actor_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,18 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from brands.models import IPRight
-from merchants.models import Listing, Strike
-from takedowns.calendar import add_business_days
-from takedowns.deadlines import expire_info_requests, reinstate_after_deadline, run_all, sla_reminders
-from takedowns.errors import Invalid
-from takedowns.models import Notice
-from takedowns.services import counter_notice_legal_action
+from core.calendar import add_business_days
+from core.errors import Invalid
+from core.models import Notice
+from merchants.models import Listing
+from takedowns.models import Strike
+from takedowns.services.deadlines import (
+    expire_info_requests,
+    reinstate_after_deadline,
+    run_all,
+    sla_reminders,
+)
+from takedowns.services.transitions import counter_notice_legal_action
 
 from ..factories import IPRightFactory
 from ..lifecycle import claim_in_state, step
@@ -100,8 +106,8 @@ def test_it_reminds_the_assignee_of_an_overdue_claim_once(world):
         clock.shift(dt.timedelta(hours=73))
         assert sla_reminders() == 1
         sla_reminders()
-    assert Notice.objects.filter(claim=claim, kind="sla_reminder").count() == 1
-    assert Notice.objects.get(claim=claim, kind="sla_reminder").recipient == world.reviewer.email
+    assert Notice.objects.filter(claim_id=claim.pk, kind="sla_reminder").count() == 1
+    assert Notice.objects.get(claim_id=claim.pk, kind="sla_reminder").recipient == world.reviewer.email
 
 
 def test_it_runs_every_deadline_from_the_command_line(world, capsys):

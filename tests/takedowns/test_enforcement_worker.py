@@ -4,8 +4,9 @@ the marketplace's webhook endpoint. These fail (never skip) under CI=true when a
 import pytest
 from django.db.models import Count, Q
 
-from merchants.models import Listing, Merchant, Strike
-from takedowns.models import Claim, Notice, NoticeAttempt
+from core.models import Notice, NoticeAttempt
+from merchants.models import Listing, Merchant
+from takedowns.models import Claim, Strike
 from takedowns.selectors import queue_for_reviewer
 
 from ..factories import ListingFactory
@@ -57,7 +58,7 @@ def test_it_retries_a_failing_webhook_and_delivers_under_one_key(world, stack):
     deliveries = [d for d in stack.webhooks.all() if d.body.get("event") == "listing.remove"]
     assert [d.status for d in deliveries] == [503, 503, 200]
     assert {d.idempotency_key for d in deliveries} == {f"listing.remove:{claim.reference}"}
-    notice = Notice.objects.get(claim=claim, kind="listing.remove")
+    notice = Notice.objects.get(claim_id=claim.pk, kind="listing.remove")
     assert notice.status == Notice.Status.SENT and notice.attempts == 3
     assert list(NoticeAttempt.objects.filter(notice=notice).values_list("ok", flat=True)) == [False, False, True]
 
@@ -68,7 +69,7 @@ def test_it_keeps_the_claim_approved_and_shows_it_stuck_while_the_marketplace_is
     stack.webhooks.fail_always = True
     claim = claim_in_state(world, "in_review")
     step(world, claim, "approve")
-    wait_for(lambda: Notice.objects.filter(claim=claim, kind="listing.remove", attempts__gte=3).exists(), timeout=40,
+    wait_for(lambda: Notice.objects.filter(claim_id=claim.pk, kind="listing.remove", attempts__gte=3).exists(), timeout=40,
              message="three failed attempts")
     claim.refresh_from_db()
     assert claim.state == "approved"
@@ -89,7 +90,7 @@ def test_it_survives_redis_going_down_during_an_approval(world, stack):
         step(world, claim, "approve")  # commits although the broker is down
         claim.refresh_from_db()
         assert claim.state == "approved"
-        assert Notice.objects.get(claim=claim, kind="listing.remove").status == Notice.Status.PENDING
+        assert Notice.objects.get(claim_id=claim.pk, kind="listing.remove").status == Notice.Status.PENDING
     finally:
         redis_start(stack.redis_url)
     stack.beat()  # the periodic sweep finds the pending notice

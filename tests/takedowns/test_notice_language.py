@@ -1,11 +1,11 @@
 import pytest
 from django.core import mail
 
+from core.errors import Forbidden
+from core.models import Notice
+from core.outbox import notice_deliver
 from merchants.models import Merchant
-from merchants.services import merchant_ban
-from takedowns.errors import Forbidden
-from takedowns.models import Notice
-from takedowns.outbox import notice_deliver
+from takedowns.services.bans import merchant_ban
 
 from ..lifecycle import claim_in_state
 
@@ -17,9 +17,9 @@ def test_it_writes_each_notice_in_its_recipients_language(world):
     world.brand.language = "en"
     world.brand.save()
     claim = claim_in_state(world, "taken_down")
-    takedown = Notice.objects.get(claim=claim, kind="takedown_notice")
+    takedown = Notice.objects.get(claim_id=claim.pk, kind="takedown_notice")
     assert takedown.language == "zh-hans"
-    assert Notice.objects.get(claim=claim, kind="claim_succeeded").language == "en"
+    assert Notice.objects.get(claim_id=claim.pk, kind="claim_succeeded").language == "en"
     notice_deliver(notice_id=takedown.pk)
     [message] = mail.outbox
     assert any("\u4e00" <= ch <= "\u9fff" for ch in message.subject + message.body), message.subject

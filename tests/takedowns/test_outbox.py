@@ -3,8 +3,8 @@ import json
 import pytest
 from django.core import mail
 
-from takedowns.models import Notice, NoticeAttempt
-from takedowns.outbox import backoff_seconds, canonical_json, notice_deliver, notice_email, sign_body
+from core.models import Notice, NoticeAttempt
+from core.outbox import backoff_seconds, canonical_json, notice_deliver, notice_email, sign_body
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +52,10 @@ def test_it_signs_the_exact_bytes_it_sends(settings):
 
 
 def test_it_stops_retrying_a_notice_the_receiver_refused_for_good(world, settings):
-    from takedowns.outbox import _create
+    from core.outbox import notice_create
 
     settings.DSA_TDB_URL = "http://127.0.0.1:9/tdb"  # never reached: the statement is refused before sending
-    notice = _create(channel=Notice.Channel.TDB, kind="statement", recipient="tdb", payload={"puid": "x"},
+    notice = notice_create(channel=Notice.Channel.TDB, kind="statement", recipient="tdb", payload={"puid": "x"},
                      idempotency_key="tdb:x")
     assert notice_deliver(notice_id=notice.pk) is None  # an invalid statement: no retry is scheduled
     notice.refresh_from_db()

@@ -5,14 +5,14 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from brands.models import Brand, BrandMembership
+from core.roles import STAFF_GROUPS
 from merchants.models import Merchant
-from takedowns.roles import STAFF_GROUPS
 
 ROLES = ("brand", "reviewer", "compliance", "merchant", "platform")
 
 
 class Command(BaseCommand):
-    help = "Create or update a user with a role (SPEC §8). Prints the user's API token."
+    help = "Create or update a user with a role (docs/contract.md §8). Prints the user's API token."
 
     def add_arguments(self, parser):
         parser.add_argument("username")

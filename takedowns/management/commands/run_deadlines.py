@@ -2,10 +2,11 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from takedowns.batches import batch_process, stalled_batches
-from takedowns.deadlines import run_all
-from takedowns.enforcement import approved_not_enforced
-from takedowns.outbox import notice_deliver, notices_due
+from core.outbox import notice_deliver, notices_due
+from takedowns.services.batches import batch_process, stalled_batches
+from takedowns.services.deadlines import run_all
+from takedowns.services.enforcement import approved_not_enforced
+from takedowns.services.transitions import claim_enforce
 
 
 class Command(BaseCommand):
@@ -18,8 +19,6 @@ class Command(BaseCommand):
     def handle(self, no_sweep, **options):
         result = run_all()
         if not no_sweep:
-            from takedowns.enforcement import claim_enforce
-
             result["notices_delivered"] = sum(1 for pk, _ in notices_due() if notice_deliver(notice_id=pk) is None)
             result["claims_enforced"] = sum(1 for pk in approved_not_enforced() if claim_enforce(claim_id=pk))
             # The same work the beat sweep hands to workers (takedowns.tasks.sweep_outbox), done here.

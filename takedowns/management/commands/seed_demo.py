@@ -13,11 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from brands.models import Brand, BrandMembership, IPRight
+from core.models import Notice
+from core.roles import SYSTEM, actor_for, merchant_link_actor
 from merchants.models import Listing, Merchant
-from takedowns.enforcement import claim_enforce
-from takedowns.models import OPEN, Claim, ClaimEvent, CounterNotice, Evidence, Notice
-from takedowns.roles import SYSTEM, actor_for, merchant_link_actor
-from takedowns.services import claim_create, claim_transition, evidence_add
+from takedowns.models import OPEN, Claim, ClaimEvent, CounterNotice, Evidence
+from takedowns.services.filing import claim_create, evidence_add
+from takedowns.services.transitions import claim_enforce, claim_transition
 
 PASSWORD = "demo-pass-2026"
 BRANDS = [

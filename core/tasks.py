@@ -1,0 +1,21 @@
+"""The outbox's Celery tasks: take ids, safe to run twice (acks_late may deliver a task again)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from core.outbox import dispatch, notice_deliver, notices_due
+
+
+@shared_task(name="core.tasks.deliver_notice", ignore_result=True)
+def deliver_notice(notice_id: int) -> None:
+    notice_deliver(notice_id=notice_id)
+
+
+@shared_task(name="core.tasks.sweep_outbox", ignore_result=True)
+def sweep_outbox() -> dict:
+    """Every minute: re-queue notices still pending, so a broker or worker outage loses nothing."""
+    notices = notices_due()
+    for pk, channel in notices:
+        dispatch(pk, channel)
+    return {"notices": len(notices)}

@@ -1,0 +1,24 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+
+
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+# --- errors -----------------------------------------------------------------------------------------------
+def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return render(request, "404.html", status=404)
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Internal error; it has been logged.", "code": "server_error"}, status=500)
+    return HttpResponse("Something went wrong on our side; it has been logged.", status=500, content_type="text/plain")

@@ -1,0 +1,125 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from brands.models import Brand, IPRight
+from brands.selectors import brands_visible_to, ip_rights_visible_to
+from core.errors import DomainError
+from core.portal import error_messages, page_of, require
+from core.roles import actor_for
+from reports.charts import bar_chart, line_chart
+from reports.metrics import GROUPINGS, report_claims, report_filters, report_summary, top_repeat_infringers
+from reports.selectors import audit_trail_search, brand_dashboard, time_to_decision_distribution
+from takedowns.models import S
+from takedowns.selectors import claim_list
+from takedowns.templatetags.portal import ACTION_LABELS, TRANSITION_LABELS
+
+
+# --- brand dashboard --------------------------------------------------------------------------------------
+@login_required
+def dashboard(request):
+    actor = actor_for(request.user)
+    require(bool(actor.brand_ids))
+    brands = list(brands_visible_to(actor).order_by("name"))
+    selected = request.GET.get("brand")
+    brand_ids = [b.pk for b in brands if str(b.pk) == selected] or [b.pk for b in brands]
+    figures = brand_dashboard(actor, brand_ids)
+    chart = line_chart(
+        title=_("Claims per month, last 12 months"), labels=figures.months,
+        series={_("Submitted"): figures.filed_by_month, _("Taken down"): figures.taken_down_by_month},
+        width=760, height=300,
+    )
+    rate_chart = line_chart(
+        title=_("Take-down rate per month (%)"), labels=figures.months, series={_("Take-down rate"): figures.rate_by_month},
+        unit="%", width=760, height=260, y_max=100,
+    )
+    states = [(value, label, figures.by_state.get(value, 0)) for value, label in S.choices]
+    attention = claim_list(actor).filter(brand_id__in=brand_ids, state__in=(S.INFO_REQUESTED, S.COUNTER_NOTICED, S.DRAFT))[:10]
+    return render(request, "takedowns/dashboard.html", {
+        "brands": brands, "selected": selected, "figures": figures, "chart": chart, "rate_chart": rate_chart,
+        "states": states, "attention": attention,
+        "rights_expiring": ip_rights_visible_to(actor).filter(
+            brand_id__in=brand_ids, status=IPRight.Status.VERIFIED,
+            valid_until__lt=timezone.localdate() + timedelta(days=90)),
+    })
+
+# --- compliance -------------------------------------------------------------------------------------------
+EXPORT_FORMATS = (
+    ("csv", "CSV"), ("xlsx", "XLSX"), ("pdf", "PDF"), ("dsa-sor", gettext_lazy("DSA statements of reasons")),
+    ("transparency", gettext_lazy("DSA transparency report")), ("lumen", "Lumen"), ("audit", gettext_lazy("audit trail")),
+)
+
+def _date(value):
+    """A date from the query string; a malformed or impossible one (2026-13-45) is ignored."""
+    try:
+        return parse_date(value) if value else None
+    except ValueError:
+        return None
+
+@login_required
+def reports(request):
+    """Figures from the reporting backend (`reports.metrics`, the same numbers as the API and the exports);
+    only the distribution of decision times is counted here."""
+    actor = actor_for(request.user)
+    require(actor.compliance or actor.reviewer)
+
+    filters = {key: request.GET.get(key, "") for key in ("from", "to", "brand", "group_by")}
+    filters["group_by"] = filters["group_by"] if filters["group_by"] in GROUPINGS else "month"
+    problems = []
+    try:
+        chosen = report_filters(actor=actor, params={k: v for k, v in filters.items() if v})
+    except DomainError as exc:
+        problems = error_messages(exc)
+        chosen = report_filters(actor=actor, params={})
+    monthly = report_summary(actor=actor, filters=chosen, group_by="month")
+    grouped = monthly if chosen.group_by == "month" else report_summary(actor=actor, filters=chosen)
+    months = [row["group"] for row in monthly.rows][-24:]
+    recent = monthly.rows[-24:]
+    claims_qs = report_claims(actor, chosen).filter(chosen.period_q("submitted_at"))
+    distribution = time_to_decision_distribution(claims_qs)
+    infringers = top_repeat_infringers(actor=actor, filters=chosen, limit=10)
+    charts = {
+        "rate": line_chart(title=_("Take-down rate per month (%)"), labels=months,
+                           series={_("Take-down rate"): [None if r["takedown_rate"] is None else 100 * r["takedown_rate"]
+                                                         for r in recent]},
+                           unit="%", y_max=100, width=760, height=280),
+        "volume": bar_chart(title=_("Claims filed and taken down per month"), labels=months,
+                            series={_("Filed"): [r["claims_filed"] for r in recent],
+                                    _("Taken down"): [r["claims_taken_down"] for r in recent]}, width=760, height=280),
+        "distribution": bar_chart(title=_("Time from submission to decision"), labels=[label for label, _n in distribution],
+                                  series={_("Decisions"): [n for _label, n in distribution]}, width=560, height=260),
+        "infringers": bar_chart(title=_("Top repeat infringers (listings taken down)"),
+                                labels=[row["merchant"] for row in infringers],
+                                series={_("Takedowns"): [row["takedowns"] for row in infringers]}, horizontal=True,
+                                width=560, height=320),
+    }
+    query = urlencode({k: v for k, v in filters.items() if v and k != "group_by"})
+    exports = [(label, f"/api/v1/reports/export/?format={fmt}" + (f"&{query}" if query else "")) for fmt, label in EXPORT_FORMATS]
+    return render(request, "takedowns/reports.html", {
+        "filters": filters, "totals": monthly.totals, "rows": grouped.rows, "charts": charts, "infringers": infringers,
+        "exports": exports, "distribution": distribution, "brands": Brand.objects.order_by("name"),
+        "groupings": GROUPINGS, "problems": problems,
+        "summary_url": "/api/v1/reports/summary/?" + urlencode({k: v for k, v in filters.items() if v}),
+    })
+
+@login_required
+def audit_trail(request):
+    actor = actor_for(request.user)
+    require(actor.compliance or actor.reviewer)
+    filters = {key: request.GET.get(key, "") for key in ("q", "kind", "from", "to")}
+    until = _date(filters["to"])
+    term = filters["q"].strip().casefold()
+    labelled = [code for code, label in {**TRANSITION_LABELS, **ACTION_LABELS}.items() if term and term in str(label).casefold()]
+    rows = audit_trail_search(q=filters["q"], kind=filters["kind"], since=_date(filters["from"]),
+                                        until=until + timedelta(days=1) if until else None, actions=labelled)
+    return render(request, "takedowns/audit.html", {"page": page_of(request, rows), "filters": filters})

@@ -1,0 +1,151 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from core.api import request_actor
+from core.errors import Forbidden
+from takedowns.api.serializers import (
+    BulkClaimSerializer,
+    ClaimBatchSerializer,
+    ClaimCreateSerializer,
+    ClaimDetailSerializer,
+    ClaimFilter,
+    ClaimSerializer,
+    EvidenceSerializer,
+    EvidenceUploadSerializer,
+    LegalActionSerializer,
+    TransitionSerializer,
+)
+from takedowns.models import (
+    TRANSITION_NAMES,
+    ClaimBatch,
+)
+from takedowns.selectors import audience_of, claim_detail, claim_list, claim_shown_to
+from takedowns.services.batches import batch_create, batch_rows_from_csv
+from takedowns.services.filing import claim_create, evidence_add, listing_find
+from takedowns.services.transitions import claim_transition, counter_notice_legal_action
+
+
+def _require_filer(actor) -> None:
+    """Reviewers, compliance, the marketplace, merchants and viewers never file: 403 before reading the body."""
+    if not actor.filing_brand_ids:
+        raise Forbidden("Only a brand's owners and authorised agents may file claims.")
+
+class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Claims: one per listing. `state` changes only through `transitions/{name}/`."""
+
+    filterset_class = ClaimFilter
+
+    def get_queryset(self):
+        actor = request_actor(self.request)
+        if self.action == "list":
+            return claim_list(actor)
+        return claim_detail(actor)
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ClaimSerializer
+        if self.action == "create":
+            return ClaimCreateSerializer
+        return ClaimDetailSerializer
+
+    def _detail(self, claim_id: int) -> dict:
+        claim = claim_detail(request_actor(self.request)).get(pk=claim_id)
+        return self._shape(ClaimDetailSerializer(claim, context={"request": self.request}).data)
+
+    def _shape(self, data):
+        """Claim by claim, what the caller's audience may see (a user who is both a merchant and a member of
+        some brand sees another brand's claim on its listings as a merchant does)."""
+        audience = audience_of(
+            request_actor(self.request), brand_id=data["brand"], merchant_id=data["merchant"], state=data["state"]
+        )
+        return claim_shown_to(audience, dict(data))
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        response.data["results"] = [self._shape(dict(item)) for item in response.data["results"]]
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        claim = self.get_object()
+        return Response(self._shape(ClaimDetailSerializer(claim, context={"request": request}).data))
+
+    @extend_schema(request=ClaimCreateSerializer, responses={201: ClaimDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        actor = request_actor(request)
+        _require_filer(actor)
+        body = ClaimCreateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        listing = listing_find(listing_id=data.pop("listing", None), listing_url=data.pop("listing_url", None))
+        claim = claim_create(actor=actor, listing=listing, **data)
+        return Response(self._detail(claim.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=EvidenceUploadSerializer, responses={201: EvidenceSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def evidence(self, request, pk=None):
+        claim = self.get_object()
+        body = EvidenceUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = evidence_add(actor=request_actor(request), claim=claim, **body.validated_data)
+        return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={200: ClaimDetailSerializer},
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=[*TRANSITION_NAMES])],
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)",
+            parser_classes=[JSONParser, FormParser, MultiPartParser])
+    def transitions(self, request, pk=None, name=None):
+        claim = self.get_object()  # 404 for a claim the caller cannot see
+        body = TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        claim_transition(
+            claim_id=claim.pk, name=name, actor=request_actor(request), note=data["note"], reason=data["reason"],
+            data={"good_faith": data["good_faith"], "signature": data["signature"]},
+        )
+        return Response(self._detail(claim.pk))
+
+    @extend_schema(request=LegalActionSerializer, responses={200: ClaimDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="legal-action")
+    def legal_action(self, request, pk=None):
+        """The brand answers a counter-notice with proof of legal action: no automatic reinstatement."""
+        claim = self.get_object()
+        body = LegalActionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        counter_notice_legal_action(actor=request_actor(request), claim=claim, note=body.validated_data["note"])
+        return Response(self._detail(claim.pk))
+
+    @extend_schema(
+        request=inline_serializer("BulkClaims", {
+            "brand": serializers.IntegerField(), "ip_right": serializers.IntegerField(),
+            "infringement_type": serializers.CharField(), "description": serializers.CharField(required=False),
+            "good_faith": serializers.BooleanField(), "accurate": serializers.BooleanField(),
+            "signature": serializers.CharField(), "listing_urls": serializers.ListField(child=serializers.CharField(), required=False),
+            "file": serializers.FileField(required=False),
+        }),
+        responses={201: "ClaimBatchSerializer", 202: "ClaimBatchSerializer"},
+    )
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
+    def bulk(self, request):
+        actor = request_actor(request)
+        _require_filer(actor)
+        body = BulkClaimSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if data.get("file"):
+            rows = batch_rows_from_csv(data["file"].read())
+        else:
+            rows = [{"listing_url": str(u).strip(), "infringement_type": "", "description": ""} for u in data["listing_urls"]]
+        fields = {k: data[k] for k in ("infringement_type", "description", "good_faith", "accurate", "signature")}
+        batch = batch_create(actor=actor, brand=data["brand"], ip_right=data["ip_right"], fields=fields, rows=rows)
+        code = status.HTTP_201_CREATED if batch.status == ClaimBatch.Status.DONE else status.HTTP_202_ACCEPTED
+        return Response(ClaimBatchSerializer(batch).data, status=code)

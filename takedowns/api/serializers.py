@@ -1,0 +1,191 @@
+"""What the claims API reads and writes. What each audience may see of a claim is decided in
+`takedowns.selectors` (`claim_shown_to`), not here."""
+
+from __future__ import annotations
+
+import json
+
+from django.db.models import Q
+from django_filters import rest_framework as filters
+from rest_framework import serializers
+
+from brands.models import Brand, IPRight
+from core.api import request_actor
+from takedowns.models import (
+    OPEN,
+    Claim,
+    ClaimBatch,
+    ClaimEvent,
+    CounterNotice,
+    Evidence,
+    InfringementType,
+)
+from takedowns.services.transitions import available_transitions
+
+
+class ClaimEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label")
+    at = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = ClaimEvent
+        fields = ["id", "transition", "from_state", "to_state", "actor", "at", "note", "reason"]
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evidence
+        fields = ["id", "kind", "original_name", "sha256", "content_type", "size", "note", "created_at"]
+
+class CounterNoticeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CounterNotice
+        fields = ["id", "reason", "statement", "filed_at", "restore_due_at", "legal_action_at", "outcome", "decided_at"]
+
+class ClaimSerializer(serializers.ModelSerializer):
+    brand_name = serializers.CharField(source="brand.name", read_only=True)
+    listing_url = serializers.CharField(source="listing.url", read_only=True)
+    listing_ref = serializers.CharField(source="listing.platform_ref", read_only=True)
+    merchant = serializers.IntegerField(source="listing.merchant_id", read_only=True)
+    merchant_ref = serializers.CharField(source="listing.merchant.platform_ref", read_only=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id", "reference", "state", "brand", "brand_name", "ip_right", "listing", "listing_url", "listing_ref",
+            "merchant", "merchant_ref", "batch", "infringement_type", "description", "good_faith", "accurate",
+            "signature", "priority", "assignee", "due_at", "overdue", "submitted_at", "decided_at", "fast_tracked",
+            "decision_reason", "decision_note", "info_request", "info_due_at", "taken_down_at", "reinstated_at",
+            "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+class ClaimDetailSerializer(ClaimSerializer):
+    available_transitions = serializers.SerializerMethodField()
+    events = ClaimEventSerializer(many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    counter_notices = CounterNoticeSerializer(many=True, read_only=True)
+
+    class Meta(ClaimSerializer.Meta):
+        fields = ClaimSerializer.Meta.fields + ["available_transitions", "events", "evidence", "counter_notices"]
+        read_only_fields = fields
+
+    def get_available_transitions(self, claim) -> list[str]:
+        return available_transitions(claim, request_actor(self.context["request"]))
+
+class CallersBrandField(serializers.PrimaryKeyRelatedField):
+    """A brand of the caller's. Any other id, existing or not, gets the same answer: ids of other tenants
+    cannot be probed."""
+
+    default_error_messages = {
+        "does_not_exist": "No such brand.",
+        "incorrect_type": "Give the brand's id (a number).",
+    }
+
+    def get_queryset(self):
+        return Brand.objects.filter(pk__in=request_actor(self.context["request"]).brand_ids)
+
+class CallersIPRightField(serializers.PrimaryKeyRelatedField):
+    default_error_messages = {
+        "does_not_exist": "No such IP right.",
+        "incorrect_type": "Give the IP right's id (a number).",
+    }
+
+    def get_queryset(self):
+        return IPRight.objects.filter(brand_id__in=request_actor(self.context["request"]).brand_ids)
+
+class ClaimCreateSerializer(serializers.Serializer):
+    brand = CallersBrandField()
+    ip_right = CallersIPRightField()
+    listing = serializers.IntegerField(required=False, allow_null=True)
+    listing_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    infringement_type = serializers.ChoiceField(choices=InfringementType.choices)
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    good_faith = serializers.BooleanField(required=False, default=False)
+    accurate = serializers.BooleanField(required=False, default=False)
+    signature = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+    def validate(self, attrs):
+        actor = request_actor(self.context["request"])
+        if attrs["brand"].pk not in actor.brand_ids:
+            raise serializers.ValidationError({"brand": ["No such brand."]})
+        if attrs["ip_right"].brand_id != attrs["brand"].pk:
+            raise serializers.ValidationError({"ip_right": ["The IP right does not belong to this brand."]})
+        if not attrs.get("listing") and not attrs.get("listing_url"):
+            raise serializers.ValidationError({"listing": ["Give `listing` (id) or `listing_url`."]})
+        return attrs
+
+class TransitionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
+    good_faith = serializers.BooleanField(required=False, default=False)
+    signature = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=Evidence.Kind.choices, default=Evidence.Kind.IMAGE)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+class LegalActionSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000)
+
+class ClaimFilter(filters.FilterSet):
+    state = filters.MultipleChoiceFilter(choices=Claim._meta.get_field("state").choices)
+    # Bounded to the id column's range: a larger number would reach the database and fail there (a 500).
+    merchant = filters.NumberFilter(field_name="listing__merchant_id", min_value=-(2**63), max_value=2**63 - 1)
+    submitted_after = filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_before = filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
+    submitted_from = filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
+    submitted_to = filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte")
+    reference = filters.CharFilter()
+    overdue = filters.BooleanFilter(method="filter_overdue")
+
+    class Meta:
+        model = Claim
+        fields = ["state", "brand", "merchant", "infringement_type", "ip_right", "batch", "assignee", "listing"]
+
+    def filter_overdue(self, queryset, name, value):
+        from django.utils import timezone
+
+        overdue = Q(state__in=OPEN, due_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class BulkClaimSerializer(serializers.Serializer):
+    brand = CallersBrandField()
+    ip_right = CallersIPRightField()
+    infringement_type = serializers.ChoiceField(choices=InfringementType.choices)
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    good_faith = serializers.BooleanField(required=False, default=False)
+    accurate = serializers.BooleanField(required=False, default=False)
+    signature = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    listing_urls = serializers.JSONField(required=False)
+    file = serializers.FileField(required=False)
+
+    def validate_listing_urls(self, value):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError as exc:
+                raise serializers.ValidationError("Must be a JSON list of URLs.") from exc
+        if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
+            raise serializers.ValidationError("Must be a JSON list of URLs.")
+        return value
+
+    def validate(self, attrs):
+        actor = request_actor(self.context["request"])
+        if attrs["brand"].pk not in actor.brand_ids:
+            raise serializers.ValidationError({"brand": ["No such brand."]})
+        if not attrs.get("file") and not attrs.get("listing_urls"):
+            raise serializers.ValidationError({"listing_urls": ["Give listing_urls (a JSON list) or a CSV file."]})
+        return attrs
+
+class ClaimBatchSerializer(serializers.ModelSerializer):
+    claims = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ClaimBatch
+        fields = ["id", "status", "total", "done", "errors", "brand", "ip_right", "created_at", "finished_at", "claims"]
+
+    def get_claims(self, batch) -> int:
+        return batch.claims.count()

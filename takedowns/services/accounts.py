@@ -1,0 +1,18 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from core.audit import audit
+from core.roles import Actor
+
+
+def api_token_regenerate(*, actor: Actor) -> Token:
+    """A new API token; the old one stops working at once. Audited: a leaked token is a security event."""
+    with transaction.atomic():
+        Token.objects.filter(user=actor.user).delete()
+        token = Token.objects.create(user=actor.user)
+        audit(actor=actor, action="api_token_regenerated", obj=actor.user)
+    return token

@@ -1,0 +1,57 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from brands.models import Brand, IPRight
+from merchants.models import Listing
+from takedowns.models import (
+    ACTIVE,
+    Claim,
+)
+
+
+def _right_problems(right: IPRight, brand_id: int, now) -> list[str]:
+    problems = []
+    if right.brand_id != brand_id:
+        problems.append(_("The IP right does not belong to this brand."))
+    if right.status != IPRight.Status.VERIFIED:
+        problems.append(_("The IP right %(number)s is not verified (it is %(status)s).")
+                        % {"number": right.registration_number, "status": str(right.get_status_display()).lower()})
+    if right.is_expired(timezone.localdate(now)):
+        problems.append(_("The IP right %(number)s expired on %(date)s.")
+                        % {"number": right.registration_number, "date": right.valid_until})
+    return problems
+
+def _brand_listing_problems(brand: Brand, listing_id: int, now, exclude_claim_id: int | None = None) -> list[str]:
+    problems = []
+    if brand.is_suspended(now):
+        problems.append(_("The brand's filing is suspended until %(date)s for misuse.")
+                        % {"date": f"{brand.suspended_until:%Y-%m-%d}"})
+    other = Claim.objects.filter(brand_id=brand.pk, listing_id=listing_id, state__in=ACTIVE).exclude(pk=exclude_claim_id)
+    if other.exists():
+        problems.append(_("The brand already has an open claim on this listing (%(reference)s).")
+                        % {"reference": other.first().reference})
+    return problems
+
+def filing_problems(*, brand: Brand, ip_right: IPRight, listing: Listing, now=None) -> list[str]:
+    """The conditions of `submit` that do not depend on the claim itself (right, brand, listing), so a
+    form can show them beside its own field errors before anything is filed."""
+    now = now or timezone.now()
+    return _right_problems(ip_right, brand.pk, now) + _brand_listing_problems(brand, listing.pk, now)
+
+def submit_problems(claim: Claim, now=None) -> list[str]:
+    """Every unmet condition of `submit` (SPEC §4), each with its own message."""
+    now = now or timezone.now()
+    problems = _right_problems(claim.ip_right, claim.brand_id, now)
+    if not claim.evidence.exists():
+        problems.append(_("Attach at least one piece of evidence."))
+    if not claim.good_faith:
+        problems.append(_("Declare that you believe in good faith that the use is not authorised."))
+    if not claim.accurate:
+        problems.append(_("Declare that the notice is accurate and that you are authorised to act."))
+    if not claim.signature.strip():
+        problems.append(_("Sign the claim with your full name."))
+    return problems + _brand_listing_problems(claim.brand, claim.listing_id, now, exclude_claim_id=claim.pk)

@@ -1,0 +1,121 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from brands.models import Brand, IPRight
+from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.roles import Actor
+from core.uploads import upload_check
+from merchants.models import Listing
+from takedowns.models import (
+    Claim,
+    ClaimEvent,
+    Evidence,
+    InfringementType,
+    S,
+    claim_reference,
+)
+from takedowns.services.transitions import claim_transition
+from takedowns.models import BEFORE_DECISION
+
+
+# --- filing -----------------------------------------------------------------------------------------------
+def listing_find(*, listing_id: int | None = None, listing_url: str | None = None) -> Listing:
+    if listing_id:
+        listing = Listing.objects.select_related("merchant").filter(pk=listing_id).first()
+    elif listing_url:
+        listing = Listing.objects.select_related("merchant").filter(url=listing_url.strip()).first()
+    else:
+        raise Invalid(_("Give the listing as `listing` (id) or `listing_url`."), code="listing_required")
+    if listing is None:
+        message = _("No listing with that id or URL is known to the marketplace.")
+        raise Invalid(message, code="listing_not_found", extra={"fields": {"listing" if listing_id else "listing_url": [message]}})
+    return listing
+
+def _filing_brand(actor: Actor, brand: Brand) -> None:
+    if brand.pk not in actor.brand_ids and not actor.is_system:
+        raise NotFound(_("No such brand."))
+    if brand.pk not in actor.filing_brand_ids and not actor.is_system:
+        raise Forbidden(_("Only the brand's owners and authorised agents may file claims."))
+
+def claim_create(
+    *,
+    actor: Actor,
+    brand: Brand,
+    ip_right: IPRight,
+    listing: Listing,
+    infringement_type: str,
+    description: str = "",
+    good_faith: bool = False,
+    accurate: bool = False,
+    signature: str = "",
+    batch=None,
+) -> Claim:
+    _filing_brand(actor, brand)
+    if ip_right.brand_id != brand.pk:
+        raise Invalid(_("The IP right does not belong to this brand."), code="ip_right_brand")
+    if infringement_type not in InfringementType.values:
+        raise Invalid(_("Unknown infringement type; use one of %(types)s.") % {"types": ", ".join(InfringementType.values)})
+    with transaction.atomic():
+        claim = Claim.objects.create(
+            brand=brand,
+            ip_right=ip_right,
+            listing=listing,
+            batch=batch,
+            infringement_type=infringement_type,
+            description=description,
+            good_faith=bool(good_faith),
+            accurate=bool(accurate),
+            signature=signature.strip(),
+            created_by=actor.user,
+        )
+        claim.reference = claim_reference(claim.pk, timezone.now().year)
+        Claim.objects.filter(pk=claim.pk).update(reference=claim.reference)
+        ClaimEvent.objects.create(
+            claim=claim, transition="create", from_state=S.DRAFT, to_state=S.DRAFT,
+            actor=actor.user, actor_label=actor.label,
+        )
+    return claim
+
+
+def evidence_add(*, actor: Actor, claim: Claim, file, kind: str = Evidence.Kind.IMAGE, note: str = "") -> Evidence:
+    if claim.brand_id not in actor.filing_brand_ids:
+        raise Forbidden(_("Only the brand's owners and authorised agents may add evidence."))
+    if claim.state not in BEFORE_DECISION:
+        raise Conflict(_("Evidence cannot be added to a claim that is %(state)s.") % {"state": claim.state}, code="invalid_state")
+    if kind not in Evidence.Kind.values:
+        raise Invalid(_("Unknown evidence kind; use one of %(kinds)s.") % {"kinds": ", ".join(Evidence.Kind.values)})
+    content_type = upload_check(file)
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return Evidence.objects.create(
+        claim=claim,
+        file=file,
+        original_name=(getattr(file, "name", "") or "")[:255],
+        sha256=digest.hexdigest(),
+        content_type=content_type,
+        size=file.size,
+        kind=kind,
+        note=note,
+        uploaded_by=actor.user,
+    )
+
+def claim_file(*, actor: Actor, brand: Brand, ip_right: IPRight, listing_url: str, fields: dict, files: list,
+               evidence_kind: str) -> Claim:
+    """Create, attach evidence and submit as one unit: if any step fails nothing is filed, and the error
+    lists every unmet condition, so the brand fixes them all at once."""
+    listing = listing_find(listing_url=listing_url)
+    with transaction.atomic():
+        claim = claim_create(actor=actor, brand=brand, ip_right=ip_right, listing=listing, **fields)
+        for upload in files:
+            evidence_add(actor=actor, claim=claim, file=upload, kind=evidence_kind)
+        return claim_transition(claim_id=claim.pk, name="submit", actor=actor)

@@ -1,0 +1,94 @@
+"""The e-mails a claim causes, to its brand and to the listing's merchant, and the merchant's signed link.
+
+What each recipient may be told comes from the audience selector (`takedowns.selectors.claim_shown_to`),
+the same rule the API and the pages follow.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
+from core.outbox import notice_email
+from takedowns.models import Claim
+from takedowns.selectors import Audience, claim_shown_to
+
+
+def _brand_recipients(claim: Claim) -> list[str]:
+    emails = {claim.brand.contact_email} if claim.brand.contact_email else set()
+    if claim.created_by_id and claim.created_by.email:
+        emails.add(claim.created_by.email)
+    return sorted(emails)
+
+def claim_context(claim: Claim, audience: Audience) -> dict:
+    """What an e-mail to `audience` may say about a claim. Nothing of the claimant beyond the brand's name
+    and e-mail ever; a merchant is not shown the reviewer's notes or questions to the brand."""
+    facts = {
+        "reference": claim.reference,
+        "state": claim.state,
+        "brand": claim.brand.name,
+        "brand_email": claim.brand.contact_email,
+        "listing_title": claim.listing.title,
+        "listing_url": claim.listing.url,
+        "listing_ref": claim.listing.platform_ref,
+        "ip_right": str(claim.ip_right),
+        "ip_right_kind": claim.ip_right.kind,
+        "infringement_type": claim.infringement_type,
+        "reason": claim.decision_reason,
+        "decision_note": claim.decision_note,
+        "info_request": claim.info_request,
+        "info_due_at": claim.info_due_at.isoformat() if claim.info_due_at else "",
+    }
+    shown = claim_shown_to(audience, facts)
+    shown["note"] = shown.pop("decision_note", "")
+    return shown
+
+def notify_brand(claim: Claim, kind: str, key: str, extra: dict | None = None) -> None:
+    context = {**claim_context(claim, Audience.BRAND), **(extra or {})}
+    for address in _brand_recipients(claim):
+        notice_email(
+            kind=kind,
+            to=address,
+            context=context,
+            key=f"{claim.reference}:{key}",
+            claim_id=claim.pk,
+            language=claim.brand.language,
+        )
+
+def merchant_link_token(claim: Claim) -> str:
+    return signing.dumps({"claim": claim.pk, "merchant": claim.listing.merchant_id}, salt="merchant-claim")
+
+def merchant_link_read(token: str) -> tuple[int, int]:
+    """(claim id, merchant id) from a signed link; NotFound when forged or older than the window."""
+    try:
+        value = signing.loads(token, salt="merchant-claim", max_age=timedelta(days=settings.MERCHANT_LINK_MAX_AGE_DAYS))
+    except signing.SignatureExpired as exc:
+        raise NotFound(_("This link has expired."), code="link_expired") from exc
+    except signing.BadSignature as exc:
+        raise NotFound(_("This link is not valid."), code="link_invalid") from exc
+    return value["claim"], value["merchant"]
+
+def notify_merchant(claim: Claim, kind: str, key: str, extra: dict | None = None) -> None:
+    merchant = claim.listing.merchant
+    link = f"{settings.SITE_URL}/m/{merchant_link_token(claim)}/"
+    window_ends = claim.counter_notice_deadline
+    context = {
+        **claim_context(claim, Audience.MERCHANT),
+        "merchant_name": merchant.name,
+        "link": link,
+        "counter_notice_until": window_ends.date().isoformat() if window_ends else "",
+        **(extra or {}),
+    }
+    notice_email(
+        kind=kind,
+        to=merchant.email,
+        context=context,
+        key=f"{claim.reference}:{key}",
+        claim_id=claim.pk,
+        merchant_id=merchant.pk,
+        language=merchant.language,
+    )

@@ -1,0 +1,212 @@
+"""TODO docstring"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from brands.models import Brand
+from brands.selectors import brands_visible_to, ip_rights_visible_to
+from core.errors import DomainError, NotFound
+from core.portal import error_messages, flash_errors, page_of, require
+from core.roles import actor_for
+from takedowns.forms import ClaimFileForm, CounterNoticeForm, EvidenceForm, RejectForm
+from takedowns.models import TRANSITIONS, ClaimState, Evidence, InfringementType
+from takedowns.selectors import (
+    Audience,
+    brand_accuracy,
+    claim_audience,
+    claim_list,
+    claims_filtered,
+    evidence_visible_to,
+    merchant_history,
+    queue_neighbours,
+)
+from takedowns.selectors import claim_detail as claim_detail_qs
+from takedowns.services.conditions import filing_problems, submit_problems
+from takedowns.services.filing import claim_file, evidence_add, listing_find
+from takedowns.services.transitions import (
+    available_transitions,
+    claim_transition,
+    counter_notice_legal_action,
+)
+from takedowns.models import BEFORE_DECISION
+
+S = ClaimState
+
+
+def filing_brands(actor):
+    return Brand.objects.filter(pk__in=actor.filing_brand_ids).order_by("name")
+
+def usable_rights(actor):
+    """Rights a filer may pick: their brands' rights, the usable ones first."""
+    return ip_rights_visible_to(actor).filter(brand_id__in=actor.filing_brand_ids).order_by("brand__name", "mark")
+
+# --- claims -----------------------------------------------------------------------------------------------
+@login_required
+def claims(request):
+    actor = actor_for(request.user)
+    require(actor.role != "none")
+    filters = request.GET.dict()
+    items = claims_filtered(claim_list(actor), filters)
+    return render(request, "takedowns/claims.html", {
+        "page": page_of(request, items), "filters": filters, "states": S.choices,
+        "types": InfringementType.choices, "brands": brands_visible_to(actor).order_by("name") if actor.role != "merchant" else [],
+        "sort": filters.get("sort", "-created"),
+    })
+
+@login_required
+def claim_new(request):
+    actor = actor_for(request.user)
+    require(bool(actor.filing_brand_ids))
+    rights = usable_rights(actor)
+    form = ClaimFileForm(request.POST or None, request.FILES or None, rights=rights,
+                         initial={"listing_url": request.GET.get("listing_url", "")})
+    problems = []
+    if request.method == "POST" and not form.is_valid():
+        problems = _filing_preflight(form)
+    if request.method == "POST" and form.is_valid():
+        right = form.cleaned_data["ip_right"]
+        try:
+            claim = claim_file(
+                actor=actor, brand=right.brand, ip_right=right, listing_url=form.cleaned_data["listing_url"],
+                fields=form.claim_fields(), files=form.cleaned_data["evidence"],
+                evidence_kind=form.cleaned_data["evidence_kind"],
+            )
+        except DomainError as exc:
+            problems = error_messages(exc)
+        else:
+            messages.success(request, _("Claim %(ref)s was submitted. We will review it and tell you the decision.")
+                             % {"ref": claim.reference})
+            return redirect("claim", pk=claim.pk)
+    return render(request, "takedowns/claim_new.html", {"form": form, "problems": problems,
+                                                          "has_rights": rights.exists()})
+
+def _filing_preflight(form) -> list[str]:
+    """With field errors on the form, still say what the right, the brand and the listing would refuse,
+    so the brand sees every unmet condition at once."""
+    right, url = form.cleaned_data.get("ip_right"), form.cleaned_data.get("listing_url")
+    if right is None or not url:
+        return []
+    try:
+        listing = listing_find(listing_url=url)
+    except DomainError as exc:
+        return error_messages(exc)
+    return filing_problems(brand=right.brand, ip_right=right, listing=listing)
+
+def _claim_for(actor, pk):
+    claim = claim_detail_qs(actor).filter(pk=pk).first()
+    if claim is None:
+        raise Http404
+    return claim
+
+@login_required
+def claim_detail(request, pk):
+    actor = actor_for(request.user)
+    claim = _claim_for(actor, pk)
+    audience = claim_audience(actor, claim)
+    transitions = available_transitions(claim, actor)
+    context = {
+        "claim": claim, "transitions": transitions, "events": claim.events.all(),
+        "evidence": claim.evidence.all() if audience != Audience.MERCHANT else [],
+        "counter_notices": claim.counter_notices.all(),
+        "pending_counter": claim.pending_counter_notice,
+        "can_add_evidence": claim.brand_id in actor.filing_brand_ids and claim.state in BEFORE_DECISION,
+        "problems": submit_problems(claim) if "submit" in transitions else [],
+        "evidence_form": EvidenceForm(),
+        "reject_form": RejectForm(),
+        "window_ends": claim.counter_notice_deadline,
+    }
+    if actor.reviewer:
+        previous_id, next_id = queue_neighbours(actor, claim)
+        context.update({
+            "previous_id": previous_id, "next_id": next_id,
+            "accuracy": brand_accuracy(claim.brand_id),
+            "history": merchant_history(claim.listing.merchant),
+            "decisions": [t for t in ("approve", "reject", "request_info") if t in transitions],
+        })
+        return render(request, "takedowns/review.html", context)
+    if audience == Audience.MERCHANT:
+        context["counter_form"] = CounterNoticeForm()
+        return render(request, "takedowns/merchant_claim.html", {**context, "logged_in": True})
+    return render(request, "takedowns/claim_detail.html", context)
+
+@login_required
+@require_POST
+def claim_action(request, pk, name):
+    """One transition from a claim page; the service decides who may take it (403), from where (409), and
+    what must hold (400). Every message it gives is shown."""
+    actor = actor_for(request.user)
+    claim = _claim_for(actor, pk)
+    note, reason = request.POST.get("note", ""), request.POST.get("reason", "")
+    try:
+        if name == "provide_info":
+            for upload in request.FILES.getlist("evidence"):
+                evidence_add(actor=actor, claim=claim, file=upload, kind=request.POST.get("kind", Evidence.Kind.IMAGE))
+            claim_transition(claim_id=claim.pk, name=name, actor=actor, note=note)
+        elif name == "counter_notice":
+            form = CounterNoticeForm(request.POST)
+            form.is_valid()
+            data = form.cleaned_data
+            claim_transition(claim_id=claim.pk, name=name, actor=actor, note=data.get("statement", ""),
+                             reason=data.get("reason", ""),
+                             data={"good_faith": data.get("good_faith", False), "signature": data.get("signature", "")})
+        elif name == "legal_action":
+            counter_notice_legal_action(actor=actor, claim=claim, note=note)
+        elif name in TRANSITIONS:
+            # The same engine and answers as the API: what the role may never do (403), what the state
+            # does not allow now (409), what is missing (400).
+            claim_transition(claim_id=claim.pk, name=name, actor=actor, note=note, reason=reason)
+        else:
+            raise Http404
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise Http404 from exc
+        flash_errors(request, exc)
+        return redirect("claim", pk=claim.pk)
+    claim.refresh_from_db()
+    messages.success(request, _("%(ref)s is now %(state)s.") % {"ref": claim.reference, "state": claim.get_state_display()})
+    back = request.POST.get("back", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    if actor.reviewer and request.POST.get("next") == "queue":
+        following = request.POST.get("next_id")
+        return redirect("claim", pk=following) if following else redirect("queue")
+    return redirect("claim", pk=claim.pk)
+
+@login_required
+@require_POST
+def claim_evidence(request, pk):
+    actor = actor_for(request.user)
+    claim = _claim_for(actor, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("claim", pk=claim.pk)
+    try:
+        for upload in form.cleaned_data["evidence"]:
+            evidence_add(actor=actor, claim=claim, file=upload, kind=form.cleaned_data["kind"], note=form.cleaned_data["note"])
+    except DomainError as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, _("Evidence added."))
+    return redirect("claim", pk=claim.pk)
+
+@login_required
+def evidence_file(request, pk):
+    """Evidence is served only to staff and the claim's own brand (`evidence_visible_to`, as the API's
+    claim detail), never from a public media URL and never to a merchant."""
+    actor = actor_for(request.user)
+    item = get_object_or_404(evidence_visible_to(actor), pk=pk)
+    inline = item.content_type.startswith("image/") or item.content_type == "application/pdf"
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type, as_attachment=not inline,
+                            filename=item.original_name or None)
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
