@@ -11,15 +11,26 @@ class BrandAdmin(admin.ModelAdmin):
     list_display = ["name", "trusted_flagger", "good_faith", "misuse_flagged_at", "suspended_until"]
     list_filter = ["trusted_flagger", "good_faith"]
     search_fields = ["name"]
-    readonly_fields = ["good_faith", "good_faith_since", "good_faith_removed_at", "misuse_flagged_at", "misuse_warned_at", "suspended_until"]
+    readonly_fields = [
+        "good_faith",
+        "good_faith_since",
+        "good_faith_removed_at",
+        "misuse_flagged_at",
+        "misuse_warned_at",
+        "suspended_until",
+    ]
 
 
 def _review(modeladmin, request, queryset, decision):
     done = 0
     for right in queryset:
         try:
-            services.ip_right_verify(actor=actor_for(request.user), ip_right=right, decision=decision,
-                                     note="" if decision == "verified" else "rejected in admin")
+            services.ip_right_verify(
+                actor=actor_for(request.user),
+                ip_right=right,
+                decision=decision,
+                note="" if decision == "verified" else "rejected in admin",
+            )
             done += 1
         except DomainError as exc:
             modeladmin.message_user(request, f"{right}: {exc.detail}", level=messages.WARNING)

@@ -19,10 +19,25 @@ class BrandSerializer(serializers.ModelSerializer):
     class Meta:
         model = Brand
         fields = [
-            "id", "name", "website", "contact_email", "language", "trusted_flagger", "good_faith", "good_faith_since",
-            "misuse_flagged_at", "suspended_until", "created_at",
+            "id",
+            "name",
+            "website",
+            "contact_email",
+            "language",
+            "trusted_flagger",
+            "good_faith",
+            "good_faith_since",
+            "misuse_flagged_at",
+            "suspended_until",
+            "created_at",
         ]
-        read_only_fields = ["trusted_flagger", "good_faith", "good_faith_since", "misuse_flagged_at", "suspended_until"]
+        read_only_fields = [
+            "trusted_flagger",
+            "good_faith",
+            "good_faith_since",
+            "misuse_flagged_at",
+            "suspended_until",
+        ]
         extra_kwargs = {"name": {"validators": []}}
 
 
@@ -54,8 +69,13 @@ class TrustedFlaggerSerializer(serializers.Serializer):
     designation = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-class BrandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                   mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class BrandViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Brands the caller belongs to (all of them for reviewers and compliance). The creator becomes owner."""
 
     serializer_class = BrandSerializer
@@ -88,10 +108,16 @@ class BrandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
             body.is_valid(raise_exception=True)
             user = get_user_model().objects.filter(username=body.validated_data["username"]).first()
             if user is None:
-                raise Invalid("No user with that username.", code="user_not_found",
-                              extra={"fields": {"username": ["Unknown user."]}})
+                raise Invalid(
+                    "No user with that username.",
+                    code="user_not_found",
+                    extra={"fields": {"username": ["Unknown user."]}},
+                )
             membership = services.membership_add(
-                actor=request_actor(request), brand=brand, user=user, role=body.validated_data["role"],
+                actor=request_actor(request),
+                brand=brand,
+                user=user,
+                role=body.validated_data["role"],
                 authorisation_letter=body.validated_data.get("authorisation_letter"),
             )
             return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
@@ -103,7 +129,11 @@ class BrandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     def remove_member(self, request, pk=None, membership_id=None):
         """An owner removes a member (the last owner stays)."""
         brand = self.get_object()
-        membership = BrandMembership.objects.filter(brand=brand, pk=membership_id).select_related("user", "brand").first()
+        membership = (
+            BrandMembership.objects.filter(brand=brand, pk=membership_id)
+            .select_related("user", "brand")
+            .first()
+        )
         if membership is None:
             raise NotFound("No such member.")
         services.membership_remove(actor=request_actor(request), membership=membership)
@@ -119,8 +149,9 @@ class BrandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
             raise NotFound("No such member.")
         body = NoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        membership = services.agent_authorisation_verify(actor=request_actor(request), membership=membership,
-                                                         note=body.validated_data["note"])
+        membership = services.agent_authorisation_verify(
+            actor=request_actor(request), membership=membership, note=body.validated_data["note"]
+        )
         return Response(MembershipSerializer(membership).data)
 
     @extend_schema(request=NoteSerializer, responses=BrandSerializer)
@@ -129,7 +160,9 @@ class BrandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         """DSA Art. 23(3): the prior warning before a suspension for misuse."""
         body = NoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        brand = services.brand_misuse_warn(actor=request_actor(request), brand=self.get_object(), note=body.validated_data["note"])
+        brand = services.brand_misuse_warn(
+            actor=request_actor(request), brand=self.get_object(), note=body.validated_data["note"]
+        )
         return self._brand(brand)
 
     @extend_schema(request=SuspendSerializer, responses=BrandSerializer)
@@ -137,7 +170,9 @@ class BrandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     def suspend(self, request, pk=None):
         body = SuspendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        brand = services.brand_suspend(actor=request_actor(request), brand=self.get_object(), **body.validated_data)
+        brand = services.brand_suspend(
+            actor=request_actor(request), brand=self.get_object(), **body.validated_data
+        )
         return self._brand(brand)
 
     @extend_schema(request=TrustedFlaggerSerializer, responses=BrandSerializer)
@@ -145,7 +180,9 @@ class BrandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     def trusted_flagger(self, request, pk=None):
         body = TrustedFlaggerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        brand = services.brand_trusted_flagger_set(actor=request_actor(request), brand=self.get_object(), **body.validated_data)
+        brand = services.brand_trusted_flagger_set(
+            actor=request_actor(request), brand=self.get_object(), **body.validated_data
+        )
         return self._brand(brand)
 
 
@@ -156,8 +193,20 @@ class IPRightSerializer(serializers.ModelSerializer):
     class Meta:
         model = IPRight
         fields = [
-            "id", "brand", "kind", "mark", "registration_number", "office", "classes", "valid_from",
-            "valid_until", "certificate", "status", "review_note", "reviewed_at", "created_at",
+            "id",
+            "brand",
+            "kind",
+            "mark",
+            "registration_number",
+            "office",
+            "classes",
+            "valid_from",
+            "valid_until",
+            "certificate",
+            "status",
+            "review_note",
+            "reviewed_at",
+            "created_at",
         ]
         read_only_fields = ["status", "review_note", "reviewed_at"]
         validators = []
@@ -188,7 +237,9 @@ class IPRightFilter(filters.FilterSet):
         fields = ["brand", "status", "kind", "office"]
 
 
-class IPRightViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class IPRightViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """IP rights with certificates (multipart). Reviewers verify or reject them."""
 
     serializer_class = IPRightSerializer
@@ -220,4 +271,6 @@ class IPRightViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         body = IPRightVerifySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         right = services.ip_right_verify(actor=request_actor(request), ip_right=right, **body.validated_data)
-        return Response(IPRightSerializer(right, context={"request": request}).data, status=status.HTTP_200_OK)
+        return Response(
+            IPRightSerializer(right, context={"request": request}).data, status=status.HTTP_200_OK
+        )

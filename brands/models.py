@@ -8,8 +8,12 @@ class Brand(models.Model):
     name = models.CharField(max_length=200, unique=True)
     website = models.URLField(blank=True)
     contact_email = models.EmailField(blank=True, help_text=_("Shown to merchants in takedown notices."))
-    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en",
-                                help_text=_("The language of the notices the brand receives."))
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language of the notices the brand receives."),
+    )
     trusted_flagger = models.BooleanField(default=False, help_text=_("Designated under DSA Art. 22."))
     trusted_flagger_designation = models.CharField(max_length=200, blank=True)
     good_faith = models.BooleanField(default=False)
@@ -92,7 +96,9 @@ class BrandMembership(models.Model):
         AGENT = "agent", _("Agent")
         VIEWER = "viewer", _("Viewer")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="brand_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="brand_memberships"
+    )
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.OWNER)
     authorisation_letter = models.FileField(upload_to="authorisations/%Y/%m/", blank=True)

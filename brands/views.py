@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Brand pages that need nothing of claims: registering, members, details, IP rights, verification."""
 
 from __future__ import annotations
 
@@ -41,16 +41,24 @@ def brand_new(request):
         except DomainError as exc:
             problems = error_messages(exc)
         else:
-            messages.success(request, _("%(brand)s is registered and you are its owner. Next, register an IP right "
-                                        "with its certificate.") % {"brand": brand.name})
+            messages.success(
+                request,
+                _(
+                    "%(brand)s is registered and you are its owner. Next, register an IP right "
+                    "with its certificate."
+                )
+                % {"brand": brand.name},
+            )
             return redirect("ip-right-new")
     return render(request, "brands/brand_new.html", {"form": form, "problems": problems})
+
 
 def _member_brand(actor, pk) -> Brand:
     """A brand the actor belongs to; another brand is a 404, as for every object of another tenant."""
     if pk not in actor.brand_ids:
         raise Http404
     return get_object_or_404(Brand, pk=pk)
+
 
 @login_required
 def brand_members(request, pk):
@@ -64,9 +72,13 @@ def brand_members(request, pk):
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
-            membership = membership_add(actor=actor, brand=brand, user=form.cleaned_data["username"],
-                                        role=form.cleaned_data["role"],
-                                        authorisation_letter=form.cleaned_data["authorisation_letter"])
+            membership = membership_add(
+                actor=actor,
+                brand=brand,
+                user=form.cleaned_data["username"],
+                role=form.cleaned_data["role"],
+                authorisation_letter=form.cleaned_data["authorisation_letter"],
+            )
         except DomainError as exc:
             problems = error_messages(exc)
         else:
@@ -76,13 +88,23 @@ def brand_members(request, pk):
                 text = _("%(user)s was added as %(role)s.")
             messages.success(request, text % {"user": membership.user, "role": membership.get_role_display()})
             return redirect("brand-members", pk=brand.pk)
-    return render(request, "brands/members.html", {
-        "brand": brand, "members": memberships_of_brand(brand), "form": form, "problems": problems,
-        "is_owner": is_owner, "can_edit": brand.pk in actor.filing_brand_ids,
-    })
+    return render(
+        request,
+        "brands/members.html",
+        {
+            "brand": brand,
+            "members": memberships_of_brand(brand),
+            "form": form,
+            "problems": problems,
+            "is_owner": is_owner,
+            "can_edit": brand.pk in actor.filing_brand_ids,
+        },
+    )
+
 
 def _is_owner(user, brand) -> bool:
     return BrandMembership.objects.filter(brand=brand, user=user, role=BrandMembership.Role.OWNER).exists()
+
 
 @login_required
 def brand_edit(request, pk):
@@ -95,14 +117,18 @@ def brand_edit(request, pk):
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
-            brand_update(actor=actor, brand=Brand.objects.get(pk=brand.pk),
-                         data={key: form.cleaned_data[key] for key in BrandEditForm.Meta.fields})
+            brand_update(
+                actor=actor,
+                brand=Brand.objects.get(pk=brand.pk),
+                data={key: form.cleaned_data[key] for key in BrandEditForm.Meta.fields},
+            )
         except DomainError as exc:
             problems = error_messages(exc)
         else:
             messages.success(request, _("The details of %(brand)s were saved.") % {"brand": brand.name})
             return redirect("brand-members", pk=brand.pk)
     return render(request, "brands/brand_edit.html", {"brand": brand, "form": form, "problems": problems})
+
 
 @login_required
 @require_POST
@@ -117,10 +143,14 @@ def member_remove(request, pk, member_pk):
     except DomainError as exc:
         flash_errors(request, exc)
     else:
-        messages.success(request, _("%(user)s no longer belongs to %(brand)s.") % {"user": membership.user, "brand": brand.name})
+        messages.success(
+            request,
+            _("%(user)s no longer belongs to %(brand)s.") % {"user": membership.user, "brand": brand.name},
+        )
         if membership.user_id == request.user.pk:
             return redirect("brands")  # an owner who left no longer sees the brand's members
     return redirect("brand-members", pk=brand.pk)
+
 
 @login_required
 def ip_rights(request):
@@ -130,10 +160,18 @@ def ip_rights(request):
     status = request.GET.get("status", "")
     if status in IPRight.Status.values:
         rights = rights.filter(status=status)
-    return render(request, "brands/ip_rights.html", {
-        "page": page_of(request, rights), "status": status, "statuses": IPRight.Status.choices,
-        "today": timezone.localdate(), "can_add": bool(actor.filing_brand_ids),
-    })
+    return render(
+        request,
+        "brands/ip_rights.html",
+        {
+            "page": page_of(request, rights),
+            "status": status,
+            "statuses": IPRight.Status.choices,
+            "today": timezone.localdate(),
+            "can_add": bool(actor.filing_brand_ids),
+        },
+    )
+
 
 @login_required
 def ip_right_new(request):
@@ -144,30 +182,47 @@ def ip_right_new(request):
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
-            right = ip_right_create(actor=actor, brand=form.cleaned_data["brand"], data=form.right_data(),
-                                    certificate=form.cleaned_data["certificate"])
+            right = ip_right_create(
+                actor=actor,
+                brand=form.cleaned_data["brand"],
+                data=form.right_data(),
+                certificate=form.cleaned_data["certificate"],
+            )
         except DomainError as exc:
             problems = error_messages(exc)
         else:
-            messages.success(request, _("%(right)s was registered. A reviewer will verify it against the certificate.")
-                             % {"right": right})
+            messages.success(
+                request,
+                _("%(right)s was registered. A reviewer will verify it against the certificate.")
+                % {"right": right},
+            )
             return redirect("ip-rights")
     return render(request, "brands/ip_right_new.html", {"form": form, "problems": problems})
+
 
 @login_required
 def certificate(request, pk):
     actor = actor_for(request.user)
     right = get_object_or_404(ip_rights_visible_to(actor).exclude(certificate=""), pk=pk)
-    return FileResponse(right.certificate.open("rb"), as_attachment=False, filename=right.certificate.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        right.certificate.open("rb"), as_attachment=False, filename=right.certificate.name.rsplit("/", 1)[-1]
+    )
+
 
 @login_required
 def verification_queue(request):
     actor = actor_for(request.user)
     require(actor.reviewer)
-    return render(request, "brands/verification_queue.html", {
-        "rights": ip_rights_to_verify(), "agents": agents_to_verify(),
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "brands/verification_queue.html",
+        {
+            "rights": ip_rights_to_verify(),
+            "agents": agents_to_verify(),
+            "today": timezone.localdate(),
+        },
+    )
+
 
 @login_required
 @require_POST
@@ -176,13 +231,22 @@ def ip_right_decide(request, pk):
     require(actor.reviewer)
     right = get_object_or_404(IPRight, pk=pk)
     try:
-        ip_right_verify(actor=actor, ip_right=right, decision=request.POST.get("decision", ""), note=request.POST.get("note", ""))
+        ip_right_verify(
+            actor=actor,
+            ip_right=right,
+            decision=request.POST.get("decision", ""),
+            note=request.POST.get("note", ""),
+        )
     except DomainError as exc:
         flash_errors(request, exc)
     else:
         right.refresh_from_db()
-        messages.success(request, _("%(right)s is now %(status)s.") % {"right": right, "status": right.get_status_display()})
+        messages.success(
+            request,
+            _("%(right)s is now %(status)s.") % {"right": right, "status": right.get_status_display()},
+        )
     return redirect("verification-queue")
+
 
 @login_required
 @require_POST
@@ -195,8 +259,12 @@ def agent_verify(request, pk):
     except DomainError as exc:
         flash_errors(request, exc)
     else:
-        messages.success(request, _("%(user)s may now file for %(brand)s.") % {"user": membership.user, "brand": membership.brand})
+        messages.success(
+            request,
+            _("%(user)s may now file for %(brand)s.") % {"user": membership.user, "brand": membership.brand},
+        )
     return redirect("verification-queue")
+
 
 @login_required
 def authorisation_letter(request, pk):
@@ -204,7 +272,12 @@ def authorisation_letter(request, pk):
     actor = actor_for(request.user)
     require(actor.reviewer or bool(actor.brand_ids))
     membership = get_object_or_404(BrandMembership.objects.exclude(authorisation_letter=""), pk=pk)
-    if not actor.reviewer and not (membership.brand_id in actor.brand_ids and _is_owner(request.user, membership.brand)):
+    if not actor.reviewer and not (
+        membership.brand_id in actor.brand_ids and _is_owner(request.user, membership.brand)
+    ):
         raise Http404
-    return FileResponse(membership.authorisation_letter.open("rb"), as_attachment=False,
-                        filename=membership.authorisation_letter.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        membership.authorisation_letter.open("rb"),
+        as_attachment=False,
+        filename=membership.authorisation_letter.name.rsplit("/", 1)[-1],
+    )

@@ -174,7 +174,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request whose broker is down must not hang: fail fast, the outbox sweep sends the task later.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "takedowns")
 # Removal webhooks and enforcement go to their own queue so that a backlog of e-mails never delays a
 # takedown. A plain `celery -A config worker` consumes both; `-Q takedowns-urgent` makes a dedicated worker.
@@ -217,7 +222,9 @@ EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 72)
 EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", MEDIA_ROOT / "exports"))
 EXPORT_INLINE_MAX_CLAIMS = env_int("EXPORT_INLINE_MAX_CLAIMS", 20000)  # above: XLSX and PDF built by a worker
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "")  # named in reports and the Lumen export
-DSA_PUID_PREFIX = os.environ.get("DSA_PUID_PREFIX", "tdesk")  # statements' puid: unique for the platform forever
+DSA_PUID_PREFIX = os.environ.get(
+    "DSA_PUID_PREFIX", "tdesk"
+)  # statements' puid: unique for the platform forever
 DSA_TERRITORIAL_SCOPE = env_list("DSA_TERRITORIAL_SCOPE")  # empty: every EU/EEA country
 
 # --- API ------------------------------------------------------------------------------------------------

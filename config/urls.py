@@ -25,7 +25,9 @@ urlpatterns = [
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/reports/summary/", ReportSummaryView.as_view(), name="report-summary"),
     path("api/v1/reports/export/", ReportExportView.as_view(), name="report-export"),
-    path("api/v1/reports/exports/<int:pk>/", ReportExportDownloadView.as_view(), name="report-export-download"),
+    path(
+        "api/v1/reports/exports/<int:pk>/", ReportExportDownloadView.as_view(), name="report-export-download"
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -17,10 +17,12 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+
 class NoticeAttemptInline(ReadOnlyInline):
     model = NoticeAttempt
     fields = ["started_at", "ok", "status_code", "error", "duration_ms"]
     readonly_fields = fields
+
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
@@ -29,6 +31,7 @@ class NoticeAdmin(admin.ModelAdmin):
     search_fields = ["recipient", "idempotency_key"]
     readonly_fields = ["claim_id", "merchant_id"]
     inlines = [NoticeAttemptInline]
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):

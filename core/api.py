@@ -28,13 +28,15 @@ class Pagination(PageNumberPagination):
     max_page_size = 1000
 
     def get_paginated_response(self, data):
-        return Response({
-            "count": self.page.paginator.count,
-            "page_size": self.get_page_size(self.request),
-            "next": self.get_next_link(),
-            "previous": self.get_previous_link(),
-            "results": data,
-        })
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "page_size": self.get_page_size(self.request),
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
 
     def get_paginated_response_schema(self, schema):
         base = super().get_paginated_response_schema(schema)
@@ -64,12 +66,16 @@ def exception_handler(exc, context):
         return Response(body, status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
         # Django's upload limits raise while DRF parses the body; they are the client's fault, not ours.
-        return Response({"detail": "The request body is too large.", "code": "request_too_large"},
-                        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return Response(
+            {"detail": "The request body is too large.", "code": "request_too_large"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, SuspiciousOperation):  # too many fields or files in a form
         log.warning("refused a request: %s", exc)
-        return Response({"detail": f"The request was refused: {exc}", "code": "bad_request"},
-                        status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": f"The request was refused: {exc}", "code": "bad_request"},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -77,8 +83,10 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         log.exception("unhandled API error", exc_info=exc)
-        return Response({"detail": "Internal error; it has been logged.", "code": "server_error"},
-                        status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+        return Response(
+            {"detail": "Internal error; it has been logged.", "code": "server_error"},
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
     if isinstance(exc, exceptions.ValidationError):
         data = response.data
         body = {"detail": _first_message(data), "code": "invalid"}

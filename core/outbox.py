@@ -34,8 +34,13 @@ from core.models import Notice, NoticeAttempt
 
 log = logging.getLogger(__name__)
 
+
 def queue_for(channel: str) -> str:
-    return settings.CELERY_URGENT_QUEUE if channel == Notice.Channel.WEBHOOK else settings.CELERY_TASK_DEFAULT_QUEUE
+    return (
+        settings.CELERY_URGENT_QUEUE
+        if channel == Notice.Channel.WEBHOOK
+        else settings.CELERY_TASK_DEFAULT_QUEUE
+    )
 
 
 DELIVER_TASK = "core.tasks.deliver_notice"
@@ -47,7 +52,9 @@ def dispatch(notice_id: int, channel: str, countdown: int | None = None) -> None
 
 def notice_create(**fields) -> Notice:
     """The outbox row for `fields` (once per `idempotency_key`), sent when the caller's transaction commits."""
-    notice, created = Notice.objects.get_or_create(idempotency_key=fields.pop("idempotency_key"), defaults=fields)
+    notice, created = Notice.objects.get_or_create(
+        idempotency_key=fields.pop("idempotency_key"), defaults=fields
+    )
     if created:
         transaction.on_commit(lambda: dispatch(notice.pk, notice.channel))
     return notice
@@ -164,11 +171,15 @@ def _send_webhook(notice: Notice) -> int:
         "Idempotency-Key": notice.idempotency_key,
     }
     try:
-        response = requests.post(notice.recipient, data=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
+        response = requests.post(
+            notice.recipient, data=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
+        )
     except requests.RequestException as exc:
         raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
     if response.status_code >= 300:
-        raise DeliveryFailed(f"HTTP {response.status_code}: {response.text[:200]}", status_code=response.status_code)
+        raise DeliveryFailed(
+            f"HTTP {response.status_code}: {response.text[:200]}", status_code=response.status_code
+        )
     return response.status_code
 
 
@@ -236,7 +247,10 @@ def notice_deliver(*, notice_id: int) -> int | None:
             )
         elif permanent:  # retrying cannot help (an invalid statement, a refusal): keep it for an operator
             Notice.objects.filter(pk=notice.pk).update(
-                status=Notice.Status.FAILED, attempts=attempts, last_error=attempt.error[:2000], lease_until=None
+                status=Notice.Status.FAILED,
+                attempts=attempts,
+                last_error=attempt.error[:2000],
+                lease_until=None,
             )
         else:
             delay = backoff_seconds(attempts)
@@ -269,7 +283,8 @@ def notices_due(limit: int = 1000) -> list[tuple[int, str]]:
     now = timezone.now()
     return list(
         Notice.objects.filter(
-            Q(status=Notice.Status.PENDING, next_attempt_at__lte=now) | Q(status=Notice.Status.SENDING, lease_until__lt=now)
+            Q(status=Notice.Status.PENDING, next_attempt_at__lte=now)
+            | Q(status=Notice.Status.SENDING, lease_until__lt=now)
         )
         .order_by("next_attempt_at")
         .values_list("pk", "channel")[:limit]

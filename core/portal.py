@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""What every portal view shares: error messages from services, pagination, the role check."""
 
 from __future__ import annotations
 
@@ -18,15 +18,18 @@ def error_messages(exc: DomainError) -> list[str]:
         found.extend(f"{name}: {error}" for error in field_errors if str(error) not in found)
     return found
 
+
 def flash_errors(request, exc: DomainError) -> None:
     for message in error_messages(exc):
         messages.error(request, message)
+
 
 PAGE_SIZE = 50
 
 
 def page_of(request, items, per_page: int = PAGE_SIZE):
     return Paginator(items, per_page).get_page(request.GET.get("page"))
+
 
 def require(condition: bool) -> None:
     if not condition:

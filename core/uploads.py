@@ -1,4 +1,5 @@
-"""TODO docstring"""
+"""Upload checks shared by every file the apps keep: the type is sniffed from the bytes, never taken from
+the name, and markup is never accepted."""
 
 from __future__ import annotations
 
@@ -11,17 +12,28 @@ from django.utils.translation import gettext as _
 from core.errors import Invalid
 
 ALLOWED_EVIDENCE_TYPES = {
-    "image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf", "text/plain",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
 }
 
 # What a file name promises: a name ending in one of these must hold that kind of content.
 EXTENSION_TYPES = {
-    "png": "image/", "jpg": "image/", "jpeg": "image/", "gif": "image/", "webp": "image/",
-    "pdf": "application/pdf", "txt": "text/plain",
+    "png": "image/",
+    "jpg": "image/",
+    "jpeg": "image/",
+    "gif": "image/",
+    "webp": "image/",
+    "pdf": "application/pdf",
+    "txt": "text/plain",
 }
 
 # Markup is text to a sniffer but runs as a page (or an SVG script) when a browser opens it.
 MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|script|svg|iframe|object|embed|\?xml)", re.IGNORECASE)
+
 
 def sniff_content_type(head: bytes) -> str | None:
     """What the bytes are, whatever the file name says: images, PDF, or plain UTF-8 text (never markup)."""
@@ -39,8 +51,12 @@ def sniff_content_type(head: bytes) -> str | None:
         return None
     return "text/plain"
 
+
 def upload_check(
-    file, *, allowed=ALLOWED_EVIDENCE_TYPES, accepted: str = "images (JPEG, PNG, GIF, WebP), PDF and plain text",
+    file,
+    *,
+    allowed=ALLOWED_EVIDENCE_TYPES,
+    accepted: str = "images (JPEG, PNG, GIF, WebP), PDF and plain text",
     field: str = "file",
 ) -> str:
     """The sniffed content type of an upload, or Invalid (keyed by `field`) when it is empty, too large, of a
@@ -52,8 +68,10 @@ def upload_check(
     if file is None:
         raise refuse(_("Attach a file."), "file_required")
     if file.size > settings.EVIDENCE_MAX_BYTES:
-        raise refuse(_("The file is larger than %(mb)s MB.") % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)},
-                     "file_too_large")
+        raise refuse(
+            _("The file is larger than %(mb)s MB.") % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)},
+            "file_too_large",
+        )
     if file.size == 0:
         raise refuse(_("The file is empty."), "file_empty")
     file.seek(0)
@@ -65,6 +83,8 @@ def upload_check(
     name = getattr(file, "name", "") or ""
     promised = EXTENSION_TYPES.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
     if promised and not content_type.startswith(promised):
-        raise refuse(_("The file is named %(name)s but holds %(type)s.") % {"name": name[:100], "type": content_type},
-                     "file_type")
+        raise refuse(
+            _("The file is named %(name)s but holds %(type)s.") % {"name": name[:100], "type": content_type},
+            "file_type",
+        )
     return content_type

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Views every deployment needs: the health check and the error pages."""
 
 from __future__ import annotations
 
@@ -12,13 +12,19 @@ def healthz(request):
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
 
+
 # --- errors -----------------------------------------------------------------------------------------------
 def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
     return render(request, "404.html", status=404)
 
+
 def server_error(request):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Internal error; it has been logged.", "code": "server_error"}, status=500)
-    return HttpResponse("Something went wrong on our side; it has been logged.", status=500, content_type="text/plain")
+        return JsonResponse(
+            {"detail": "Internal error; it has been logged.", "code": "server_error"}, status=500
+        )
+    return HttpResponse(
+        "Something went wrong on our side; it has been logged.", status=500, content_type="text/plain"
+    )

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Admin for listings (merchants are administered with their bans in `takedowns`)."""
 
 from __future__ import annotations
 

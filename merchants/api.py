@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""The listings API: the marketplace pushes listings one by one or in bulk; brands and reviewers read them."""
 
 from __future__ import annotations
 
@@ -20,7 +20,21 @@ class ListingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Listing
-        fields = ["id", "platform_ref", "merchant", "merchant_ref", "url", "title", "price", "currency", "status", "removed_at", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "platform_ref",
+            "merchant",
+            "merchant_ref",
+            "url",
+            "title",
+            "price",
+            "currency",
+            "status",
+            "removed_at",
+            "created_at",
+            "updated_at",
+        ]
+
 
 class ListingWriteSerializer(serializers.Serializer):
     platform_ref = serializers.CharField(max_length=100)
@@ -29,6 +43,7 @@ class ListingWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
     currency = serializers.CharField(max_length=3, required=False, allow_blank=True)
+
 
 class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Listings, created or updated by `platform_ref`; `?url=` finds the listing a claim is about."""
@@ -46,7 +61,9 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         body = ListingWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         listing, created = services.listing_upsert(data=body.validated_data)
-        return Response(ListingSerializer(listing).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            ListingSerializer(listing).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
     @extend_schema(request=ListingWriteSerializer(many=True), responses=None)
     @action(detail=False, methods=["post"])
@@ -68,11 +85,30 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             try:
                 listing, created = services.listing_upsert(data=body.validated_data)
             except DomainError as exc:
-                results.append({"index": index, "status": "error", "detail": exc.detail, "errors": exc.extra.get("fields", {})})
+                results.append(
+                    {
+                        "index": index,
+                        "status": "error",
+                        "detail": exc.detail,
+                        "errors": exc.extra.get("fields", {}),
+                    }
+                )
                 continue
-            results.append({"index": index, "status": "created" if created else "updated", "id": listing.pk,
-                            "platform_ref": listing.platform_ref})
+            results.append(
+                {
+                    "index": index,
+                    "status": "created" if created else "updated",
+                    "id": listing.pk,
+                    "platform_ref": listing.platform_ref,
+                }
+            )
         failed = sum(1 for r in results if r["status"] == "error")
-        return Response({"results": results, "created": sum(1 for r in results if r["status"] == "created"),
-                         "updated": sum(1 for r in results if r["status"] == "updated"), "failed": failed},
-                        status=status.HTTP_200_OK)
+        return Response(
+            {
+                "results": results,
+                "created": sum(1 for r in results if r["status"] == "created"),
+                "updated": sum(1 for r in results if r["status"] == "updated"),
+                "failed": failed,
+            },
+            status=status.HTTP_200_OK,
+        )

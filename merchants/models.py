@@ -13,8 +13,12 @@ class Merchant(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     country = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2"))
-    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en",
-                                help_text=_("The language of the notices the merchant receives."))
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language of the notices the merchant receives."),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     banned_at = models.DateTimeField(null=True, blank=True)
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="merchants")

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Who sees which merchants and listings."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ def merchants_visible_to(actor: Actor) -> QuerySet[Merchant]:
     if actor.sees_everything or actor.platform or actor.brand_ids:
         return merchants
     return merchants.filter(pk__in=actor.merchant_ids)
+
 
 def listings_visible_to(actor: Actor) -> QuerySet[Listing]:
     listings = Listing.objects.select_related("merchant")

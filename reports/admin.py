@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Admin for exports."""
 
 from __future__ import annotations
 

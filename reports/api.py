@@ -51,7 +51,7 @@ class ReportSummaryView(APIView):
         parameters=[*FILTER_PARAMETERS, OpenApiParameter("group_by", OpenApiTypes.STR, enum=list(GROUPINGS))],
         responses={200: OpenApiTypes.OBJECT},
         description="Totals and one row per group: claims filed, decided, taken down, rejected, take-down rate "
-                    "(0–1), median hours to decision and to takedown, counter-notices, reinstatements.",
+        "(0–1), median hours to decision and to takedown, counter-notices, reinstatements.",
     )
     def get(self, request):
         actor = request_actor(request)
@@ -67,19 +67,32 @@ class ReportExportView(APIView):
         parameters=[
             OpenApiParameter("format", OpenApiTypes.STR, enum=list(FORMATS), required=True),
             *FILTER_PARAMETERS,
-            OpenApiParameter("background", OpenApiTypes.BOOL,
-                             description="Build in the background even when small (202 with a URL to poll)."),
+            OpenApiParameter(
+                "background",
+                OpenApiTypes.BOOL,
+                description="Build in the background even when small (202 with a URL to poll).",
+            ),
         ],
-        responses={200: OpenApiTypes.BINARY, 202: OpenApiResponse(OpenApiTypes.OBJECT, description='{"url": …}')},
+        responses={
+            200: OpenApiTypes.BINARY,
+            202: OpenApiResponse(OpenApiTypes.OBJECT, description='{"url": …}'),
+        },
     )
     def get(self, request):
         actor = request_actor(request)
         fmt = (request.query_params.get("format") or "").strip()
         if fmt not in FORMATS:
-            raise Invalid(f"format must be one of {', '.join(FORMATS)}.", code="invalid_format",
-                          extra={"fields": {"format": [f"One of {', '.join(FORMATS)}."]}})
+            raise Invalid(
+                f"format must be one of {', '.join(FORMATS)}.",
+                code="invalid_format",
+                extra={"fields": {"format": [f"One of {', '.join(FORMATS)}."]}},
+            )
         filters = report_filters(actor=actor, params=request.query_params)
-        params = {k: request.query_params.get(k) for k in ("from", "to", "brand", "group_by") if request.query_params.get(k)}
+        params = {
+            k: request.query_params.get(k)
+            for k in ("from", "to", "brand", "group_by")
+            if request.query_params.get(k)
+        }
         background = str(request.query_params.get("background", "")).lower() in ("1", "true", "yes")
         if background or needs_background(fmt, actor, filters):
             with transaction.atomic():
@@ -87,8 +100,14 @@ class ReportExportView(APIView):
                 transaction.on_commit(lambda: task_send(BUILD_EXPORT_TASK, export.pk))
             url = request.build_absolute_uri(reverse("report-export-download", args=[export.pk]))
             return Response({"url": url, "id": export.pk, "status": export.status, "progress": 0}, status=202)
-        AuditEvent.objects.create(action="report_export", actor=actor.user, actor_label=actor.label,
-                                  object_type="report", object_id=fmt, data={"params": params})
+        AuditEvent.objects.create(
+            action="report_export",
+            actor=actor.user,
+            actor_label=actor.label,
+            object_type="report",
+            object_id=fmt,
+            data={"params": params},
+        )
         content_type, _ = FORMATS[fmt]
         # A generator: the rows are read while the response is sent, a chunk at a time.
         response = StreamingHttpResponse(export_chunks(fmt, actor, filters), content_type=content_type)
@@ -104,23 +123,35 @@ class ReportExportDownloadView(APIView):
 
     content_negotiation_class = JsonOnly
 
-    @extend_schema(operation_id="reports_export_download",
-                   responses={200: OpenApiTypes.BINARY, 202: OpenApiTypes.OBJECT, 410: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="reports_export_download",
+        responses={200: OpenApiTypes.BINARY, 202: OpenApiTypes.OBJECT, 410: OpenApiTypes.OBJECT},
+    )
     def get(self, request, pk: int):
         export = Export.objects.filter(pk=pk, requested_by=request.user).first()
         if export is None:
             raise NotFound("No such export.")
         if export.status in (Export.Status.PENDING, Export.Status.RUNNING):
             url = request.build_absolute_uri()
-            return Response({"url": url, "id": export.pk, "status": export.status, "progress": export.progress},
-                            status=202, headers={"Retry-After": "2"})
+            return Response(
+                {"url": url, "id": export.pk, "status": export.status, "progress": export.progress},
+                status=202,
+                headers={"Retry-After": "2"},
+            )
         if export.status == Export.Status.FAILED:
             # The cause is in the export row and the worker's log; the caller gets no internals.
-            raise Failed("The export failed; it has been logged. Request it again, or ask an operator.", code="export_failed")
+            raise Failed(
+                "The export failed; it has been logged. Request it again, or ask an operator.",
+                code="export_failed",
+            )
         if (export.expires_at and export.expires_at <= timezone.now()) or not export.file:
             raise Gone("The export has expired; request it again.")
-        response = FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename,
-                                content_type=FORMATS.get(export.format, ("application/octet-stream",))[0])
+        response = FileResponse(
+            export.file.open("rb"),
+            as_attachment=True,
+            filename=export.filename,
+            content_type=FORMATS.get(export.format, ("application/octet-stream",))[0],
+        )
         response["Cache-Control"] = "no-store"
         return response
 
@@ -134,7 +165,20 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "action", "actor", "at", "object_type", "object_id", "brand", "merchant", "claim", "note", "data"]
+        fields = [
+            "id",
+            "action",
+            "actor",
+            "at",
+            "object_type",
+            "object_id",
+            "brand",
+            "merchant",
+            "claim",
+            "note",
+            "data",
+        ]
+
 
 class AuditEventFilter(filters.FilterSet):
     after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -146,6 +190,7 @@ class AuditEventFilter(filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["action", "object_type", "brand", "merchant", "claim"]
+
 
 class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Every non-transition action (claim transitions are in each claim's `events`). Compliance and reviewers."""

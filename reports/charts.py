@@ -41,13 +41,19 @@ def _accessible(svg: str, title: str, description: str) -> str:
     """Name the chart for assistive technology and say in words what it shows."""
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title, {chr(34): "&quot;"})}" ', 1)
     head_end = svg.index(">") + 1
-    return svg[:head_end] + f"<title>{escape(title)}</title><desc>{escape(description)}</desc>" + svg[head_end:]
+    return (
+        svg[:head_end] + f"<title>{escape(title)}</title><desc>{escape(description)}</desc>" + svg[head_end:]
+    )
 
 
 def _describe(labels: Sequence[str], series: dict[str, Sequence[float | None]], unit: str) -> str:
     parts = []
     for name, values in series.items():
-        pairs = [f"{label}: {_fmt(value, unit)}" for label, value in zip(labels, values, strict=False) if value is not None]
+        pairs = [
+            f"{label}: {_fmt(value, unit)}"
+            for label, value in zip(labels, values, strict=False)
+            if value is not None
+        ]
         parts.append(f"{name} — " + "; ".join(pairs) if pairs else f"{name} — no data")
     return ". ".join(parts) + "." if parts else "No data."
 
@@ -60,20 +66,48 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.1f}{unit}"
 
 
-def line_chart(*, title: str, labels: Sequence[str], series: dict[str, Sequence[float | None]], unit: str = "",
-               width: int = 720, height: int = 300, y_max: float | None = None) -> str:
-    chart = _config(pygal.Line(style=STYLE, show_dots=True, dots_size=3, x_label_rotation=30,
-                               range=(0, y_max) if y_max is not None else None), title=title, width=width, height=height)
+def line_chart(
+    *,
+    title: str,
+    labels: Sequence[str],
+    series: dict[str, Sequence[float | None]],
+    unit: str = "",
+    width: int = 720,
+    height: int = 300,
+    y_max: float | None = None,
+) -> str:
+    chart = _config(
+        pygal.Line(
+            style=STYLE,
+            show_dots=True,
+            dots_size=3,
+            x_label_rotation=30,
+            range=(0, y_max) if y_max is not None else None,
+        ),
+        title=title,
+        width=width,
+        height=height,
+    )
     chart.x_labels = list(labels)
     for name, values in series.items():
         chart.add(name, list(values))
     return _accessible(chart.render(is_unicode=True), title, _describe(labels, series, unit))
 
 
-def bar_chart(*, title: str, labels: Sequence[str], series: dict[str, Sequence[float | None]], unit: str = "",
-              width: int = 720, height: int = 300, horizontal: bool = False) -> str:
+def bar_chart(
+    *,
+    title: str,
+    labels: Sequence[str],
+    series: dict[str, Sequence[float | None]],
+    unit: str = "",
+    width: int = 720,
+    height: int = 300,
+    horizontal: bool = False,
+) -> str:
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
-    chart = _config(kind(style=STYLE, x_label_rotation=0 if horizontal else 30), title=title, width=width, height=height)
+    chart = _config(
+        kind(style=STYLE, x_label_rotation=0 if horizontal else 30), title=title, width=width, height=height
+    )
     chart.x_labels = list(labels)
     for name, values in series.items():
         chart.add(name, list(values))

@@ -92,38 +92,65 @@ def _iso(value) -> str:
 def export_filename(fmt: str, filters: ReportFilters) -> str:
     start = filters.date_from.isoformat() if filters.date_from else "start"
     end = filters.date_to.isoformat() if filters.date_to else timezone.localdate().isoformat()
-    name = {"dsa-sor": "dsa-statements", "audit": "audit-trail", "transparency": "dsa-transparency",
-            "lumen": "lumen-notices"}.get(fmt, "takedown-report")
+    name = {
+        "dsa-sor": "dsa-statements",
+        "audit": "audit-trail",
+        "transparency": "dsa-transparency",
+        "lumen": "lumen-notices",
+    }.get(fmt, "takedown-report")
     return f"{name}_{start}_{end}.{FORMATS[fmt][1]}"
 
 
 # --- claims, row by row --------------------------------------------------------------------------------
 CLAIM_FIELDS = (
-    ("reference", "reference"), ("state", "state"), ("brand", "brand__name"), ("ip_right", "ip_right__mark"),
-    ("ip_office", "ip_right__office"), ("ip_registration_number", "ip_right__registration_number"),
-    ("infringement_type", "infringement_type"), ("listing_ref", "listing__platform_ref"),
-    ("listing_url", "listing__url"), ("listing_title", "listing__title"),
-    ("merchant_ref", "listing__merchant__platform_ref"), ("merchant", "listing__merchant__name"),
-    ("merchant_country", "listing__merchant__country"), ("description", "description"),
-    ("submitted_at", "submitted_at"), ("decided_at", "decided_at"), ("fast_tracked", "fast_tracked"),
-    ("decided_by", "decided_by__username"), ("decision_reason", "decision_reason"),
-    ("taken_down_at", "taken_down_at"), ("reinstated_at", "reinstated_at"), ("retracted", "retracted"),
-    ("counter_notices", "_counter_notices"), ("counter_notice_outcome", "_counter_outcome"),
-    ("hours_to_decision", "_hours_to_decision"), ("hours_to_takedown", "_hours_to_takedown"),
+    ("reference", "reference"),
+    ("state", "state"),
+    ("brand", "brand__name"),
+    ("ip_right", "ip_right__mark"),
+    ("ip_office", "ip_right__office"),
+    ("ip_registration_number", "ip_right__registration_number"),
+    ("infringement_type", "infringement_type"),
+    ("listing_ref", "listing__platform_ref"),
+    ("listing_url", "listing__url"),
+    ("listing_title", "listing__title"),
+    ("merchant_ref", "listing__merchant__platform_ref"),
+    ("merchant", "listing__merchant__name"),
+    ("merchant_country", "listing__merchant__country"),
+    ("description", "description"),
+    ("submitted_at", "submitted_at"),
+    ("decided_at", "decided_at"),
+    ("fast_tracked", "fast_tracked"),
+    ("decided_by", "decided_by__username"),
+    ("decision_reason", "decision_reason"),
+    ("taken_down_at", "taken_down_at"),
+    ("reinstated_at", "reinstated_at"),
+    ("retracted", "retracted"),
+    ("counter_notices", "_counter_notices"),
+    ("counter_notice_outcome", "_counter_outcome"),
+    ("hours_to_decision", "_hours_to_decision"),
+    ("hours_to_takedown", "_hours_to_takedown"),
 )
-CLAIM_HEADER = [name for name, _ in CLAIM_FIELDS[:16]] + ["decision"] + [name for name, _ in CLAIM_FIELDS[16:]]
+CLAIM_HEADER = (
+    [name for name, _ in CLAIM_FIELDS[:16]] + ["decision"] + [name for name, _ in CLAIM_FIELDS[16:]]
+)
 
 
 def export_claims(actor: Actor, filters: ReportFilters):
     """Claims with anything happening in the period: filed, decided, taken down or reinstated."""
-    activity = (filters.period_q("submitted_at") | filters.period_q("decided_at")
-                | filters.period_q("taken_down_at") | filters.period_q("reinstated_at"))
+    activity = (
+        filters.period_q("submitted_at")
+        | filters.period_q("decided_at")
+        | filters.period_q("taken_down_at")
+        | filters.period_q("reinstated_at")
+    )
     counters = CounterNotice.objects.filter(claim=OuterRef("pk"))
     return (
         report_claims(actor, filters)
         .filter(activity)
         .annotate(
-            _counter_notices=Subquery(counters.order_by().values("claim").annotate(n=Count("pk")).values("n")[:1]),
+            _counter_notices=Subquery(
+                counters.order_by().values("claim").annotate(n=Count("pk")).values("n")[:1]
+            ),
             _counter_outcome=Subquery(counters.order_by("-filed_at", "-pk").values("outcome")[:1]),
             _hours_to_decision=HoursBetween("decided_at", "submitted_at"),
             _hours_to_takedown=HoursBetween("taken_down_at", "submitted_at"),
@@ -145,7 +172,9 @@ def claim_rows(actor: Actor, filters: ReportFilters, progress: Progress | None =
     yield CLAIM_HEADER
     claims = export_claims(actor, filters)
     total = claims.count() if progress else 0
-    for done, values in enumerate(claims.values_list(*(path for _, path in CLAIM_FIELDS)).iterator(chunk_size=2000), 1):
+    for done, values in enumerate(
+        claims.values_list(*(path for _, path in CLAIM_FIELDS)).iterator(chunk_size=2000), 1
+    ):
         row = [_cell(v) for v in values]
         row[16:16] = [_decision(values[1], values[15], values[16])]
         row[-4] = values[-4] or 0  # counter-notices: a number, even when there are none
@@ -170,8 +199,19 @@ def _cell(value):
     return neutralise(value)
 
 
-AUDIT_HEADER = ["at", "source", "action", "claim_reference", "from_state", "to_state", "actor", "object_type",
-                "object_id", "reason", "note"]
+AUDIT_HEADER = [
+    "at",
+    "source",
+    "action",
+    "claim_reference",
+    "from_state",
+    "to_state",
+    "actor",
+    "object_type",
+    "object_id",
+    "reason",
+    "note",
+]
 
 
 def audit_rows(actor: Actor, filters: ReportFilters, progress: Progress | None = None) -> Iterator[list]:
@@ -180,28 +220,62 @@ def audit_rows(actor: Actor, filters: ReportFilters, progress: Progress | None =
     yield AUDIT_HEADER
     claims = report_claims(actor, filters)
     events = (
-        ClaimEvent.objects.filter(claim__in=claims).filter(filters.period_q("created_at"))
+        ClaimEvent.objects.filter(claim__in=claims)
+        .filter(filters.period_q("created_at"))
         .order_by("created_at", "pk")
-        .values_list("created_at", "pk", "transition", "claim__reference", "from_state", "to_state", "actor_label",
-                     "claim_id", "reason", "note")
+        .values_list(
+            "created_at",
+            "pk",
+            "transition",
+            "claim__reference",
+            "from_state",
+            "to_state",
+            "actor_label",
+            "claim_id",
+            "reason",
+            "note",
+        )
     )
     audits = AuditEvent.objects.filter(filters.period_q("created_at"))
     if filters.brand_ids is not None or not actor.sees_everything:
         audits = audits.filter(Q(brand_id__in=filters.brand_ids or ()) | Q(claim_id__in=claims.values("pk")))
     audits = (
-        audits.annotate(claim_ref=Subquery(Claim.objects.filter(pk=OuterRef("claim_id")).values("reference")[:1]))
+        audits.annotate(
+            claim_ref=Subquery(Claim.objects.filter(pk=OuterRef("claim_id")).values("reference")[:1])
+        )
         .order_by("created_at", "pk")
-        .values_list("created_at", "pk", "action", "claim_ref", "actor_label", "object_type", "object_id", "note")
+        .values_list(
+            "created_at", "pk", "action", "claim_ref", "actor_label", "object_type", "object_id", "note"
+        )
     )
 
     def from_claims():
-        for at, pk, transition, ref, src, dst, who, claim_id, reason, note in events.iterator(chunk_size=2000):
-            yield (at, 0, pk), [_iso(at), "claim_event", transition, ref or "", src, dst, who, "claim", claim_id,
-                                reason, neutralise(note)]
+        for at, pk, transition, ref, src, dst, who, claim_id, reason, note in events.iterator(
+            chunk_size=2000
+        ):
+            yield (
+                (at, 0, pk),
+                [
+                    _iso(at),
+                    "claim_event",
+                    transition,
+                    ref or "",
+                    src,
+                    dst,
+                    who,
+                    "claim",
+                    claim_id,
+                    reason,
+                    neutralise(note),
+                ],
+            )
 
     def from_audit():
         for at, pk, action, ref, who, otype, oid, note in audits.iterator(chunk_size=2000):
-            yield (at, 1, pk), [_iso(at), "audit_event", action, ref or "", "", "", who, otype, oid, "", neutralise(note)]
+            yield (
+                (at, 1, pk),
+                [_iso(at), "audit_event", action, ref or "", "", "", who, otype, oid, "", neutralise(note)],
+            )
 
     for _, row in heapq.merge(from_claims(), from_audit(), key=lambda item: item[0]):
         yield [neutralise(c) if isinstance(c, str) else c for c in row]
@@ -255,16 +329,27 @@ def write_xlsx(actor: Actor, filters: ReportFilters, out, progress: Progress | N
     sheet = workbook.create_sheet("Summary")
     sheet.append(["Takedown Desk report"])
     sheet.append(["Period", filters.period_label()])
-    sheet.append(["Brands", neutralise(", ".join(sorted(filters.brand_names))) if filters.brand_names else "All"])
+    sheet.append(
+        ["Brands", neutralise(", ".join(sorted(filters.brand_names))) if filters.brand_names else "All"]
+    )
     sheet.append(["Generated", timezone.now().astimezone(dt.UTC).replace(tzinfo=None)])
     sheet.append([])
     sheet.append(["Figure", "Value", "Definition"])
     summary = report_summary(actor=actor, filters=filters, group_by="month")
     for key in METRIC_KEYS:
         sheet.append([key, summary.totals[key], DEFINITIONS[key]])
-    for group_by, title in (("month", "By month"), ("brand", "By brand"), ("merchant", "By merchant"),
-                            ("infringement_type", "By infringement type"), ("reviewer", "By reviewer")):
-        rows = summary.rows if group_by == "month" else report_summary(actor=actor, filters=filters, group_by=group_by).rows
+    for group_by, title in (
+        ("month", "By month"),
+        ("brand", "By brand"),
+        ("merchant", "By merchant"),
+        ("infringement_type", "By infringement type"),
+        ("reviewer", "By reviewer"),
+    ):
+        rows = (
+            summary.rows
+            if group_by == "month"
+            else report_summary(actor=actor, filters=filters, group_by=group_by).rows
+        )
         sheet = workbook.create_sheet(title)
         sheet.append([group_by, *METRIC_KEYS])
         for row in rows:
@@ -276,7 +361,9 @@ def write_xlsx(actor: Actor, filters: ReportFilters, out, progress: Progress | N
     sheet = workbook.create_sheet("Claims")
     for n, row in enumerate(claim_rows(actor, filters, progress)):
         if n > XLSX_MAX_ROWS:
-            sheet.append([f"Only the first {XLSX_MAX_ROWS} claims fit in a worksheet; use the CSV export for all."])
+            sheet.append(
+                [f"Only the first {XLSX_MAX_ROWS} claims fit in a worksheet; use the CSV export for all."]
+            )
             break
         sheet.append([_xlsx_value(c) for c in row])
     workbook.save(out)
@@ -297,8 +384,11 @@ class StaticOnlyFetcher:
         if path is None:
             self.refused.append(url)
             raise ValueError(f"refused to fetch {url[:200]}: only the project's static files may be used")
-        return {"file_obj": open(path, "rb"), "mime_type": mimetypes.guess_type(str(path))[0],  # noqa: SIM115
-                "redirected_url": url}
+        return {
+            "file_obj": open(path, "rb"),
+            "mime_type": mimetypes.guess_type(str(path))[0],  # noqa: SIM115
+            "redirected_url": url,
+        }
 
     @staticmethod
     def static_path(url: str) -> Path | None:
@@ -309,7 +399,7 @@ class StaticOnlyFetcher:
         static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
         if path.startswith(static_prefix):
             try:
-                found = finders.find(path[len(static_prefix):])
+                found = finders.find(path[len(static_prefix) :])
             except SuspiciousFileOperation:
                 return None
             return Path(found).resolve() if found else None
@@ -369,30 +459,66 @@ def pdf_context(actor: Actor, filters: ReportFilters, progress: Progress | None 
     charts = {}
     if labels:
         charts["per_month"] = bar_chart(
-            title="Claims per month", labels=labels,
-            series={"Filed": [r["claims_filed"] for r in months.rows],
-                    "Decided": [r["claims_decided"] for r in months.rows],
-                    "Taken down": [r["claims_taken_down"] for r in months.rows]}, width=760, height=270)
+            title="Claims per month",
+            labels=labels,
+            series={
+                "Filed": [r["claims_filed"] for r in months.rows],
+                "Decided": [r["claims_decided"] for r in months.rows],
+                "Taken down": [r["claims_taken_down"] for r in months.rows],
+            },
+            width=760,
+            height=270,
+        )
         charts["rate_by_month"] = line_chart(
-            title="Take-down rate by month of decision (%)", labels=labels, unit="%", y_max=100,
-            series={"Take-down rate": [_percent(r["takedown_rate"]) for r in months.rows]}, width=760, height=250)
-        hours = [r[k] for r in months.rows for k in ("median_hours_to_decision", "median_hours_to_takedown")
-                 if r[k] is not None]
+            title="Take-down rate by month of decision (%)",
+            labels=labels,
+            unit="%",
+            y_max=100,
+            series={"Take-down rate": [_percent(r["takedown_rate"]) for r in months.rows]},
+            width=760,
+            height=250,
+        )
+        hours = [
+            r[k]
+            for r in months.rows
+            for k in ("median_hours_to_decision", "median_hours_to_takedown")
+            if r[k] is not None
+        ]
         charts["hours_by_month"] = line_chart(
-            title="Median hours from submission", labels=labels, unit=" h",
-            y_max=_nice_ceiling(max(hours, default=1)),  # from zero, so a small change does not look like a cliff
-            series={"to decision": [r["median_hours_to_decision"] for r in months.rows],
-                    "to takedown": [r["median_hours_to_takedown"] for r in months.rows]}, width=760, height=250)
+            title="Median hours from submission",
+            labels=labels,
+            unit=" h",
+            y_max=_nice_ceiling(
+                max(hours, default=1)
+            ),  # from zero, so a small change does not look like a cliff
+            series={
+                "to decision": [r["median_hours_to_decision"] for r in months.rows],
+                "to takedown": [r["median_hours_to_takedown"] for r in months.rows],
+            },
+            width=760,
+            height=250,
+        )
     if brands.rows:
         charts["rate_by_brand"] = bar_chart(
-            title="Take-down rate by brand (%)", labels=[r["group"] for r in brands.rows], unit="%", horizontal=True,
+            title="Take-down rate by brand (%)",
+            labels=[r["group"] for r in brands.rows],
+            unit="%",
+            horizontal=True,
             series={"Take-down rate": [_percent(r["takedown_rate"]) for r in brands.rows]},
-            width=760, height=min(520, max(170, 34 * len(brands.rows) + 90)))
+            width=760,
+            height=min(520, max(170, 34 * len(brands.rows) + 90)),
+        )
     if types.rows:
         charts["by_type"] = bar_chart(
-            title="Claims decided by infringement type", labels=[r["group"] for r in types.rows],
-            series={"Taken down": [r["claims_taken_down"] for r in types.rows],
-                    "Rejected": [r["claims_rejected"] for r in types.rows]}, width=760, height=250)
+            title="Claims decided by infringement type",
+            labels=[r["group"] for r in types.rows],
+            series={
+                "Taken down": [r["claims_taken_down"] for r in types.rows],
+                "Rejected": [r["claims_rejected"] for r in types.rows],
+            },
+            width=760,
+            height=250,
+        )
     # pygal gives every legend entry the same ids in every chart; a PDF needs unique anchors.
     charts = {name: re.sub(r' id="activate-serie-\d+"', "", svg) for name, svg in charts.items()}
     step(8)
@@ -412,8 +538,10 @@ def pdf_context(actor: Actor, filters: ReportFilters, progress: Progress | None 
         "merchants": merchants,
         "charts": charts,
         "transparency": transparency,
-        "transparency_rows": [(section, figure, _num(value), definition)
-                              for section, figure, value, definition in transparency_rows(transparency)],
+        "transparency_rows": [
+            (section, figure, _num(value), definition)
+            for section, figure, value, definition in transparency_rows(transparency)
+        ],
         "definitions": [(key, DEFINITIONS[key]) for key in METRIC_KEYS],
         "strikes_to_ban": settings.STRIKES_TO_BAN,
     }
@@ -423,8 +551,13 @@ def render_report_html(actor: Actor, filters: ReportFilters, progress: Progress 
     return render_to_string("reports/report.html", pdf_context(actor, filters, progress))
 
 
-def render_report_pdf(actor: Actor, filters: ReportFilters, *, fetcher: StaticOnlyFetcher | None = None,
-                      progress: Progress | None = None) -> bytes:
+def render_report_pdf(
+    actor: Actor,
+    filters: ReportFilters,
+    *,
+    fetcher: StaticOnlyFetcher | None = None,
+    progress: Progress | None = None,
+) -> bytes:
     from weasyprint import HTML
 
     html = render_report_html(actor, filters, progress)
@@ -437,7 +570,9 @@ def render_report_pdf(actor: Actor, filters: ReportFilters, *, fetcher: StaticOn
 
 
 # --- one entry point per format ------------------------------------------------------------------------
-def export_chunks(fmt: str, actor: Actor, filters: ReportFilters, progress: Progress | None = None) -> Iterator[bytes]:
+def export_chunks(
+    fmt: str, actor: Actor, filters: ReportFilters, progress: Progress | None = None
+) -> Iterator[bytes]:
     """The export as a stream of bytes (the PDF and XLSX come in one piece, built first)."""
     if fmt == "csv":
         yield from csv_chunks(claim_rows(actor, filters, progress))
@@ -448,7 +583,9 @@ def export_chunks(fmt: str, actor: Actor, filters: ReportFilters, progress: Prog
     elif fmt == "lumen":
         yield from json_chunks("notices", lumen_notices(actor, filters), head={"filters": filters.describe()})
     elif fmt == "transparency":
-        yield json.dumps(transparency_report(actor=actor, filters=filters), ensure_ascii=False, indent=2).encode()
+        yield json.dumps(
+            transparency_report(actor=actor, filters=filters), ensure_ascii=False, indent=2
+        ).encode()
     elif fmt == "xlsx":
         with tempfile.TemporaryFile() as fh:
             write_xlsx(actor, filters, fh, progress)
@@ -472,13 +609,17 @@ def needs_background(fmt: str, actor: Actor, filters: ReportFilters) -> bool:
 def export_request(*, actor: Actor, fmt: str, params: dict) -> Export:
     """Record a background export; the caller sends `build_export` when the transaction commits."""
     export = Export.objects.create(requested_by=actor.user, format=fmt, params=params)
-    audit(actor=actor, action="report_export", obj=export, note=fmt, data={"params": params, "background": True})
+    audit(
+        actor=actor, action="report_export", obj=export, note=fmt, data={"params": params, "background": True}
+    )
     return export
 
 
 def export_build(*, export_id: int) -> Export | None:
     """Build the file of a pending export. Safe to run twice: only one run takes it from pending."""
-    if not Export.objects.filter(pk=export_id, status=Export.Status.PENDING).update(status=Export.Status.RUNNING):
+    if not Export.objects.filter(pk=export_id, status=Export.Status.PENDING).update(
+        status=Export.Status.RUNNING
+    ):
         return None
     export = Export.objects.select_related("requested_by").get(pk=export_id)
     actor = actor_for(export.requested_by)
@@ -507,8 +648,11 @@ def export_build(*, export_id: int) -> Export | None:
         export.save(update_fields=["file", "filename", "status", "progress", "finished_at", "expires_at"])
     except Exception as exc:
         log.exception("export %s failed", export_id)
-        Export.objects.filter(pk=export_id).update(status=Export.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
-                                                   finished_at=timezone.now())
+        Export.objects.filter(pk=export_id).update(
+            status=Export.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
     return Export.objects.get(pk=export_id)
 
 
@@ -534,4 +678,8 @@ def export_payload_bytes(fmt: str, actor: Actor, filters: ReportFilters) -> byte
 def exports_pending(older_than_seconds: int = 120) -> list[int]:
     """Exports whose build task was lost (broker down when they were requested)."""
     cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
-    return list(Export.objects.filter(status=Export.Status.PENDING, created_at__lt=cutoff).values_list("pk", flat=True)[:100])
+    return list(
+        Export.objects.filter(status=Export.Status.PENDING, created_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:100]
+    )

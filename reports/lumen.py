@@ -48,11 +48,13 @@ def lumen_notice(claim: Claim) -> dict:
         "language": "en",
         "action_taken": lumen_action_taken(claim),
         "tag_list": ", ".join(t for t in (claim.infringement_type, "marketplace", right.office.lower()) if t),
-        "works_attributes": [{
-            "kind": right.get_kind_display(),
-            "description": f"{right.mark} ({right.get_kind_display().lower()}, {right.office} {right.registration_number})",
-            "infringing_urls_attributes": [{"url": claim.listing.url}],
-        }],
+        "works_attributes": [
+            {
+                "kind": right.get_kind_display(),
+                "description": f"{right.mark} ({right.get_kind_display().lower()}, {right.office} {right.registration_number})",
+                "infringing_urls_attributes": [{"url": claim.listing.url}],
+            }
+        ],
         "entity_notice_roles_attributes": [
             {"name": "principal", "entity_attributes": organisation},
             {"name": "sender", "entity_attributes": organisation},

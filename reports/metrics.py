@@ -52,41 +52,53 @@ GROUPINGS = ("month", "brand", "merchant", "infringement_type", "reviewer")
 
 # The figures of the API summary (docs/contract.md §8), in order; `totals` has the same keys without `group`.
 SUMMARY_KEYS = (
-    "claims_filed", "claims_decided", "claims_taken_down", "claims_rejected", "takedown_rate",
-    "median_hours_to_decision", "median_hours_to_takedown", "counter_notices", "reinstated",
+    "claims_filed",
+    "claims_decided",
+    "claims_taken_down",
+    "claims_rejected",
+    "takedown_rate",
+    "median_hours_to_decision",
+    "median_hours_to_takedown",
+    "counter_notices",
+    "reinstated",
 )
 # Everything the selectors compute; the exports and the PDF show these.
 METRIC_KEYS = SUMMARY_KEYS + (
-    "fast_tracked", "successful_counter_notices", "counter_notice_rate", "reinstatement_rate",
-    "retracted", "listings_removed", "merchants_banned",
+    "fast_tracked",
+    "successful_counter_notices",
+    "counter_notice_rate",
+    "reinstatement_rate",
+    "retracted",
+    "listings_removed",
+    "merchants_banned",
 )
 
 DEFINITIONS = {
     "claims_filed": "Claims submitted in the period (a draft is not a notice until it is submitted).",
     "claims_decided": "Claims decided in the period: approved by a reviewer, fast-tracked, or rejected "
-                      "(including rejections because the brand did not answer a request for information).",
+    "(including rejections because the brand did not answer a request for information).",
     "claims_taken_down": "Of the claims decided in the period, those whose listing was taken down "
-                         "(even if later reinstated).",
+    "(even if later reinstated).",
     "claims_rejected": "Of the claims decided in the period, those rejected.",
     "takedown_rate": "Claims taken down ÷ claims decided, by decision date; empty when nothing was decided.",
     "median_hours_to_decision": "Median hours from submission to decision, over the claims decided in the "
-                                "period (the mean of the two middle values when their number is even).",
+    "period (the mean of the two middle values when their number is even).",
     "median_hours_to_takedown": "Median hours from submission to the listing's removal, over the claims "
-                                "decided in the period that were taken down.",
+    "decided in the period that were taken down.",
     "counter_notices": "Counter-notices filed by merchants in the period.",
     "successful_counter_notices": "Of the counter-notices filed in the period, those that led to the listing's "
-                                  "reinstatement.",
+    "reinstatement.",
     "reinstated": "Claims whose listing was reinstated in the period, after a counter-notice or because the "
-                  "brand retracted its claim.",
+    "brand retracted its claim.",
     "retracted": "Of the reinstatements in the period, those caused by the brand retracting its claim.",
     "counter_notice_rate": "Of the claims decided in the period and taken down, the share that received a "
-                           "counter-notice.",
+    "counter-notice.",
     "reinstatement_rate": "Of the claims decided in the period and taken down, the share later reinstated.",
     "fast_tracked": "Of the claims decided in the period, those approved automatically for a brand in the "
-                    "good-faith programme.",
+    "good-faith programme.",
     "listings_removed": "Distinct listings taken down on a claim in the period.",
     "merchants_banned": "Merchants banned in the period as repeat infringers (with a brand filter: merchants "
-                        "against which that brand had a listing taken down).",
+    "against which that brand had a listing taken down).",
 }
 
 
@@ -133,8 +145,10 @@ class ReportFilters:
     def period_label(self) -> str:
         if not self.date_from and not self.date_to:
             return "All time"
-        return f"{self.date_from.isoformat() if self.date_from else 'the beginning'} – " \
-               f"{self.date_to.isoformat() if self.date_to else 'today'}"
+        return (
+            f"{self.date_from.isoformat() if self.date_from else 'the beginning'} – "
+            f"{self.date_to.isoformat() if self.date_to else 'today'}"
+        )
 
 
 # Periods are bounded so that "the midnight after `to`", month labels and time-zone conversions stay valid
@@ -154,11 +168,17 @@ def _parse_date(name: str, raw: str | None) -> dt.date | None:
         try:
             value = dt.datetime.fromisoformat(raw).date()
         except ValueError:
-            raise Invalid(f"{name} must be a date as YYYY-MM-DD (got {raw[:40]!r}).", code="invalid_date",
-                          extra={"fields": {name: ["Use YYYY-MM-DD."]}}) from None
+            raise Invalid(
+                f"{name} must be a date as YYYY-MM-DD (got {raw[:40]!r}).",
+                code="invalid_date",
+                extra={"fields": {name: ["Use YYYY-MM-DD."]}},
+            ) from None
     if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise Invalid(f"{name} must be a date from {EARLIEST_DATE} to {LATEST_DATE}.", code="invalid_date",
-                      extra={"fields": {name: [f"From {EARLIEST_DATE} to {LATEST_DATE}."]}})
+        raise Invalid(
+            f"{name} must be a date from {EARLIEST_DATE} to {LATEST_DATE}.",
+            code="invalid_date",
+            extra={"fields": {name: [f"From {EARLIEST_DATE} to {LATEST_DATE}."]}},
+        )
     return value
 
 
@@ -168,16 +188,24 @@ def report_filters(*, actor: Actor, params, default_group_by: str = "month") -> 
     Brand users are held to their own brands: another brand is "not found", as everywhere (docs/contract.md §2).
     """
     if not report_allowed(actor):
-        raise Forbidden("Reports are for brands, reviewers and compliance officers.", code="permission_denied")
+        raise Forbidden(
+            "Reports are for brands, reviewers and compliance officers.", code="permission_denied"
+        )
     date_from = _parse_date("from", params.get("from"))
     date_to = _parse_date("to", params.get("to"))
     if date_from and date_to and date_from > date_to:
-        raise Invalid("from must not be after to.", code="invalid_period",
-                      extra={"fields": {"from": ["Must not be after to."]}})
+        raise Invalid(
+            "from must not be after to.",
+            code="invalid_period",
+            extra={"fields": {"from": ["Must not be after to."]}},
+        )
     group_by = (params.get("group_by") or default_group_by).strip()
     if group_by not in GROUPINGS:
-        raise Invalid(f"group_by must be one of {', '.join(GROUPINGS)}.", code="invalid_group_by",
-                      extra={"fields": {"group_by": [f"One of {', '.join(GROUPINGS)}."]}})
+        raise Invalid(
+            f"group_by must be one of {', '.join(GROUPINGS)}.",
+            code="invalid_group_by",
+            extra={"fields": {"group_by": [f"One of {', '.join(GROUPINGS)}."]}},
+        )
     raw_brand = str(params.get("brand") or "").strip()
     brand_ids: frozenset[int] | None = None
     names: tuple[str, ...] = ()
@@ -185,8 +213,11 @@ def report_filters(*, actor: Actor, params, default_group_by: str = "month") -> 
         try:
             wanted = frozenset(int(part) for part in raw_brand.split(",") if part.strip())
         except ValueError:
-            raise Invalid("brand must be a brand id (or ids separated by commas).", code="invalid_brand",
-                          extra={"fields": {"brand": ["A brand id."]}}) from None
+            raise Invalid(
+                "brand must be a brand id (or ids separated by commas).",
+                code="invalid_brand",
+                extra={"fields": {"brand": ["A brand id."]}},
+            ) from None
         visible = Brand.objects.filter(pk__in=[pk for pk in wanted if 0 < pk <= MAX_ID])
         if not actor.sees_everything:
             visible = visible.filter(pk__in=actor.brand_ids)
@@ -197,7 +228,9 @@ def report_filters(*, actor: Actor, params, default_group_by: str = "month") -> 
     elif not actor.sees_everything:
         brand_ids = frozenset(actor.brand_ids)
         names = tuple(Brand.objects.filter(pk__in=brand_ids).values_list("name", flat=True))
-    return ReportFilters(date_from=date_from, date_to=date_to, brand_ids=brand_ids, group_by=group_by, brand_names=names)
+    return ReportFilters(
+        date_from=date_from, date_to=date_to, brand_ids=brand_ids, group_by=group_by, brand_names=names
+    )
 
 
 def report_allowed(actor: Actor) -> bool:
@@ -223,13 +256,23 @@ class HoursBetween(Func):
         super().__init__(end, start, **extra)
 
     def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="(EXTRACT(EPOCH FROM (%(expressions)s))::double precision / 3600.0)",
-                           arg_joiner=" - ", **extra)
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(expressions)s))::double precision / 3600.0)",
+            arg_joiner=" - ",
+            **extra,
+        )
 
     def as_sqlite(self, compiler, connection, **extra):
         # Django's own SQLite function: the difference of two timestamps in whole microseconds.
-        return self.as_sql(compiler, connection, template="(django_timestamp_diff(%(expressions)s) / 3600000000.0)",
-                           arg_joiner=", ", **extra)
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(django_timestamp_diff(%(expressions)s) / 3600000000.0)",
+            arg_joiner=", ",
+            **extra,
+        )
 
 
 class Median(Aggregate):
@@ -318,8 +361,8 @@ def _medians_by_window(qs: QuerySet, keys: dict, group_by: str | None, name: str
     select_keys = f"{cols}, " if aliases else ""
     group = f"GROUP BY {cols}" if aliases else ""
     query = (
-        f"SELECT {select_keys}AVG(\"_v\") FROM ("
-        f"  SELECT {select_keys}\"_v\", ROW_NUMBER() OVER ({partition} ORDER BY \"_v\") AS rn,"
+        f'SELECT {select_keys}AVG("_v") FROM ('
+        f'  SELECT {select_keys}"_v", ROW_NUMBER() OVER ({partition} ORDER BY "_v") AS rn,'
         f"         COUNT(*) OVER ({partition}) AS cnt FROM ({sql}) AS ordered"
         f") AS numbered WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) {group}"
     )
@@ -352,51 +395,93 @@ def _figures(actor: Actor, filters: ReportFilters, group_by: str | None) -> dict
     taken = Q(taken_down_at__isnull=False)
     countered = Q(Exists(CounterNotice.objects.filter(claim=OuterRef("pk"))))
     decided_keys = _claim_keys(group_by, "decided_at")
-    parts.append(_grouped(
-        decided, decided_keys, group_by,
-        claims_decided=Count("pk"),
-        claims_taken_down=Count("pk", filter=taken),
-        claims_rejected=Count("pk", filter=Q(state=ClaimState.REJECTED)),
-        fast_tracked=Count("pk", filter=Q(fast_tracked=True)),
-        _countered=Count("pk", filter=taken & countered),
-        _reinstated_after=Count("pk", filter=taken & Q(reinstated_at__isnull=False)),
-    ))
-    parts.append(_medians(decided, decided_keys, group_by, HoursBetween("decided_at", "submitted_at"),
-                          "median_hours_to_decision"))
-    parts.append(_medians(decided.filter(taken), decided_keys, group_by,
-                          HoursBetween("taken_down_at", "submitted_at"), "median_hours_to_takedown"))
+    parts.append(
+        _grouped(
+            decided,
+            decided_keys,
+            group_by,
+            claims_decided=Count("pk"),
+            claims_taken_down=Count("pk", filter=taken),
+            claims_rejected=Count("pk", filter=Q(state=ClaimState.REJECTED)),
+            fast_tracked=Count("pk", filter=Q(fast_tracked=True)),
+            _countered=Count("pk", filter=taken & countered),
+            _reinstated_after=Count("pk", filter=taken & Q(reinstated_at__isnull=False)),
+        )
+    )
+    parts.append(
+        _medians(
+            decided,
+            decided_keys,
+            group_by,
+            HoursBetween("decided_at", "submitted_at"),
+            "median_hours_to_decision",
+        )
+    )
+    parts.append(
+        _medians(
+            decided.filter(taken),
+            decided_keys,
+            group_by,
+            HoursBetween("taken_down_at", "submitted_at"),
+            "median_hours_to_takedown",
+        )
+    )
 
     counters = CounterNotice.objects.filter(claim__in=claims).filter(filters.period_q("filed_at"))
-    parts.append(_grouped(
-        counters, _claim_keys(group_by, "filed_at", prefix="claim__"), group_by,
-        counter_notices=Count("pk"),
-        successful_counter_notices=Count("pk", filter=Q(outcome=CounterNotice.Outcome.REINSTATED)),
-    ))
+    parts.append(
+        _grouped(
+            counters,
+            _claim_keys(group_by, "filed_at", prefix="claim__"),
+            group_by,
+            counter_notices=Count("pk"),
+            successful_counter_notices=Count("pk", filter=Q(outcome=CounterNotice.Outcome.REINSTATED)),
+        )
+    )
 
     reinstated = claims.filter(filters.period_q("reinstated_at"))
-    parts.append(_grouped(reinstated, _claim_keys(group_by, "reinstated_at"), group_by,
-                          reinstated=Count("pk"), retracted=Count("pk", filter=Q(retracted=True))))
+    parts.append(
+        _grouped(
+            reinstated,
+            _claim_keys(group_by, "reinstated_at"),
+            group_by,
+            reinstated=Count("pk"),
+            retracted=Count("pk", filter=Q(retracted=True)),
+        )
+    )
 
     removed = claims.filter(filters.period_q("taken_down_at"))
-    parts.append(_grouped(removed, _claim_keys(group_by, "taken_down_at"), group_by,
-                          listings_removed=Count("listing_id", distinct=True)))
+    parts.append(
+        _grouped(
+            removed,
+            _claim_keys(group_by, "taken_down_at"),
+            group_by,
+            listings_removed=Count("listing_id", distinct=True),
+        )
+    )
 
     if group_by in (None, "month", "merchant"):
         bans = AuditEvent.objects.filter(action="merchant_ban", merchant_id__isnull=False).filter(
             filters.period_q("created_at")
         )
         if filters.brand_ids is not None or not actor.sees_everything:
-            bans = bans.filter(merchant_id__in=claims.filter(taken_down_at__isnull=False).values("listing__merchant_id"))
+            bans = bans.filter(
+                merchant_id__in=claims.filter(taken_down_at__isnull=False).values("listing__merchant_id")
+            )
         merchant_name = Subquery(Merchant.objects.filter(pk=OuterRef("merchant_id")).values("name")[:1])
-        keys = {"month": {"g_key": TruncMonth("created_at")},
-                "merchant": {"g_key": F("merchant_id"), "g_label": merchant_name}}.get(group_by, {})
+        keys = {
+            "month": {"g_key": TruncMonth("created_at")},
+            "merchant": {"g_key": F("merchant_id"), "g_label": merchant_name},
+        }.get(group_by, {})
         parts.append(_grouped(bans, keys, group_by, merchants_banned=Count("merchant_id", distinct=True)))
 
     merged: dict[tuple, dict] = {}
     for part in parts:
         for key, values in part.items():
             merged.setdefault(key, {}).update(values)
-    return {key: _finish(values, banned_known=group_by in (None, "month", "merchant")) for key, values in merged.items()}
+    return {
+        key: _finish(values, banned_known=group_by in (None, "month", "merchant"))
+        for key, values in merged.items()
+    }
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -423,8 +508,17 @@ def _finish(values: dict, *, banned_known: bool) -> dict:
 
 
 def _is_empty(row: dict) -> bool:
-    return not any(row.get(k) for k in ("claims_filed", "claims_decided", "counter_notices", "reinstated",
-                                        "listings_removed", "merchants_banned"))
+    return not any(
+        row.get(k)
+        for k in (
+            "claims_filed",
+            "claims_decided",
+            "counter_notices",
+            "reinstated",
+            "listings_removed",
+            "merchants_banned",
+        )
+    )
 
 
 def _months_between(first: str, last: str) -> list[str]:
@@ -489,17 +583,32 @@ def top_repeat_infringers(*, actor: Actor, filters: ReportFilters, limit: int = 
     """Merchants with the most listings taken down in the period, with their current standing."""
     claims = report_claims(actor, filters).filter(filters.period_q("taken_down_at"))
     rows = (
-        claims.values("listing__merchant_id", "listing__merchant__name", "listing__merchant__platform_ref",
-                      "listing__merchant__country", "listing__merchant__status")
-        .annotate(takedowns=Count("pk"), listings=Count("listing_id", distinct=True),
-                  brands=Count("brand_id", distinct=True),
-                  reinstated=Count("pk", filter=Q(reinstated_at__isnull=False)))
+        claims.values(
+            "listing__merchant_id",
+            "listing__merchant__name",
+            "listing__merchant__platform_ref",
+            "listing__merchant__country",
+            "listing__merchant__status",
+        )
+        .annotate(
+            takedowns=Count("pk"),
+            listings=Count("listing_id", distinct=True),
+            brands=Count("brand_id", distinct=True),
+            reinstated=Count("pk", filter=Q(reinstated_at__isnull=False)),
+        )
         .order_by("-takedowns", "listing__merchant__name")[:limit]
     )
     return [
-        {"merchant": r["listing__merchant__name"], "platform_ref": r["listing__merchant__platform_ref"],
-         "country": r["listing__merchant__country"], "status": r["listing__merchant__status"],
-         "status_label": str(Merchant.Status(r["listing__merchant__status"]).label),
-         "takedowns": r["takedowns"], "listings": r["listings"], "brands": r["brands"], "reinstated": r["reinstated"]}
+        {
+            "merchant": r["listing__merchant__name"],
+            "platform_ref": r["listing__merchant__platform_ref"],
+            "country": r["listing__merchant__country"],
+            "status": r["listing__merchant__status"],
+            "status_label": str(Merchant.Status(r["listing__merchant__status"]).label),
+            "takedowns": r["takedowns"],
+            "listings": r["listings"],
+            "brands": r["brands"],
+            "reinstated": r["reinstated"],
+        }
         for r in rows
     ]

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Reads for the compliance pages and the brand dashboard that are not report figures themselves."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from brands.models import Brand
 from core.models import AuditEvent
 from core.roles import Actor
 from merchants.models import Merchant
+from reports.metrics import ReportFilters, report_summary
 from takedowns.models import (
     DECIDED,
     OPEN,
@@ -21,7 +22,6 @@ from takedowns.models import (
     S,
 )
 from takedowns.selectors import claims_visible_to
-from reports.metrics import ReportFilters, report_summary
 
 
 def audit_events(actor: Actor) -> QuerySet[AuditEvent]:
@@ -44,6 +44,7 @@ class Dashboard:
     taken_down_by_month: list[int]
     rate_by_month: list[float | None]
 
+
 def month_starts(count: int, today: date | None = None) -> list[date]:
     """The first day of each of the last `count` months, oldest first, this month last."""
     today = today or timezone.localdate()
@@ -56,8 +57,10 @@ def month_starts(count: int, today: date | None = None) -> list[date]:
             year, month = year - 1, 12
     return starts[::-1]
 
+
 def _month_key(value) -> date:
     return value.date().replace(day=1) if hasattr(value, "date") else value.replace(day=1)
+
 
 def brand_dashboard(actor: Actor, brand_ids) -> Dashboard:
     """The brand user's figures over its claims (all its brands, or the one it chose)."""
@@ -72,16 +75,25 @@ def brand_dashboard(actor: Actor, brand_ids) -> Dashboard:
     starts = month_starts(12)
     first = timezone.make_aware(timezone.datetime.combine(starts[0], timezone.datetime.min.time()))
     filed = dict(
-        claims.filter(submitted_at__gte=first).annotate(m=TruncMonth("submitted_at")).values("m")
-        .annotate(n=Count("pk")).values_list("m", "n")
+        claims.filter(submitted_at__gte=first)
+        .annotate(m=TruncMonth("submitted_at"))
+        .values("m")
+        .annotate(n=Count("pk"))
+        .values_list("m", "n")
     )
     down = dict(
-        claims.filter(taken_down_at__gte=first).annotate(m=TruncMonth("taken_down_at")).values("m")
-        .annotate(n=Count("pk")).values_list("m", "n")
+        claims.filter(taken_down_at__gte=first)
+        .annotate(m=TruncMonth("taken_down_at"))
+        .values("m")
+        .annotate(n=Count("pk"))
+        .values_list("m", "n")
     )
     decided_m = (
-        claims.filter(decided_at__gte=first, state__in=DECIDED).annotate(m=TruncMonth("decided_at")).values("m")
-        .annotate(n=Count("pk"), down=Count("pk", filter=Q(taken_down_at__isnull=False))).values_list("m", "n", "down")
+        claims.filter(decided_at__gte=first, state__in=DECIDED)
+        .annotate(m=TruncMonth("decided_at"))
+        .values("m")
+        .annotate(n=Count("pk"), down=Count("pk", filter=Q(taken_down_at__isnull=False)))
+        .values_list("m", "n", "down")
     )
     filed = {_month_key(k): v for k, v in filed.items()}
     down = {_month_key(k): v for k, v in down.items()}
@@ -101,6 +113,7 @@ def brand_dashboard(actor: Actor, brand_ids) -> Dashboard:
         rate_by_month=[rates.get(s) for s in starts],
     )
 
+
 # --- compliance -------------------------------------------------------------------------------------------
 def audit_trail_search(*, q: str = "", kind: str = "", since=None, until=None, actions=()) -> QuerySet:
     """AuditEvents and ClaimEvents as one time-ordered list (a SQL UNION, so it paginates in the database)."""
@@ -113,18 +126,35 @@ def audit_trail_search(*, q: str = "", kind: str = "", since=None, until=None, a
     if q:
         term = q.strip()
         audit = audit.filter(
-            Q(action__icontains=term) | Q(action__in=actions) | Q(actor_label__icontains=term) | Q(note__icontains=term)
+            Q(action__icontains=term)
+            | Q(action__in=actions)
+            | Q(actor_label__icontains=term)
+            | Q(note__icontains=term)
             | Q(object_id=term)
             | Q(claim_id__in=Claim.objects.filter(reference__iexact=term).values("pk"))
             | Q(brand_id__in=Brand.objects.filter(name__icontains=term).values("pk"))
             | Q(merchant_id__in=Merchant.objects.filter(platform_ref__iexact=term).values("pk"))
         )
         claim_events = claim_events.filter(
-            Q(transition__icontains=term) | Q(transition__in=actions) | Q(actor_label__icontains=term) | Q(note__icontains=term)
-            | Q(claim__reference__iexact=term) | Q(claim__brand__name__icontains=term)
+            Q(transition__icontains=term)
+            | Q(transition__in=actions)
+            | Q(actor_label__icontains=term)
+            | Q(note__icontains=term)
+            | Q(claim__reference__iexact=term)
+            | Q(claim__brand__name__icontains=term)
             | Q(claim__listing__merchant__platform_ref__iexact=term)
         )
-    columns = ("created_at", "source", "action", "actor_label", "object_type", "object_ref", "note", "claim_ref", "claim_pk")
+    columns = (
+        "created_at",
+        "source",
+        "action",
+        "actor_label",
+        "object_type",
+        "object_ref",
+        "note",
+        "claim_ref",
+        "claim_pk",
+    )
     audit_rows = audit.annotate(
         source=Value("audit", output_field=CharField()),
         object_ref=F("object_id"),
@@ -145,14 +175,19 @@ def audit_trail_search(*, q: str = "", kind: str = "", since=None, until=None, a
         return event_rows.order_by("-created_at")
     return audit_rows.union(event_rows, all=True).order_by("-created_at")
 
+
 TIME_TO_ACTION_BUCKETS = ((0, 24, "< 24 h"), (24, 72, "24–72 h"), (72, 168, "3–7 d"), (168, None, "> 7 d"))
+
 
 def time_to_decision_distribution(claims: QuerySet[Claim]) -> list[tuple[str, int]]:
     """How many decisions came within each band of hours after submission."""
     hours = [
         (decided - submitted).total_seconds() / 3600
-        for submitted, decided in claims.filter(decided_at__isnull=False, submitted_at__isnull=False)
-        .values_list("submitted_at", "decided_at")[:50_000]
+        for submitted, decided in claims.filter(
+            decided_at__isnull=False, submitted_at__isnull=False
+        ).values_list("submitted_at", "decided_at")[:50_000]
     ]
-    return [(label, sum(1 for h in hours if h >= low and (high is None or h < high)))
-            for low, high, label in TIME_TO_ACTION_BUCKETS]
+    return [
+        (label, sum(1 for h in hours if h >= low and (high is None or h < high)))
+        for low, high, label in TIME_TO_ACTION_BUCKETS
+    ]

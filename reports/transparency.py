@@ -17,37 +17,37 @@ DEFINITIONS = {
     "notices.by_type": "Notices received, by the type of alleged illegal content (infringement type).",
     "notices.from_trusted_flaggers": "Notices received from brands designated as trusted flaggers (Art. 22 DSA).",
     "notices.processed_by_automated_means": "Notices decided in the period without a human reviewer "
-                                            "(fast-track approval for brands in the good-faith programme).",
+    "(fast-track approval for brands in the good-faith programme).",
     "notices.decided": "Notices decided in the period (approved, fast-tracked or rejected).",
     "notices.rejected": "Notices decided in the period and rejected: no action taken.",
     "notices.withdrawn": "Notices withdrawn by the notifier in the period.",
     "actions.on_legal_grounds": "Listings removed in the period because they were found illegal "
-                                "(intellectual property infringement) after a notice.",
+    "(intellectual property infringement) after a notice.",
     "actions.on_legal_grounds_by_type": "Those removals, by type of infringement.",
     "actions.on_terms_and_conditions_grounds": "Seller accounts suspended in the period under the repeat "
-                                               "infringer policy of the terms and conditions.",
+    "infringer policy of the terms and conditions.",
     "actions.automated": "Removals in the period that followed an automated (fast-track) decision.",
     "actions.median_hours_to_action": "Median hours from a notice's submission to the listing's removal, over "
-                                      "the removals in the period.",
+    "the removals in the period.",
     "complaints.received": "Counter-notices (complaints against a removal, Art. 20 DSA) filed in the period.",
     "complaints.by_basis": "Complaints received, by the basis the seller gave.",
     "complaints.decided": "Complaints decided in the period.",
     "complaints.upheld": "Complaints decided in the period where the removal was confirmed.",
     "complaints.reversed": "Complaints decided in the period where the removal was reversed and the listing "
-                           "reinstated.",
+    "reinstated.",
     "complaints.pending": "Complaints filed in the period and not yet decided.",
     "complaints.median_hours_to_decision": "Median hours from filing to decision, over complaints decided in "
-                                           "the period.",
+    "the period.",
     "complaints.retractions": "Removals reversed in the period because the notifier retracted its notice.",
     "suspensions.sellers_for_manifestly_illegal_content": "Seller accounts suspended in the period for "
-                                                          "frequently providing manifestly illegal content "
-                                                          "(Art. 23(1) DSA).",
+    "frequently providing manifestly illegal content "
+    "(Art. 23(1) DSA).",
     "suspensions.sellers_reinstated": "Seller suspensions lifted by a reviewer in the period.",
     "suspensions.notifiers_warned": "Notifiers warned in the period for frequently submitting manifestly "
-                                    "unfounded notices (Art. 23(3) DSA).",
+    "unfounded notices (Art. 23(3) DSA).",
     "suspensions.notifiers_for_manifestly_unfounded_notices": "Notifiers whose filing was suspended in the "
-                                                              "period for manifestly unfounded notices "
-                                                              "(Art. 23(2) DSA).",
+    "period for manifestly unfounded notices "
+    "(Art. 23(2) DSA).",
 }
 
 
@@ -57,9 +57,12 @@ def transparency_report(*, actor: Actor, filters: ReportFilters) -> dict:
 
     filed = claims.filter(filters.period_q("submitted_at"))
     by_type = dict(filed.values_list("infringement_type").annotate(n=Count("pk")).order_by())
-    notices = filed.aggregate(received=Count("pk"), from_trusted_flaggers=Count("pk", filter=Q(brand__trusted_flagger=True)))
+    notices = filed.aggregate(
+        received=Count("pk"), from_trusted_flaggers=Count("pk", filter=Q(brand__trusted_flagger=True))
+    )
     decided = claims.filter(filters.period_q("decided_at")).aggregate(
-        decided=Count("pk"), rejected=Count("pk", filter=Q(state=ClaimState.REJECTED)),
+        decided=Count("pk"),
+        rejected=Count("pk", filter=Q(state=ClaimState.REJECTED)),
         automated=Count("pk", filter=Q(fast_tracked=True)),
     )
     # Withdrawals carry no timestamp of their own on the claim: count the transition events.
@@ -84,16 +87,21 @@ def transparency_report(*, actor: Actor, filters: ReportFilters) -> dict:
     by_basis = dict(received.values_list("reason").annotate(n=Count("pk")).order_by())
     decided_counters = counters.filter(filters.period_q("decided_at"))
     outcomes = decided_counters.aggregate(
-        decided=Count("pk"), upheld=Count("pk", filter=Q(outcome=CounterNotice.Outcome.UPHELD)),
+        decided=Count("pk"),
+        upheld=Count("pk", filter=Q(outcome=CounterNotice.Outcome.UPHELD)),
         reversed=Count("pk", filter=Q(outcome=CounterNotice.Outcome.REINSTATED)),
     )
-    median_complaint = _medians(decided_counters, {}, None, HoursBetween("decided_at", "filed_at"), "m")[()]["m"]
+    median_complaint = _medians(decided_counters, {}, None, HoursBetween("decided_at", "filed_at"), "m")[()][
+        "m"
+    ]
 
     return {
         "report": "DSA transparency report (Art. 15 and Art. 24 DSA)",
         "template": "Implementing Regulation (EU) 2024/2835",
-        "period": {"from": filters.date_from.isoformat() if filters.date_from else None,
-                   "to": filters.date_to.isoformat() if filters.date_to else None},
+        "period": {
+            "from": filters.date_from.isoformat() if filters.date_from else None,
+            "to": filters.date_to.isoformat() if filters.date_to else None,
+        },
         "filters": {"brand": sorted(filters.brand_names) if filters.brand_names else None},
         "generated_at": timezone.now().isoformat().replace("+00:00", "Z"),
         "notices": {
@@ -126,7 +134,9 @@ def transparency_report(*, actor: Actor, filters: ReportFilters) -> dict:
             "sellers_for_manifestly_illegal_content": bans.values("merchant_id").distinct().count(),
             "sellers_reinstated": lifts.count(),
             "notifiers_warned": brand_audit.filter(action="misuse_warned").count(),
-            "notifiers_for_manifestly_unfounded_notices": brand_audit.filter(action="brand_suspended").count(),
+            "notifiers_for_manifestly_unfounded_notices": brand_audit.filter(
+                action="brand_suspended"
+            ).count(),
         },
         "definitions": DEFINITIONS,
     }
@@ -149,7 +159,9 @@ def transparency_rows(report: dict) -> list[tuple[str, str, object, str]]:
             definition = report["definitions"].get(f"{section}.{name}", "")
             if isinstance(value, dict):
                 for sub, n in value.items():
-                    rows.append((section, f"{name.replace('_', ' ')}: {sub.replace('_', ' ')}", n, definition))
+                    rows.append(
+                        (section, f"{name.replace('_', ' ')}: {sub.replace('_', ' ')}", n, definition)
+                    )
                     definition = ""
             else:
                 rows.append((section, name.replace("_", " "), value, definition))

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Compliance pages (reports, audit trail) and the brand's dashboard, all from the report selectors."""
 
 from __future__ import annotations
 
@@ -35,29 +35,56 @@ def dashboard(request):
     brand_ids = [b.pk for b in brands if str(b.pk) == selected] or [b.pk for b in brands]
     figures = brand_dashboard(actor, brand_ids)
     chart = line_chart(
-        title=_("Claims per month, last 12 months"), labels=figures.months,
+        title=_("Claims per month, last 12 months"),
+        labels=figures.months,
         series={_("Submitted"): figures.filed_by_month, _("Taken down"): figures.taken_down_by_month},
-        width=760, height=300,
+        width=760,
+        height=300,
     )
     rate_chart = line_chart(
-        title=_("Take-down rate per month (%)"), labels=figures.months, series={_("Take-down rate"): figures.rate_by_month},
-        unit="%", width=760, height=260, y_max=100,
+        title=_("Take-down rate per month (%)"),
+        labels=figures.months,
+        series={_("Take-down rate"): figures.rate_by_month},
+        unit="%",
+        width=760,
+        height=260,
+        y_max=100,
     )
     states = [(value, label, figures.by_state.get(value, 0)) for value, label in S.choices]
-    attention = claim_list(actor).filter(brand_id__in=brand_ids, state__in=(S.INFO_REQUESTED, S.COUNTER_NOTICED, S.DRAFT))[:10]
-    return render(request, "takedowns/dashboard.html", {
-        "brands": brands, "selected": selected, "figures": figures, "chart": chart, "rate_chart": rate_chart,
-        "states": states, "attention": attention,
-        "rights_expiring": ip_rights_visible_to(actor).filter(
-            brand_id__in=brand_ids, status=IPRight.Status.VERIFIED,
-            valid_until__lt=timezone.localdate() + timedelta(days=90)),
-    })
+    attention = claim_list(actor).filter(
+        brand_id__in=brand_ids, state__in=(S.INFO_REQUESTED, S.COUNTER_NOTICED, S.DRAFT)
+    )[:10]
+    return render(
+        request,
+        "takedowns/dashboard.html",
+        {
+            "brands": brands,
+            "selected": selected,
+            "figures": figures,
+            "chart": chart,
+            "rate_chart": rate_chart,
+            "states": states,
+            "attention": attention,
+            "rights_expiring": ip_rights_visible_to(actor).filter(
+                brand_id__in=brand_ids,
+                status=IPRight.Status.VERIFIED,
+                valid_until__lt=timezone.localdate() + timedelta(days=90),
+            ),
+        },
+    )
+
 
 # --- compliance -------------------------------------------------------------------------------------------
 EXPORT_FORMATS = (
-    ("csv", "CSV"), ("xlsx", "XLSX"), ("pdf", "PDF"), ("dsa-sor", gettext_lazy("DSA statements of reasons")),
-    ("transparency", gettext_lazy("DSA transparency report")), ("lumen", "Lumen"), ("audit", gettext_lazy("audit trail")),
+    ("csv", "CSV"),
+    ("xlsx", "XLSX"),
+    ("pdf", "PDF"),
+    ("dsa-sor", gettext_lazy("DSA statements of reasons")),
+    ("transparency", gettext_lazy("DSA transparency report")),
+    ("lumen", "Lumen"),
+    ("audit", gettext_lazy("audit trail")),
 )
+
 
 def _date(value):
     """A date from the query string; a malformed or impossible one (2026-13-45) is ignored."""
@@ -65,6 +92,7 @@ def _date(value):
         return parse_date(value) if value else None
     except ValueError:
         return None
+
 
 @login_required
 def reports(request):
@@ -89,28 +117,68 @@ def reports(request):
     distribution = time_to_decision_distribution(claims_qs)
     infringers = top_repeat_infringers(actor=actor, filters=chosen, limit=10)
     charts = {
-        "rate": line_chart(title=_("Take-down rate per month (%)"), labels=months,
-                           series={_("Take-down rate"): [None if r["takedown_rate"] is None else 100 * r["takedown_rate"]
-                                                         for r in recent]},
-                           unit="%", y_max=100, width=760, height=280),
-        "volume": bar_chart(title=_("Claims filed and taken down per month"), labels=months,
-                            series={_("Filed"): [r["claims_filed"] for r in recent],
-                                    _("Taken down"): [r["claims_taken_down"] for r in recent]}, width=760, height=280),
-        "distribution": bar_chart(title=_("Time from submission to decision"), labels=[label for label, _n in distribution],
-                                  series={_("Decisions"): [n for _label, n in distribution]}, width=560, height=260),
-        "infringers": bar_chart(title=_("Top repeat infringers (listings taken down)"),
-                                labels=[row["merchant"] for row in infringers],
-                                series={_("Takedowns"): [row["takedowns"] for row in infringers]}, horizontal=True,
-                                width=560, height=320),
+        "rate": line_chart(
+            title=_("Take-down rate per month (%)"),
+            labels=months,
+            series={
+                _("Take-down rate"): [
+                    None if r["takedown_rate"] is None else 100 * r["takedown_rate"] for r in recent
+                ]
+            },
+            unit="%",
+            y_max=100,
+            width=760,
+            height=280,
+        ),
+        "volume": bar_chart(
+            title=_("Claims filed and taken down per month"),
+            labels=months,
+            series={
+                _("Filed"): [r["claims_filed"] for r in recent],
+                _("Taken down"): [r["claims_taken_down"] for r in recent],
+            },
+            width=760,
+            height=280,
+        ),
+        "distribution": bar_chart(
+            title=_("Time from submission to decision"),
+            labels=[label for label, _n in distribution],
+            series={_("Decisions"): [n for _label, n in distribution]},
+            width=560,
+            height=260,
+        ),
+        "infringers": bar_chart(
+            title=_("Top repeat infringers (listings taken down)"),
+            labels=[row["merchant"] for row in infringers],
+            series={_("Takedowns"): [row["takedowns"] for row in infringers]},
+            horizontal=True,
+            width=560,
+            height=320,
+        ),
     }
     query = urlencode({k: v for k, v in filters.items() if v and k != "group_by"})
-    exports = [(label, f"/api/v1/reports/export/?format={fmt}" + (f"&{query}" if query else "")) for fmt, label in EXPORT_FORMATS]
-    return render(request, "takedowns/reports.html", {
-        "filters": filters, "totals": monthly.totals, "rows": grouped.rows, "charts": charts, "infringers": infringers,
-        "exports": exports, "distribution": distribution, "brands": Brand.objects.order_by("name"),
-        "groupings": GROUPINGS, "problems": problems,
-        "summary_url": "/api/v1/reports/summary/?" + urlencode({k: v for k, v in filters.items() if v}),
-    })
+    exports = [
+        (label, f"/api/v1/reports/export/?format={fmt}" + (f"&{query}" if query else ""))
+        for fmt, label in EXPORT_FORMATS
+    ]
+    return render(
+        request,
+        "takedowns/reports.html",
+        {
+            "filters": filters,
+            "totals": monthly.totals,
+            "rows": grouped.rows,
+            "charts": charts,
+            "infringers": infringers,
+            "exports": exports,
+            "distribution": distribution,
+            "brands": Brand.objects.order_by("name"),
+            "groupings": GROUPINGS,
+            "problems": problems,
+            "summary_url": "/api/v1/reports/summary/?" + urlencode({k: v for k, v in filters.items() if v}),
+        },
+    )
+
 
 @login_required
 def audit_trail(request):
@@ -119,7 +187,16 @@ def audit_trail(request):
     filters = {key: request.GET.get(key, "") for key in ("q", "kind", "from", "to")}
     until = _date(filters["to"])
     term = filters["q"].strip().casefold()
-    labelled = [code for code, label in {**TRANSITION_LABELS, **ACTION_LABELS}.items() if term and term in str(label).casefold()]
-    rows = audit_trail_search(q=filters["q"], kind=filters["kind"], since=_date(filters["from"]),
-                                        until=until + timedelta(days=1) if until else None, actions=labelled)
+    labelled = [
+        code
+        for code, label in {**TRANSITION_LABELS, **ACTION_LABELS}.items()
+        if term and term in str(label).casefold()
+    ]
+    rows = audit_trail_search(
+        q=filters["q"],
+        kind=filters["kind"],
+        since=_date(filters["from"]),
+        until=until + timedelta(days=1) if until else None,
+        actions=labelled,
+    )
     return render(request, "takedowns/audit.html", {"page": page_of(request, rows), "filters": filters})

@@ -32,9 +32,14 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=1, help="processes per worker")
-    parser.add_argument("--rate", type=float, default=0, help="approvals per second (0: as fast as one loop goes)")
-    parser.add_argument("--dedicated-urgent", action="store_true",
-                        help="the first worker consumes only the urgent queue (removal webhooks, enforcement)")
+    parser.add_argument(
+        "--rate", type=float, default=0, help="approvals per second (0: as fast as one loop goes)"
+    )
+    parser.add_argument(
+        "--dedicated-urgent",
+        action="store_true",
+        help="the first worker consumes only the urgent queue (removal webhooks, enforcement)",
+    )
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL", "")
@@ -54,8 +59,15 @@ def main() -> None:
 
     smtp = SMTPServer().start()
     hooks = WebhookReceiver().start()
-    os.environ.update({"PLATFORM_WEBHOOK_URL": hooks.url, "PLATFORM_WEBHOOK_SECRET": WEBHOOK_SECRET,
-                       "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp.port), "LOG_LEVEL": "WARNING"})
+    os.environ.update(
+        {
+            "PLATFORM_WEBHOOK_URL": hooks.url,
+            "PLATFORM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp.port),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
 
     import django
 
@@ -75,30 +87,72 @@ def main() -> None:
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
 
     brand = Brand.objects.create(name="Bench Brand", contact_email="legal@bench.example")
-    right = IPRight.objects.create(brand=brand, kind="trademark", mark="BENCH", registration_number="1", office="EUIPO",
-                                   status=IPRight.Status.VERIFIED)
+    right = IPRight.objects.create(
+        brand=brand,
+        kind="trademark",
+        mark="BENCH",
+        registration_number="1",
+        office="EUIPO",
+        status=IPRight.Status.VERIFIED,
+    )
     reviewer = User.objects.create_user("bench-reviewer", email="r@bench.example")
     reviewer.groups.add(Group.objects.get_or_create(name="reviewer")[0])
     merchants = Merchant.objects.bulk_create(
-        [Merchant(platform_ref=f"BM-{i}", name=f"Seller {i}", email=f"s{i}@m.example") for i in range(args.claims)])
-    listings = Listing.objects.bulk_create([
-        Listing(platform_ref=f"BL-{i}", merchant=m, url=f"https://market.example/b/{i}", title=f"Item {i}")
-        for i, m in enumerate(merchants)])
+        [
+            Merchant(platform_ref=f"BM-{i}", name=f"Seller {i}", email=f"s{i}@m.example")
+            for i in range(args.claims)
+        ]
+    )
+    listings = Listing.objects.bulk_create(
+        [
+            Listing(
+                platform_ref=f"BL-{i}", merchant=m, url=f"https://market.example/b/{i}", title=f"Item {i}"
+            )
+            for i, m in enumerate(merchants)
+        ]
+    )
     now = timezone.now()
-    claims = Claim.objects.bulk_create([
-        Claim(reference=f"TD-2026-{900000 + i}", brand=brand, ip_right=right, listing=listing, infringement_type="counterfeit",
-              good_faith=True, accurate=True, signature="Bench", state="in_review", submitted_at=now, assignee=reviewer)
-        for i, listing in enumerate(listings)])
-    Evidence.objects.bulk_create([Evidence(claim=c, file="evidence/x.png", sha256="0" * 64, content_type="image/png", size=1)
-                                  for c in claims])
+    claims = Claim.objects.bulk_create(
+        [
+            Claim(
+                reference=f"TD-2026-{900000 + i}",
+                brand=brand,
+                ip_right=right,
+                listing=listing,
+                infringement_type="counterfeit",
+                good_faith=True,
+                accurate=True,
+                signature="Bench",
+                state="in_review",
+                submitted_at=now,
+                assignee=reviewer,
+            )
+            for i, listing in enumerate(listings)
+        ]
+    )
+    Evidence.objects.bulk_create(
+        [
+            Evidence(claim=c, file="evidence/x.png", sha256="0" * 64, content_type="image/png", size=1)
+            for c in claims
+        ]
+    )
 
-    env = worker_env(database_url=os.environ["DATABASE_URL"], redis_url=os.environ["REDIS_URL"], smtp_port=smtp.port,
-                     webhook_url=hooks.url, media_root="/tmp/bench-media")
+    env = worker_env(
+        database_url=os.environ["DATABASE_URL"],
+        redis_url=os.environ["REDIS_URL"],
+        smtp_port=smtp.port,
+        webhook_url=hooks.url,
+        media_root="/tmp/bench-media",
+    )
     from django.conf import settings
 
     workers = [
-        WorkerProcess(env, name=f"bench{i}", concurrency=args.concurrency,
-                      queues=settings.CELERY_URGENT_QUEUE if args.dedicated_urgent and i == 0 else None).start()
+        WorkerProcess(
+            env,
+            name=f"bench{i}",
+            concurrency=args.concurrency,
+            queues=settings.CELERY_URGENT_QUEUE if args.dedicated_urgent and i == 0 else None,
+        ).start()
         for i in range(args.workers)
     ]
     actor = actor_for(reviewer)
@@ -111,10 +165,18 @@ def main() -> None:
             claim_transition(claim_id=claim.pk, name="approve", actor=actor)
             committed[claim.reference] = time.time()
         approving = time.time() - started
-        wait_for(lambda: len(hooks.accepted("listing.remove")) >= len(claims), timeout=600, interval=0.5,
-                 message="every webhook")
-        wait_for(lambda: Claim.objects.filter(state="taken_down").count() == len(claims), timeout=600, interval=0.5,
-                 message="every takedown")
+        wait_for(
+            lambda: len(hooks.accepted("listing.remove")) >= len(claims),
+            timeout=600,
+            interval=0.5,
+            message="every webhook",
+        )
+        wait_for(
+            lambda: Claim.objects.filter(state="taken_down").count() == len(claims),
+            timeout=600,
+            interval=0.5,
+            message="every takedown",
+        )
         finished = time.time()
     finally:
         for worker in workers:
@@ -122,19 +184,33 @@ def main() -> None:
         smtp.stop()
         hooks.stop()
 
-    to_webhook = [d.received_at - committed[d.body["claim_reference"]] for d in hooks.accepted("listing.remove")]
-    taken = {c.reference: c.taken_down_at.timestamp() for c in Claim.objects.only("reference", "taken_down_at")}
+    to_webhook = [
+        d.received_at - committed[d.body["claim_reference"]] for d in hooks.accepted("listing.remove")
+    ]
+    taken = {
+        c.reference: c.taken_down_at.timestamp() for c in Claim.objects.only("reference", "taken_down_at")
+    }
     to_takedown = [taken[ref] - at for ref, at in committed.items()]
     ms = lambda seconds: f"{seconds * 1000:.0f} ms"  # noqa: E731
-    print(f"approvals: {len(claims)} with {args.workers} workers (concurrency {args.concurrency} each), "
-          f"{'paced at ' + str(args.rate) + '/s' if args.rate else 'as fast as possible'}"
-          f"{', first worker dedicated to the urgent queue' if args.dedicated_urgent else ''}")
-    print(f"approving took {approving:.1f} s ({len(claims) / approving:.0f} approvals/s, one reviewer in a loop)")
-    print(f"approve -> webhook: median {ms(statistics.median(to_webhook))}, p95 {ms(percentile(to_webhook, 0.95))}, "
-          f"max {ms(max(to_webhook))}")
-    print(f"approve -> taken_down: median {ms(statistics.median(to_takedown))}, p95 {ms(percentile(to_takedown, 0.95))}")
-    print(f"all {len(claims)} taken down {finished - started:.1f} s after the first approval; "
-          f"e-mails received by SMTP: {len(smtp.messages)}")
+    print(
+        f"approvals: {len(claims)} with {args.workers} workers (concurrency {args.concurrency} each), "
+        f"{'paced at ' + str(args.rate) + '/s' if args.rate else 'as fast as possible'}"
+        f"{', first worker dedicated to the urgent queue' if args.dedicated_urgent else ''}"
+    )
+    print(
+        f"approving took {approving:.1f} s ({len(claims) / approving:.0f} approvals/s, one reviewer in a loop)"
+    )
+    print(
+        f"approve -> webhook: median {ms(statistics.median(to_webhook))}, p95 {ms(percentile(to_webhook, 0.95))}, "
+        f"max {ms(max(to_webhook))}"
+    )
+    print(
+        f"approve -> taken_down: median {ms(statistics.median(to_takedown))}, p95 {ms(percentile(to_takedown, 0.95))}"
+    )
+    print(
+        f"all {len(claims)} taken down {finished - started:.1f} s after the first approval; "
+        f"e-mails received by SMTP: {len(smtp.messages)}"
+    )
     with psycopg.connect(admin_url, autocommit=True) as conn:
         django.db.connections.close_all()
         conn.execute(f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')

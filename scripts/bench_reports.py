@@ -51,10 +51,21 @@ def fill_not_null_defaults(cursor, table: str, given: set[str]) -> tuple[list[st
     """Columns other engineers may add later: give every NOT NULL column without a default a neutral value."""
     cursor.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s AND is_nullable = 'NO' "
-        "AND column_default IS NULL", [table])
+        "AND column_default IS NULL",
+        [table],
+    )
     names, values = [], []
-    neutral = {"boolean": "false", "integer": "0", "smallint": "0", "bigint": "0", "jsonb": "'{}'::jsonb",
-               "timestamp with time zone": "now()", "date": "current_date", "numeric": "0", "double precision": "0"}
+    neutral = {
+        "boolean": "false",
+        "integer": "0",
+        "smallint": "0",
+        "bigint": "0",
+        "jsonb": "'{}'::jsonb",
+        "timestamp with time zone": "now()",
+        "date": "current_date",
+        "numeric": "0",
+        "double precision": "0",
+    }
     for column, data_type in cursor.fetchall():
         if column not in given and column != "id":
             names.append(column)
@@ -71,49 +82,91 @@ def build(n: int) -> None:
 
     merchants = max(n // 20, 10)
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE takedowns_claim, takedowns_counternotice, takedowns_claimevent, takedowns_auditevent, "
-                       "merchants_listing, merchants_merchant, merchants_strike, takedowns_notice, "
-                       "takedowns_noticeattempt, brands_ipright, brands_brand CASCADE")
+        cursor.execute(
+            "TRUNCATE takedowns_claim, takedowns_counternotice, takedowns_claimevent, takedowns_auditevent, "
+            "merchants_listing, merchants_merchant, merchants_strike, takedowns_notice, "
+            "takedowns_noticeattempt, brands_ipright, brands_brand CASCADE"
+        )
     reviewer = UserFactory(username="bench-reviewer", groups=[REVIEWER])
     brand_ids, right_ids = [], []
     for i in range(20):
         brand = Brand.objects.create(name=f"Bench brand {i:02d}", trusted_flagger=i % 5 == 0)
-        right = IPRight.objects.create(brand=brand, kind="trademark", mark=f"BENCH{i}", registration_number=f"B{i:07d}",
-                                       office="EUIPO", status=IPRight.Status.VERIFIED)
+        right = IPRight.objects.create(
+            brand=brand,
+            kind="trademark",
+            mark=f"BENCH{i}",
+            registration_number=f"B{i:07d}",
+            office="EUIPO",
+            status=IPRight.Status.VERIFIED,
+        )
         brand_ids.append(brand.pk)
         right_ids.append(right.pk)
     with connection.cursor() as cursor:
-        extra_cols, extra_vals = fill_not_null_defaults(cursor, "merchants_merchant", {
-            "platform_ref", "name", "email", "country", "status", "created_at", "updated_at"})
-        cursor.execute(f"""
+        extra_cols, extra_vals = fill_not_null_defaults(
+            cursor,
+            "merchants_merchant",
+            {"platform_ref", "name", "email", "country", "status", "created_at", "updated_at"},
+        )
+        cursor.execute(
+            f"""
             INSERT INTO merchants_merchant (platform_ref, name, email, country, status, created_at, updated_at
-                                            {''.join(', ' + c for c in extra_cols)})
+                                            {"".join(", " + c for c in extra_cols)})
             SELECT 'MB-' || g, 'Bench seller ' || g, 'seller' || g || '@bench.example',
                    (ARRAY['DE','FR','IT','ES','PL','CN','US','TR'])[1 + g %% 8], 'active', now(), now()
-                   {''.join(', ' + v for v in extra_vals)}
-            FROM generate_series(1, %s) g""", [merchants])
-        extra_cols, extra_vals = fill_not_null_defaults(cursor, "merchants_listing", {
-            "platform_ref", "merchant_id", "url", "title", "currency", "status", "created_at", "updated_at"})
-        cursor.execute(f"""
+                   {"".join(", " + v for v in extra_vals)}
+            FROM generate_series(1, %s) g""",
+            [merchants],
+        )
+        extra_cols, extra_vals = fill_not_null_defaults(
+            cursor,
+            "merchants_listing",
+            {"platform_ref", "merchant_id", "url", "title", "currency", "status", "created_at", "updated_at"},
+        )
+        cursor.execute(
+            f"""
             INSERT INTO merchants_listing (platform_ref, merchant_id, url, title, price, currency, status, created_at,
-                                           updated_at {''.join(', ' + c for c in extra_cols)})
+                                           updated_at {"".join(", " + c for c in extra_cols)})
             SELECT 'LB-' || g, m.id, 'https://market.example/bench/' || g, 'Bench item ' || g, 49, 'EUR',
                    CASE WHEN (g * 37) %% 100 < 65 THEN 'removed' ELSE 'active' END,
                    timestamptz '2025-11-01' + (g %% 300) * interval '1 day', now()
-                   {''.join(', ' + v for v in extra_vals)}
+                   {"".join(", " + v for v in extra_vals)}
             FROM generate_series(1, %s) g JOIN merchants_merchant m ON m.platform_ref = 'MB-' || (1 + g %% %s)""",
-                       [n, merchants])
-        given = {"reference", "brand_id", "ip_right_id", "listing_id", "infringement_type", "description", "good_faith",
-                 "accurate", "signature", "state", "priority", "submitted_at", "decided_at", "decided_by_id",
-                 "fast_tracked", "decision_reason", "decision_note", "info_request", "taken_down_at", "reinstated_at",
-                 "retracted", "created_at", "updated_at", "assignee_id"}
+            [n, merchants],
+        )
+        given = {
+            "reference",
+            "brand_id",
+            "ip_right_id",
+            "listing_id",
+            "infringement_type",
+            "description",
+            "good_faith",
+            "accurate",
+            "signature",
+            "state",
+            "priority",
+            "submitted_at",
+            "decided_at",
+            "decided_by_id",
+            "fast_tracked",
+            "decision_reason",
+            "decision_note",
+            "info_request",
+            "taken_down_at",
+            "reinstated_at",
+            "retracted",
+            "created_at",
+            "updated_at",
+            "assignee_id",
+        }
         extra_cols, extra_vals = fill_not_null_defaults(cursor, "takedowns_claim", given)
         # k = (g * 37) % 100 spreads the states evenly over the ids:
         # 0-54 taken down · 55-59 counter-noticed · 60-64 reinstated · 65-79 rejected · 80-84 approved ·
         # 85-92 submitted · 93-96 in review · 97-98 withdrawn · 99 draft
-        cursor.execute(f"""
-            INSERT INTO takedowns_claim ({', '.join(sorted(given))}{''.join(', ' + c for c in extra_cols)})
-            SELECT {', '.join(f's.{c}' for c in sorted(given))}{''.join(', ' + v for v in extra_vals)} FROM (
+        cursor.execute(
+            f"""
+            INSERT INTO takedowns_claim ({", ".join(sorted(given))}{"".join(", " + c for c in extra_cols)})
+            SELECT {", ".join(f"s.{c}" for c in sorted(given))}{"".join(", " + v for v in extra_vals)} FROM (
               SELECT 'TD-B-' || lpad(g::text, 8, '0') AS reference,
                      (%(brands)s::bigint[])[1 + g %% 20] AS brand_id, (%(rights)s::bigint[])[1 + g %% 20] AS ip_right_id,
                      l.id AS listing_id,
@@ -139,19 +192,33 @@ def build(n: int) -> None:
                                          timestamptz '2025-12-01' + ((g::bigint * 7919) %% 31536000) * interval '1 second' AS sub,
                                          30 + (g * 131) %% 4000 AS dec_m) v
               JOIN merchants_listing l ON l.platform_ref = 'LB-' || g
-            ) s""", {"brands": brand_ids, "rights": right_ids, "reviewer": reviewer.pk, "n": n})
-        extra_cols, extra_vals = fill_not_null_defaults(cursor, "takedowns_counternotice", {
-            "claim_id", "reason", "statement", "good_faith", "signature", "via_link", "filed_at", "legal_action_note",
-            "outcome"})
+            ) s""",
+            {"brands": brand_ids, "rights": right_ids, "reviewer": reviewer.pk, "n": n},
+        )
+        extra_cols, extra_vals = fill_not_null_defaults(
+            cursor,
+            "takedowns_counternotice",
+            {
+                "claim_id",
+                "reason",
+                "statement",
+                "good_faith",
+                "signature",
+                "via_link",
+                "filed_at",
+                "legal_action_note",
+                "outcome",
+            },
+        )
         cursor.execute(f"""
             INSERT INTO takedowns_counternotice (claim_id, reason, statement, good_faith, signature, via_link, filed_at,
                                                  restore_due_at, legal_action_note, outcome, decided_at
-                                                 {''.join(', ' + c for c in extra_cols)})
+                                                 {"".join(", " + c for c in extra_cols)})
             SELECT c.id, 'owner', 'Genuine goods', true, 'Bench', true, c.taken_down_at + interval '2 days',
                    c.taken_down_at + interval '16 days', '',
                    CASE c.state WHEN 'counter_noticed' THEN 'pending' WHEN 'reinstated' THEN 'reinstated' ELSE 'upheld' END,
                    CASE c.state WHEN 'counter_noticed' THEN NULL ELSE c.taken_down_at + interval '9 days' END
-                   {''.join(', ' + v for v in extra_vals)}
+                   {"".join(", " + v for v in extra_vals)}
             FROM takedowns_claim c
             WHERE c.state IN ('counter_noticed', 'reinstated') OR (c.state = 'taken_down' AND c.id % 11 = 0)""")
         cursor.execute("""
@@ -193,7 +260,9 @@ def measure_csv(url: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data even if the count matches")
     parser.add_argument("--csv-child", action="store_true", help=argparse.SUPPRESS)
@@ -224,14 +293,23 @@ def main() -> None:
     for group_by in GROUPINGS:
         started = time.perf_counter()
         summary = report_summary(actor=SYSTEM, filters=filters, group_by=group_by)
-        print(f"summary group_by={group_by:<17} {time.perf_counter() - started:6.2f} s  ({len(summary.rows)} rows, "
-              f"take-down rate {summary.totals['takedown_rate']:.3f})")
+        print(
+            f"summary group_by={group_by:<17} {time.perf_counter() - started:6.2f} s  ({len(summary.rows)} rows, "
+            f"take-down rate {summary.totals['takedown_rate']:.3f})"
+        )
 
-    child = subprocess.run([sys.executable, __file__, "--csv-child"], env={**os.environ, "DATABASE_URL": url},
-                           capture_output=True, text=True, check=True)
+    child = subprocess.run(
+        [sys.executable, __file__, "--csv-child"],
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rows, seconds, baseline, peak, size = child.stdout.split()
-    print(f"CSV export: {int(rows):,} rows, {int(size) / 1e6:.0f} MB in {float(seconds):.1f} s; "
-          f"peak RSS {float(peak):.0f} MB (RSS before the export {float(baseline):.0f} MB)")
+    print(
+        f"CSV export: {int(rows):,} rows, {int(size) / 1e6:.0f} MB in {float(seconds):.1f} s; "
+        f"peak RSS {float(peak):.0f} MB (RSS before the export {float(baseline):.0f} MB)"
+    )
 
     started = time.perf_counter()
     pdf = render_report_pdf(SYSTEM, filters)

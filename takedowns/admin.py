@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Admin for claims, strikes and merchants. State changes go through the services, never a form field."""
 
 from __future__ import annotations
 
@@ -21,10 +21,12 @@ class ClaimEventInline(ReadOnlyInline):
     fields = ["created_at", "transition", "from_state", "to_state", "actor_label", "note", "reason"]
     readonly_fields = fields
 
+
 class EvidenceInline(ReadOnlyInline):
     model = Evidence
     fields = ["kind", "original_name", "content_type", "size", "sha256"]
     readonly_fields = fields
+
 
 def _transition_action(name: str, label: str):
     def run(modeladmin, request, queryset):
@@ -41,6 +43,7 @@ def _transition_action(name: str, label: str):
     run.__name__ = f"transition_{name}"
     return admin.action(description=f"{label} selected claims")(run)
 
+
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
     """State changes only through the same services as the portal and API (admin actions)."""
@@ -49,13 +52,23 @@ class ClaimAdmin(admin.ModelAdmin):
     list_filter = ["state", "infringement_type", "priority"]
     search_fields = ["reference", "listing__url", "brand__name"]
     raw_id_fields = ["brand", "ip_right", "listing", "batch", "assignee", "decided_by", "created_by"]
-    readonly_fields = ["reference", "state", "submitted_at", "decided_at", "decided_by", "taken_down_at", "reinstated_at", "fast_tracked"]
+    readonly_fields = [
+        "reference",
+        "state",
+        "submitted_at",
+        "decided_at",
+        "decided_by",
+        "taken_down_at",
+        "reinstated_at",
+        "fast_tracked",
+    ]
     inlines = [EvidenceInline, ClaimEventInline]
     actions = [
         _transition_action("start_review", "Start review"),
         _transition_action("approve", "Approve"),
         _transition_action("withdraw", "Withdraw"),
     ]
+
 
 @admin.register(ClaimEvent)
 class ClaimEventAdmin(admin.ModelAdmin):
@@ -72,20 +85,24 @@ class ClaimEventAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+
 @admin.register(ClaimBatch)
 class ClaimBatchAdmin(admin.ModelAdmin):
     list_display = ["pk", "brand", "status", "done", "total", "created_at"]
     exclude = ["rows"]
+
 
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin):
     list_display = ["claim", "kind", "original_name", "content_type", "size"]
     raw_id_fields = ["claim", "uploaded_by"]
 
+
 @admin.register(CounterNotice)
 class CounterNoticeAdmin(admin.ModelAdmin):
     list_display = ["claim", "reason", "filed_at", "restore_due_at", "outcome"]
     raw_id_fields = ["claim", "filed_by", "decided_by"]
+
 
 @admin.register(Merchant)
 class MerchantAdmin(admin.ModelAdmin):
@@ -106,12 +123,17 @@ class MerchantAdmin(admin.ModelAdmin):
     @admin.action(description="Ban selected merchants (removes their listings)")
     def ban(self, request, queryset):
         actor = actor_for(request.user)
-        self._each(request, queryset, lambda m: merchant_ban(merchant=m, actor=actor, reason="banned in admin"))
+        self._each(
+            request, queryset, lambda m: merchant_ban(merchant=m, actor=actor, reason="banned in admin")
+        )
 
     @admin.action(description="Lift the ban of selected merchants")
     def lift_ban(self, request, queryset):
         actor = actor_for(request.user)
-        self._each(request, queryset, lambda m: merchant_lift_ban(merchant=m, actor=actor, note="lifted in admin"))
+        self._each(
+            request, queryset, lambda m: merchant_lift_ban(merchant=m, actor=actor, note="lifted in admin")
+        )
+
 
 @admin.register(Strike)
 class StrikeAdmin(admin.ModelAdmin):

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Portal forms for filing claims, evidence, rejections and counter-notices."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from takedowns.models import CounterReason, Evidence, InfringementType, RejectRe
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
+
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
@@ -27,23 +28,35 @@ class MultipleFileField(forms.FileField):
             return []
         return [single(item, initial) for item in items]
 
+
 class ClaimFieldsForm(forms.Form):
     """What every claim says: shared by single and bulk filing."""
 
-    ip_right = forms.ModelChoiceField(queryset=IPRight.objects.none(), label=_("IP right"),
-                                      help_text=_("Only verified, unexpired rights can be used to file."))
+    ip_right = forms.ModelChoiceField(
+        queryset=IPRight.objects.none(),
+        label=_("IP right"),
+        help_text=_("Only verified, unexpired rights can be used to file."),
+    )
     infringement_type = forms.ChoiceField(choices=InfringementType.choices, label=_("Infringement type"))
     description = forms.CharField(
-        label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 4}), required=True,
+        label=_("Explanation"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=True,
         help_text=_("What makes the listing infringing: logo, packaging, price, test purchase."),
     )
     good_faith = forms.BooleanField(
-        required=True, label=_("I have a good-faith belief that the use of the material is not authorised by the "
-                               "rights owner, its agent or the law."),
+        required=True,
+        label=_(
+            "I have a good-faith belief that the use of the material is not authorised by the "
+            "rights owner, its agent or the law."
+        ),
     )
     accurate = forms.BooleanField(
-        required=True, label=_("The information in this notice is accurate and complete, and under penalty of perjury "
-                               "I am the rights owner or authorised to act for the rights owner."),
+        required=True,
+        label=_(
+            "The information in this notice is accurate and complete, and under penalty of perjury "
+            "I am the rights owner or authorised to act for the rights owner."
+        ),
     )
     signature = forms.CharField(label=_("Signature (your full name)"), max_length=200)
 
@@ -56,40 +69,79 @@ class ClaimFieldsForm(forms.Form):
     def claim_fields(self) -> dict:
         data = self.cleaned_data
         return {
-            "infringement_type": data["infringement_type"], "description": data["description"],
-            "good_faith": data["good_faith"], "accurate": data["accurate"], "signature": data["signature"],
+            "infringement_type": data["infringement_type"],
+            "description": data["description"],
+            "good_faith": data["good_faith"],
+            "accurate": data["accurate"],
+            "signature": data["signature"],
         }
 
+
 class ClaimFileForm(ClaimFieldsForm):
-    listing_url = forms.URLField(label=_("Listing URL"), max_length=500, assume_scheme="https",
-                                 help_text=_("The address of the listing on the marketplace, as shown in the browser."))
-    evidence = MultipleFileField(label=_("Evidence"), required=True,
-                                 help_text=_("Photos, test-purchase receipts, PDF documents: up to 20 MB each."))
+    listing_url = forms.URLField(
+        label=_("Listing URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("The address of the listing on the marketplace, as shown in the browser."),
+    )
+    evidence = MultipleFileField(
+        label=_("Evidence"),
+        required=True,
+        help_text=_("Photos, test-purchase receipts, PDF documents: up to 20 MB each."),
+    )
     evidence_kind = forms.ChoiceField(choices=Evidence.Kind.choices, label=_("Kind of evidence"))
 
-    field_order = ["listing_url", "ip_right", "infringement_type", "description", "evidence", "evidence_kind",
-                   "good_faith", "accurate", "signature"]
+    field_order = [
+        "listing_url",
+        "ip_right",
+        "infringement_type",
+        "description",
+        "evidence",
+        "evidence_kind",
+        "good_faith",
+        "accurate",
+        "signature",
+    ]
+
 
 class BulkFileForm(ClaimFieldsForm):
-    csv_file = forms.FileField(label=_("CSV file of listing URLs"),
-                               help_text=_("A column listing_url; optional columns infringement_type and description."))
+    csv_file = forms.FileField(
+        label=_("CSV file of listing URLs"),
+        help_text=_("A column listing_url; optional columns infringement_type and description."),
+    )
+
 
 class EvidenceForm(forms.Form):
     evidence = MultipleFileField(label=_("Evidence files"))
     kind = forms.ChoiceField(choices=Evidence.Kind.choices, label=_("Kind of evidence"))
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
 
+
 class RejectForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"),
-                               choices=[("", _("Choose a reason"))] + [c for c in RejectReason.choices if c[0] != RejectReason.NO_RESPONSE])
-    note = forms.CharField(label=_("Note to the brand"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", _("Choose a reason"))]
+        + [c for c in RejectReason.choices if c[0] != RejectReason.NO_RESPONSE],
+    )
+    note = forms.CharField(
+        label=_("Note to the brand"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
 
 class CounterNoticeForm(forms.Form):
     reason = forms.ChoiceField(label=_("Why the removal was a mistake"), choices=CounterReason.choices)
     # Not required here: the service names every missing element of the counter-notice at once.
-    statement = forms.CharField(label=_("Statement"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
-                                help_text=_("Explain why the listing does not infringe; mention invoices or licences."))
+    statement = forms.CharField(
+        label=_("Statement"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text=_("Explain why the listing does not infringe; mention invoices or licences."),
+    )
     good_faith = forms.BooleanField(
-        required=False, label=_("I state under penalty of perjury that I have a good-faith belief that the material was "
-                                "removed as a result of mistake or misidentification."))
+        required=False,
+        label=_(
+            "I state under penalty of perjury that I have a good-faith belief that the material was "
+            "removed as a result of mistake or misidentification."
+        ),
+    )
     signature = forms.CharField(label=_("Signature (your full name)"), max_length=200, required=False)

@@ -129,13 +129,21 @@ class Claim(ConcurrentTransitionMixin, models.Model):
     state = FSMField(default=ClaimState.DRAFT, choices=ClaimState.choices, protected=True)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_claims"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
     )
     due_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="decided_claims"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decided_claims",
     )
     fast_tracked = models.BooleanField(default=False)
     decision_reason = models.CharField(max_length=30, choices=RejectReason.choices, blank=True)
@@ -146,7 +154,11 @@ class Claim(ConcurrentTransitionMixin, models.Model):
     reinstated_at = models.DateTimeField(null=True, blank=True)
     retracted = models.BooleanField(default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="filed_claims"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="filed_claims",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -157,7 +169,9 @@ class Claim(ConcurrentTransitionMixin, models.Model):
             # docs/contract.md §4: no other open claim of this brand on this listing. The database is the final word
             # when two filings race.
             models.UniqueConstraint(
-                fields=["brand", "listing"], condition=Q(state__in=ACTIVE), name="one_active_claim_per_listing"
+                fields=["brand", "listing"],
+                condition=Q(state__in=ACTIVE),
+                name="one_active_claim_per_listing",
             ),
         ]
         indexes = [
@@ -355,7 +369,9 @@ TRANSITION_NAMES = tuple(TRANSITIONS)
 
 def transition_sources(name: str) -> list[str]:
     """Every state the transition `name` may be taken from."""
-    return sorted({t.source for t in Claim._meta.get_field("state").get_all_transitions(Claim) if t.name == name})
+    return sorted(
+        {t.source for t in Claim._meta.get_field("state").get_all_transitions(Claim) if t.name == name}
+    )
 
 
 def claim_reference(claim_id: int, year: int) -> str:
@@ -372,7 +388,9 @@ class ClaimBatch(models.Model):
 
     brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="claim_batches")
     ip_right = models.ForeignKey("brands.IPRight", on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     fields = models.JSONField(default=dict, help_text=_("The claim fields shared by every row."))
     rows = models.JSONField(default=list, help_text=_("The rows still to create: url, type, description."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -406,7 +424,9 @@ class Evidence(models.Model):
     size = models.PositiveBigIntegerField()
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.IMAGE)
     note = models.TextField(blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -423,7 +443,9 @@ class ClaimEvent(models.Model):
     transition = models.CharField(max_length=30)
     from_state = models.CharField(max_length=20, choices=ClaimState.choices)
     to_state = models.CharField(max_length=20, choices=ClaimState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=150)
     note = models.TextField(blank=True)
     reason = models.CharField(max_length=50, blank=True)
@@ -456,7 +478,9 @@ class CounterNotice(models.Model):
     statement = models.TextField()
     good_faith = models.BooleanField(default=False)
     signature = models.CharField(max_length=200)
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     via_link = models.BooleanField(default=False)
     filed_at = models.DateTimeField(default=timezone.now)
     restore_due_at = models.DateTimeField(null=True, blank=True)
@@ -464,11 +488,15 @@ class CounterNotice(models.Model):
     legal_action_note = models.TextField(blank=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-filed_at"]
-        indexes = [models.Index(fields=["outcome", "restore_due_at"], name="counter_notice_due_idx")]  # deadlines
+        indexes = [
+            models.Index(fields=["outcome", "restore_due_at"], name="counter_notice_due_idx")
+        ]  # deadlines
 
     def __str__(self) -> str:
         return f"counter-notice on {self.claim}"

@@ -33,15 +33,26 @@ from takedowns.models import (
 class Audience(StrEnum):
     STAFF = "staff"  # reviewers, compliance officers, the system: everything
     BRAND = "brand"  # members of the claim's brand: their own claim, whole
-    MERCHANT = "merchant"  # the listing's merchant, once the claim was enforced: the decision, not the claimant
+    MERCHANT = (
+        "merchant"  # the listing's merchant, once the claim was enforced: the decision, not the claimant
+    )
 
 
 # What a merchant never sees of a claim: the claimant's signature, declarations and evidence, the reviewer's
 # notes and questions, and who on the platform did what. Keys are the claim's field names.
-HIDDEN_FROM_MERCHANT = frozenset({
-    "signature", "good_faith", "accurate", "batch", "assignee", "decision_note", "info_request", "info_due_at",
-    "evidence",
-})
+HIDDEN_FROM_MERCHANT = frozenset(
+    {
+        "signature",
+        "good_faith",
+        "accurate",
+        "batch",
+        "assignee",
+        "decision_note",
+        "info_request",
+        "info_due_at",
+        "evidence",
+    }
+)
 HIDDEN_EVENT_FIELDS_FROM_MERCHANT = frozenset({"actor", "note"})
 
 
@@ -58,7 +69,9 @@ def audience_of(actor: Actor, *, brand_id: int, merchant_id: int, state: str) ->
 
 
 def claim_audience(actor: Actor, claim: Claim) -> Audience | None:
-    return audience_of(actor, brand_id=claim.brand_id, merchant_id=claim.listing.merchant_id, state=claim.state)
+    return audience_of(
+        actor, brand_id=claim.brand_id, merchant_id=claim.listing.merchant_id, state=claim.state
+    )
 
 
 def claim_shown_to(audience: Audience, data: dict) -> dict:
@@ -68,7 +81,8 @@ def claim_shown_to(audience: Audience, data: dict) -> dict:
     shown = {key: value for key, value in data.items() if key not in HIDDEN_FROM_MERCHANT}
     if "events" in shown:
         shown["events"] = [
-            {k: v for k, v in event.items() if k not in HIDDEN_EVENT_FIELDS_FROM_MERCHANT} for event in shown["events"]
+            {k: v for k, v in event.items() if k not in HIDDEN_EVENT_FIELDS_FROM_MERCHANT}
+            for event in shown["events"]
         ]
     return shown
 
@@ -103,35 +117,41 @@ def claim_list(actor: Actor) -> QuerySet[Claim]:
         .order_by("-created_at", "-pk")
     )
 
+
 def claim_detail(actor: Actor) -> QuerySet[Claim]:
     return (
         claims_visible_to(actor)
-        .select_related("brand", "ip_right", "listing__merchant", "assignee", "decided_by", "created_by", "batch")
+        .select_related(
+            "brand", "ip_right", "listing__merchant", "assignee", "decided_by", "created_by", "batch"
+        )
         .prefetch_related(
-            Prefetch("events", queryset=ClaimEvent.objects.select_related("actor").order_by("created_at", "pk")),
+            Prefetch(
+                "events", queryset=ClaimEvent.objects.select_related("actor").order_by("created_at", "pk")
+            ),
             Prefetch("evidence", queryset=Evidence.objects.order_by("created_at")),
             "counter_notices",
         )
     )
 
+
 def stuck_enforcement_q() -> Q:
     """Approved claims whose removal webhook keeps failing (shown as stuck in the queue)."""
     failing = Notice.objects.filter(
-        claim_id=OuterRef("pk"), channel=Notice.Channel.WEBHOOK, kind="listing.remove",
+        claim_id=OuterRef("pk"),
+        channel=Notice.Channel.WEBHOOK,
+        kind="listing.remove",
         attempts__gte=settings.ENFORCEMENT_STUCK_ATTEMPTS,
     ).exclude(status=Notice.Status.SENT)
     return Q(state=ClaimState.APPROVED) & Q(Exists(failing))
+
 
 def queue_for_reviewer(actor: Actor, *, include_stuck: bool = True) -> QuerySet[Claim]:
     """docs/contract.md §6 order: priority, then due time (SLA 24 h for high priority, 72 h otherwise)."""
     states = Q(state__in=OPEN)
     if include_stuck:
         states |= stuck_enforcement_q()
-    return (
-        claim_list(actor)
-        .filter(states)
-        .order_by("-priority", "due_at", "pk")
-    )
+    return claim_list(actor).filter(states).order_by("-priority", "due_at", "pk")
+
 
 def batches_visible_to(actor: Actor) -> QuerySet[ClaimBatch]:
     batches = ClaimBatch.objects.select_related("brand")
@@ -144,10 +164,12 @@ S = ClaimState
 
 # --- the reviewer queue -----------------------------------------------------------------------------------
 
+
 def _id(value) -> int | None:
     """A filter's id from the query string; anything else (a typo, an edited URL) filters nothing."""
     value = (value or "").strip()
     return int(value) if value.isdigit() and len(value) < 19 else None
+
 
 def reviewer_queue(actor: Actor, filters: dict) -> QuerySet[Claim]:
     """docs/contract.md §6 order (`queue_for_reviewer`) narrowed by the queue's filters."""
@@ -165,7 +187,9 @@ def reviewer_queue(actor: Actor, filters: dict) -> QuerySet[Claim]:
         claims = claims.filter(brand_id=_id(filters["brand"]))
     if filters.get("merchant"):
         term = filters["merchant"].strip()
-        claims = claims.filter(Q(listing__merchant__platform_ref__iexact=term) | Q(listing__merchant__name__icontains=term))
+        claims = claims.filter(
+            Q(listing__merchant__platform_ref__iexact=term) | Q(listing__merchant__name__icontains=term)
+        )
     if filters.get("infringement_type"):
         claims = claims.filter(infringement_type=filters["infringement_type"])
     if filters.get("overdue"):
@@ -176,8 +200,11 @@ def reviewer_queue(actor: Actor, filters: dict) -> QuerySet[Claim]:
         claims = claims.filter(assignee=actor.user)
     if filters.get("q"):
         term = filters["q"].strip()
-        claims = claims.filter(Q(reference__iexact=term) | Q(listing__title__icontains=term) | Q(listing__url=term))
+        claims = claims.filter(
+            Q(reference__iexact=term) | Q(listing__title__icontains=term) | Q(listing__url=term)
+        )
     return claims
+
 
 def queue_counts(actor: Actor) -> dict[str, int]:
     """The numbers on the queue's tabs, in one aggregate query (plus one for stuck enforcement)."""
@@ -197,6 +224,7 @@ def queue_counts(actor: Actor) -> dict[str, int]:
     counts["ip_rights"] = IPRight.objects.filter(status=IPRight.Status.PENDING).count()
     return counts
 
+
 def queue_neighbours(actor: Actor, claim: Claim) -> tuple[int | None, int | None]:
     """The previous and next claim of the queue around this one (for `k` and `j`)."""
     ids = list(queue_for_reviewer(actor).filter(state__in=OPEN).values_list("pk", flat=True)[:2000])
@@ -204,6 +232,7 @@ def queue_neighbours(actor: Actor, claim: Claim) -> tuple[int | None, int | None
         return None, ids[0] if ids else None
     at = ids.index(claim.pk)
     return (ids[at - 1] if at > 0 else None), (ids[at + 1] if at + 1 < len(ids) else None)
+
 
 def brand_accuracy(brand_id: int) -> dict:
     """How often this brand's claims stood: what a reviewer weighs before deciding."""
@@ -218,28 +247,35 @@ def brand_accuracy(brand_id: int) -> dict:
     figures["rate"] = figures["taken_down"] / figures["decided"] if figures["decided"] else None
     return figures
 
+
 def merchant_history(merchant: Merchant) -> dict:
     now = timezone.now()
     strikes = list(merchant.strikes.select_related("claim").order_by("-issued_at")[:50])
     return {
         "strikes": strikes,
         "active_strikes": sum(1 for s in strikes if s.revoked_at is None and s.expires_at > now),
-        "claims": Claim.objects.filter(listing__merchant=merchant).exclude(state__in=(S.DRAFT, S.WITHDRAWN))
-        .select_related("brand", "listing").order_by("-created_at")[:50],
+        "claims": Claim.objects.filter(listing__merchant=merchant)
+        .exclude(state__in=(S.DRAFT, S.WITHDRAWN))
+        .select_related("brand", "listing")
+        .order_by("-created_at")[:50],
         "listings_active": merchant.listings.filter(status=Listing.Status.ACTIVE).count(),
         "listings_removed": merchant.listings.filter(status=Listing.Status.REMOVED).count(),
     }
 
+
 def merchants_for_review(*, q: str = "", status: str = "") -> QuerySet[Merchant]:
     now = timezone.now()
     merchants = Merchant.objects.annotate(
-        active_strikes=Count("strikes", filter=Q(strikes__revoked_at__isnull=True, strikes__expires_at__gt=now), distinct=True),
+        active_strikes=Count(
+            "strikes", filter=Q(strikes__revoked_at__isnull=True, strikes__expires_at__gt=now), distinct=True
+        ),
     )
     if q:
         merchants = merchants.filter(Q(name__icontains=q) | Q(platform_ref__iexact=q) | Q(email__iexact=q))
     if status:
         merchants = merchants.filter(status=status)
     return merchants.order_by("-active_strikes", "name")
+
 
 def counter_notice_queue() -> QuerySet[CounterNotice]:
     """Pending counter-notices, the ones whose restoration deadline comes first on top."""
@@ -248,6 +284,7 @@ def counter_notice_queue() -> QuerySet[CounterNotice]:
         .select_related("claim__brand", "claim__listing__merchant", "claim__ip_right")
         .order_by("restore_due_at", "pk")
     )
+
 
 # --- brands -----------------------------------------------------------------------------------------------
 def brands_for_review(*, q: str = "", programme: str = "") -> QuerySet[Brand]:
@@ -268,12 +305,23 @@ def brands_for_review(*, q: str = "", programme: str = "") -> QuerySet[Brand]:
         brands = brands.filter(suspended_until__gt=timezone.now())
     return brands.order_by(F("misuse_flagged_at").desc(nulls_last=True), "name")
 
+
 # --- lists ------------------------------------------------------------------------------------------------
 CLAIM_SORTS = {
-    "created": "created_at", "-created": "-created_at", "reference": "reference", "-reference": "-reference",
-    "state": "state", "-state": "-state", "brand": "brand__name", "-brand": "-brand__name",
-    "due": "due_at", "-due": "-due_at", "decided": "decided_at", "-decided": "-decided_at",
+    "created": "created_at",
+    "-created": "-created_at",
+    "reference": "reference",
+    "-reference": "-reference",
+    "state": "state",
+    "-state": "-state",
+    "brand": "brand__name",
+    "-brand": "-brand__name",
+    "due": "due_at",
+    "-due": "-due_at",
+    "decided": "decided_at",
+    "-decided": "-decided_at",
 }
+
 
 def claims_filtered(claims: QuerySet[Claim], filters: dict) -> QuerySet[Claim]:
     if filters.get("state") in S.values:
@@ -285,13 +333,16 @@ def claims_filtered(claims: QuerySet[Claim], filters: dict) -> QuerySet[Claim]:
     if filters.get("q"):
         term = filters["q"].strip()
         claims = claims.filter(
-            Q(reference__iexact=term) | Q(listing__title__icontains=term) | Q(listing__url=term)
+            Q(reference__iexact=term)
+            | Q(listing__title__icontains=term)
+            | Q(listing__url=term)
             | Q(listing__merchant__name__icontains=term)
         )
     if _id(filters.get("batch")):
         claims = claims.filter(batch_id=_id(filters["batch"]))
     sort = CLAIM_SORTS.get(filters.get("sort") or "", "-created_at")
     return claims.order_by(sort, "-pk")
+
 
 def batch_preview(rows: list[dict]) -> list[dict]:
     """Each CSV row with what is known about its listing, found in one query."""
@@ -306,6 +357,7 @@ def batch_preview(rows: list[dict]) -> list[dict]:
             problem = "unknown"
         preview.append({"row": number, **row, "title": known.get(row["listing_url"], ""), "problem": problem})
     return preview
+
 
 def strike_count(merchant: Merchant) -> int:
     return Strike.objects.active().filter(merchant=merchant).count()

@@ -12,8 +12,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from core.roles import COMPLIANCE, PLATFORM, REVIEWER, actor_for
-
-from .factories import (
+from tests.factories import (
     BrandFactory,
     IPRightFactory,
     ListingFactory,
@@ -28,7 +27,9 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2
+        ):
             return True
     except OSError:
         return False
@@ -180,7 +181,7 @@ def api():
 # --- the real stack: SMTP server, webhook receiver, Celery worker -----------------------------------------
 @pytest.fixture(scope="session")
 def smtp_server():
-    from .harness import SMTPServer
+    from tests.harness import SMTPServer
 
     server = SMTPServer().start()
     yield server
@@ -189,7 +190,7 @@ def smtp_server():
 
 @pytest.fixture(scope="session")
 def webhook_receiver():
-    from .harness import WebhookReceiver
+    from tests.harness import WebhookReceiver
 
     receiver = WebhookReceiver().start()
     yield receiver
@@ -205,21 +206,23 @@ class Stack:
     processes: list
 
     def worker(self, name: str = "w1", supervised: bool = False, **env) -> object:
-        from .harness import WorkerProcess
+        from tests.harness import WorkerProcess
 
-        process = WorkerProcess({**self.env, **{k: str(v) for k, v in env.items()}}, name=name, supervised=supervised)
+        process = WorkerProcess(
+            {**self.env, **{k: str(v) for k, v in env.items()}}, name=name, supervised=supervised
+        )
         self.processes.append(process)
         return process.start()
 
     def web(self, **env) -> object:
-        from .harness import WebProcess
+        from tests.harness import WebProcess
 
         process = WebProcess({**self.env, "DEBUG": "0", **{k: str(v) for k, v in env.items()}})
         self.processes.append(process)
         return process.start()
 
     def beat(self, name: str = "beat", **env) -> object:
-        from .harness import WorkerProcess
+        from tests.harness import WorkerProcess
 
         process = WorkerProcess({**self.env, **{k: str(v) for k, v in env.items()}}, name=name, beat=True)
         self.processes.append(process)
@@ -235,8 +238,7 @@ def stack(transactional_db, settings, smtp_server, webhook_receiver, tmp_path):
     from django.db import connection
 
     from config.celery_app import app
-
-    from .harness import WEBHOOK_SECRET, database_url_for, worker_env
+    from tests.harness import WEBHOOK_SECRET, database_url_for, worker_env
 
     redis_url = os.environ["REDIS_URL"]
     redis_client.Redis.from_url(redis_url).flushdb()
@@ -246,8 +248,12 @@ def stack(transactional_db, settings, smtp_server, webhook_receiver, tmp_path):
     settings.PLATFORM_WEBHOOK_SECRET = WEBHOOK_SECRET
     app.conf.task_always_eager = False
     env = worker_env(
-        database_url=database_url_for(connection.settings_dict), redis_url=redis_url, smtp_port=smtp_server.port,
-        webhook_url=webhook_receiver.url, media_root=str(settings.MEDIA_ROOT), NOTICE_MAX_BACKOFF_SECONDS=4,
+        database_url=database_url_for(connection.settings_dict),
+        redis_url=redis_url,
+        smtp_port=smtp_server.port,
+        webhook_url=webhook_receiver.url,
+        media_root=str(settings.MEDIA_ROOT),
+        NOTICE_MAX_BACKOFF_SECONDS=4,
         SWEEP_SECONDS=1,
     )
     running = Stack(env=env, smtp=smtp_server, webhooks=webhook_receiver, redis_url=redis_url, processes=[])

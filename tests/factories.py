@@ -109,6 +109,12 @@ class ClaimFactory(factory.django.DjangoModelFactory):
 
 
 def with_evidence(claim: Claim) -> Claim:
-    Evidence.objects.create(claim=claim, file=ContentFile(PNG, name="photo.png"), sha256="0" * 64,
-                            content_type="image/png", size=len(PNG), kind="image")
+    Evidence.objects.create(
+        claim=claim,
+        file=ContentFile(PNG, name="photo.png"),
+        sha256="0" * 64,
+        content_type="image/png",
+        size=len(PNG),
+        kind="image",
+    )
     return claim

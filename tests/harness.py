@@ -117,10 +117,15 @@ class WebhookReceiver:
                     if receiver.fail_next > 0:
                         receiver.fail_next -= 1
                     status = 503 if failing else (200 if signature_ok else 401)
-                    receiver.deliveries.append(Delivery(
-                        body=json.loads(raw or b"{}"), idempotency_key=self.headers.get("Idempotency-Key", ""),
-                        signature_ok=signature_ok, received_at=time.time(), status=status,
-                    ))
+                    receiver.deliveries.append(
+                        Delivery(
+                            body=json.loads(raw or b"{}"),
+                            idempotency_key=self.headers.get("Idempotency-Key", ""),
+                            signature_ok=signature_ok,
+                            received_at=time.time(),
+                            status=status,
+                        )
+                    )
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -146,7 +151,11 @@ class WebhookReceiver:
 
     def accepted(self, event: str | None = None) -> list[Delivery]:
         with self.lock:
-            return [d for d in self.deliveries if d.status == 200 and (event is None or d.body.get("event") == event)]
+            return [
+                d
+                for d in self.deliveries
+                if d.status == 200 and (event is None or d.body.get("event") == event)
+            ]
 
     def all(self) -> list[Delivery]:
         with self.lock:
@@ -157,8 +166,16 @@ class WebhookReceiver:
 class WorkerProcess:
     """`celery -A config worker` (or `beat`) in its own process, pointed at the test database."""
 
-    def __init__(self, env: dict, name: str, concurrency: int = 2, log_path: Path | None = None, beat: bool = False,
-                 supervised: bool = False, queues: str | None = None):
+    def __init__(
+        self,
+        env: dict,
+        name: str,
+        concurrency: int = 2,
+        log_path: Path | None = None,
+        beat: bool = False,
+        supervised: bool = False,
+        queues: str | None = None,
+    ):
         self.env, self.name, self.concurrency, self.beat, self.queues = env, name, concurrency, beat, queues
         # Supervised: restarted when it exits, as systemd's Restart=always or compose's restart policy do.
         self.supervised = supervised
@@ -167,11 +184,37 @@ class WorkerProcess:
 
     def command(self) -> list[str]:
         if self.beat:
-            return [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "info",
-                    "--schedule", f"/tmp/takedown-test-{self.name}-schedule"]
-        return [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info", "-P", "prefork",
-                "--concurrency", str(self.concurrency), "-n", f"{self.name}@%h", "--without-gossip", "--without-mingle",
-                *(["-Q", self.queues] if self.queues else [])]
+            return [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "beat",
+                "-l",
+                "info",
+                "--schedule",
+                f"/tmp/takedown-test-{self.name}-schedule",
+            ]
+        return [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-l",
+            "info",
+            "-P",
+            "prefork",
+            "--concurrency",
+            str(self.concurrency),
+            "-n",
+            f"{self.name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            *(["-Q", self.queues] if self.queues else []),
+        ]
 
     def start(self, *, wait: bool = True):
         self.log = open(self.log_path, "wb")
@@ -179,14 +222,26 @@ class WorkerProcess:
         if self.supervised:
             import shlex
 
-            command = ["bash", "-c", f"while true; do {shlex.join(command)}; echo 'worker exited; restarting'; sleep 1; done"]
+            command = [
+                "bash",
+                "-c",
+                f"while true; do {shlex.join(command)}; echo 'worker exited; restarting'; sleep 1; done",
+            ]
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         ready = b"beat: Starting" if self.beat else b"ready."
         if wait:
-            wait_for(lambda: ready in self.log_path.read_bytes() or self.process.poll() is not None,
-                     timeout=60, message=f"worker {self.name} to start")
+            wait_for(
+                lambda: ready in self.log_path.read_bytes() or self.process.poll() is not None,
+                timeout=60,
+                message=f"worker {self.name} to start",
+            )
             if self.process.poll() is not None:
                 raise RuntimeError(f"worker {self.name} died: {self.log_path.read_text()[-3000:]}")
         return self
@@ -208,21 +263,25 @@ class WorkerProcess:
             self.log.close()
 
 
-def worker_env(*, database_url: str, redis_url: str, smtp_port: int, webhook_url: str, media_root: str, **extra) -> dict:
+def worker_env(
+    *, database_url: str, redis_url: str, smtp_port: int, webhook_url: str, media_root: str, **extra
+) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE",)}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_port),
-        "PLATFORM_WEBHOOK_URL": webhook_url,
-        "PLATFORM_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "SITE_URL": "http://testserver",
-        "MEDIA_ROOT": media_root,
-        "NOTICE_LEASE_SECONDS": "3",
-        "LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp_port),
+            "PLATFORM_WEBHOOK_URL": webhook_url,
+            "PLATFORM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "SITE_URL": "http://testserver",
+            "MEDIA_ROOT": media_root,
+            "NOTICE_LEASE_SECONDS": "3",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -240,10 +299,30 @@ def redis_stop(url: str) -> None:
     from urllib.parse import urlparse
 
     parsed = urlparse(url)
-    subprocess.run(["redis-cli", "-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 6379), "shutdown", "nosave"],
-                   capture_output=True, timeout=10)
-    wait_for(lambda: subprocess.run(["redis-cli", "-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 6379), "ping"],
-                                    capture_output=True).returncode != 0, timeout=10, message="Redis to stop")
+    subprocess.run(
+        [
+            "redis-cli",
+            "-h",
+            parsed.hostname or "127.0.0.1",
+            "-p",
+            str(parsed.port or 6379),
+            "shutdown",
+            "nosave",
+        ],
+        capture_output=True,
+        timeout=10,
+    )
+    wait_for(
+        lambda: (
+            subprocess.run(
+                ["redis-cli", "-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 6379), "ping"],
+                capture_output=True,
+            ).returncode
+            != 0
+        ),
+        timeout=10,
+        message="Redis to stop",
+    )
 
 
 def redis_start(url: str) -> None:
@@ -252,11 +331,39 @@ def redis_start(url: str) -> None:
     parsed = urlparse(url)
     os.makedirs("/var/lib/redis", exist_ok=True)
     os.makedirs("/var/log/redis", exist_ok=True)
-    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", str(parsed.port or 6379),
-                    "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"],
-                   check=True, capture_output=True, timeout=20)
-    wait_for(lambda: subprocess.run(["redis-cli", "-p", str(parsed.port or 6379), "ping"], capture_output=True).returncode == 0,
-             timeout=20, message="Redis to start")
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "-::1",
+            "--port",
+            str(parsed.port or 6379),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            "/var/lib/redis",
+            "--logfile",
+            "/var/log/redis/ci.log",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=20,
+    )
+    wait_for(
+        lambda: (
+            subprocess.run(
+                ["redis-cli", "-p", str(parsed.port or 6379), "ping"], capture_output=True
+            ).returncode
+            == 0
+        ),
+        timeout=20,
+        message="Redis to start",
+    )
 
 
 # --- the web process -------------------------------------------------------------------------------------
@@ -274,9 +381,25 @@ class WebProcess:
 
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
-             "--threads", "2", "--timeout", "60"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--threads",
+                "2",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
         def up():

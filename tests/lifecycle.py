@@ -5,8 +5,7 @@ from __future__ import annotations
 from core.roles import SYSTEM, merchant_link_actor
 from takedowns.models import Claim
 from takedowns.services.transitions import claim_transition
-
-from .factories import ClaimFactory, with_evidence
+from tests.factories import ClaimFactory, with_evidence
 
 # The shortest path from draft to each state.
 PATHS = {
@@ -25,8 +24,11 @@ PATHS = {
 ARGS = {
     "request_info": {"note": "Send a test purchase."},
     "reject": {"reason": "insufficient_evidence", "note": "Photos unclear"},
-    "counter_notice": {"reason": "owner", "note": "Genuine goods from the distributor.",
-                       "data": {"good_faith": True, "signature": "Sam Seller"}},
+    "counter_notice": {
+        "reason": "owner",
+        "note": "Genuine goods from the distributor.",
+        "data": {"good_faith": True, "signature": "Sam Seller"},
+    },
     "uphold": {"note": "Invoice does not match."},
     "provide_info": {"note": "Receipt attached."},
     "retract": {"note": "Our mistake."},

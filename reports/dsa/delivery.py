@@ -23,8 +23,11 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 
+
 # --- queueing (called by enforcement) ------------------------------------------------------------------
-def _queue(statement: dict, *, kind: str, claim_id: int | None = None, merchant_id: int | None = None) -> Notice | None:
+def _queue(
+    statement: dict, *, kind: str, claim_id: int | None = None, merchant_id: int | None = None
+) -> Notice | None:
     """A Notice row in the caller's transaction; None when no Transparency Database is configured."""
     if not settings.DSA_TDB_URL:
         return None
@@ -34,20 +37,37 @@ def _queue(statement: dict, *, kind: str, claim_id: int | None = None, merchant_
         log.error("statement %s is invalid: %s", statement.get("puid"), problems)
         return Notice.objects.get_or_create(
             idempotency_key=f"tdb:{statement['puid']}",
-            defaults={"channel": Notice.Channel.TDB, "kind": kind, "recipient": settings.DSA_TDB_URL,
-                      "payload": statement, "status": Notice.Status.FAILED, "claim_id": claim_id, "merchant_id": merchant_id,
-                      "last_error": json.dumps(problems)},
+            defaults={
+                "channel": Notice.Channel.TDB,
+                "kind": kind,
+                "recipient": settings.DSA_TDB_URL,
+                "payload": statement,
+                "status": Notice.Status.FAILED,
+                "claim_id": claim_id,
+                "merchant_id": merchant_id,
+                "last_error": json.dumps(problems),
+            },
         )[0]
-    return notice_create(channel=Notice.Channel.TDB, kind=kind, recipient=settings.DSA_TDB_URL, payload=statement,
-                   idempotency_key=f"tdb:{statement['puid']}", claim_id=claim_id, merchant_id=merchant_id)
+    return notice_create(
+        channel=Notice.Channel.TDB,
+        kind=kind,
+        recipient=settings.DSA_TDB_URL,
+        payload=statement,
+        idempotency_key=f"tdb:{statement['puid']}",
+        claim_id=claim_id,
+        merchant_id=merchant_id,
+    )
+
 
 def statement_queue_for_takedown(*, claim: Claim) -> Notice | None:
     """Call when a claim is taken down, inside that transaction. Safe to call twice (the puid is the key)."""
     return _queue(statement_for_takedown(claim), kind="sor.takedown", claim_id=claim.pk)
 
+
 def statement_queue_for_ban(*, ban: AuditEvent) -> Notice | None:
     """Call when a merchant is banned, inside that transaction, with the ban's `merchant_ban` audit event."""
     return _queue(statement_for_ban(ban), kind="sor.ban", merchant_id=ban.merchant_id)
+
 
 # --- delivery ------------------------------------------------------------------------------------------
 def _take_batch(first: Notice) -> list[Notice]:
@@ -58,21 +78,35 @@ def _take_batch(first: Notice) -> list[Notice]:
     now = timezone.now()
     lease = now + timedelta(seconds=120, microseconds=uuid.uuid4().int % 1_000_000)
     candidates = list(
-        Notice.objects.filter(channel=Notice.Channel.TDB, status=Notice.Status.PENDING, next_attempt_at__lte=now)
-        .exclude(pk=first.pk).order_by("created_at", "pk").values_list("pk", flat=True)[: BATCH_SIZE - 1]
+        Notice.objects.filter(
+            channel=Notice.Channel.TDB, status=Notice.Status.PENDING, next_attempt_at__lte=now
+        )
+        .exclude(pk=first.pk)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[: BATCH_SIZE - 1]
     )
     if candidates:
         Notice.objects.filter(pk__in=candidates, status=Notice.Status.PENDING).update(
-            status=Notice.Status.SENDING, lease_until=lease)
-    others = list(Notice.objects.filter(pk__in=candidates, status=Notice.Status.SENDING, lease_until=lease).order_by("pk"))
+            status=Notice.Status.SENDING, lease_until=lease
+        )
+    others = list(
+        Notice.objects.filter(pk__in=candidates, status=Notice.Status.SENDING, lease_until=lease).order_by(
+            "pk"
+        )
+    )
     return [first, *others]
+
 
 def _post(batch: list[Notice]) -> requests.Response:
     body = json.dumps({"statements": [n.payload for n in batch]}, ensure_ascii=False).encode()
-    headers = {"Content-Type": "application/json", "Accept": "application/json",
-               "Authorization": f"Bearer {settings.DSA_TDB_TOKEN}"}
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "Authorization": f"Bearer {settings.DSA_TDB_TOKEN}",
+    }
     url = settings.DSA_TDB_URL.rstrip("/") + "/api/v1/statements"
     return requests.post(url, data=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
+
 
 def _existing_puids(response: requests.Response) -> set[str]:
     try:
@@ -84,25 +118,42 @@ def _existing_puids(response: requests.Response) -> set[str]:
         found = data["errors"].get("existing_puids")
     return {str(p) for p in found} if isinstance(found, list) else set()
 
-def _settle(notices: list[Notice], *, ok: bool, status_code: int | None, error: str = "", started: float) -> None:
+
+def _settle(
+    notices: list[Notice], *, ok: bool, status_code: int | None, error: str = "", started: float
+) -> None:
     """Record the outcome of the notices that rode along with the one the outbox is delivering."""
     if not notices:
         return
     now = timezone.now()
     duration = int((time.monotonic() - started) * 1000)
     with transaction.atomic():
-        NoticeAttempt.objects.bulk_create([
-            NoticeAttempt(notice=n, ok=ok, status_code=status_code, error=error[:2000], duration_ms=duration)
-            for n in notices
-        ])
+        NoticeAttempt.objects.bulk_create(
+            [
+                NoticeAttempt(
+                    notice=n, ok=ok, status_code=status_code, error=error[:2000], duration_ms=duration
+                )
+                for n in notices
+            ]
+        )
         for n in notices:
             if ok:
-                Notice.objects.filter(pk=n.pk).update(status=Notice.Status.SENT, sent_at=now, attempts=n.attempts + 1,
-                                                      lease_until=None, last_error="")
+                Notice.objects.filter(pk=n.pk).update(
+                    status=Notice.Status.SENT,
+                    sent_at=now,
+                    attempts=n.attempts + 1,
+                    lease_until=None,
+                    last_error="",
+                )
             else:
                 Notice.objects.filter(pk=n.pk).update(
-                    status=Notice.Status.PENDING, attempts=n.attempts + 1, last_error=error[:2000], lease_until=None,
-                    next_attempt_at=now + timedelta(seconds=backoff_seconds(n.attempts + 1)))
+                    status=Notice.Status.PENDING,
+                    attempts=n.attempts + 1,
+                    last_error=error[:2000],
+                    lease_until=None,
+                    next_attempt_at=now + timedelta(seconds=backoff_seconds(n.attempts + 1)),
+                )
+
 
 def tdb_submit(notice: Notice) -> int:
     """The outbox's sender for channel "tdb": send `notice` with a batch of other pending statements."""
@@ -140,9 +191,16 @@ def tdb_submit(notice: Notice) -> int:
             if primary_stored:
                 return 422
             # A refused statement stays refused; a bad token, a rate limit or an outage are worth retrying.
-            raise DeliveryFailed(error, status_code=response.status_code, permanent=response.status_code in (400, 413, 422))
+            raise DeliveryFailed(
+                error, status_code=response.status_code, permanent=response.status_code in (400, 413, 422)
+            )
         # Already stored, so delivered. The notice the outbox is sending is settled by the outbox itself.
-        _settle([n for n in known if n.pk != notice.pk], ok=True, status_code=response.status_code, started=started)
+        _settle(
+            [n for n in known if n.pk != notice.pk],
+            ok=True,
+            status_code=response.status_code,
+            started=started,
+        )
         primary_stored = primary_stored or any(n.pk == notice.pk for n in known)
         known_ids = {n.pk for n in known}
         batch = [n for n in batch if n.pk not in known_ids]

@@ -28,12 +28,12 @@ KEYWORDS_BY_TYPE = {
 
 LEGAL_GROUNDS = {
     InfringementType.COUNTERFEIT: "Infringement of a registered trade mark by counterfeit goods (Regulation (EU) "
-                                  "2017/1001 Art. 9; Directive (EU) 2015/2436 Art. 10; Directive 2004/48/EC).",
+    "2017/1001 Art. 9; Directive (EU) 2015/2436 Art. 10; Directive 2004/48/EC).",
     InfringementType.TRADEMARK: "Infringement of a registered trade mark (Regulation (EU) 2017/1001 Art. 9; "
-                                "Directive (EU) 2015/2436 Art. 10).",
+    "Directive (EU) 2015/2436 Art. 10).",
     InfringementType.COPYRIGHT: "Copyright infringement (Directive 2001/29/EC Arts. 2–4; national copyright law).",
     InfringementType.DESIGN: "Infringement of a registered design (Regulation (EC) No 6/2002 Art. 19; "
-                             "Directive (EU) 2024/2823).",
+    "Directive (EU) 2024/2823).",
     InfringementType.PATENT: "Patent infringement under the national patent law of the Member States concerned.",
 }
 
@@ -45,13 +45,16 @@ TYPE_WORDS = {
     InfringementType.PATENT: "goods infringing a patent",
 }
 
+
 def _territorial_scope() -> list[str]:
     # The marketplace removes a listing everywhere, so by default the decision covers the whole EU/EEA.
     return list(getattr(settings, "DSA_TERRITORIAL_SCOPE", None) or EU_EEA_COUNTRIES)
 
+
 def _puid_prefix() -> str:
     prefix = getattr(settings, "DSA_PUID_PREFIX", "tdesk")
     return re.sub(r"[^a-zA-Z0-9_-]", "-", prefix)
+
 
 def _day(value) -> str:
     if isinstance(value, dt.datetime):
@@ -59,16 +62,20 @@ def _day(value) -> str:
         value = value.date()
     return value.isoformat()
 
+
 def _clamp_content_date(value: dt.date, application: dt.date) -> dt.date:
     # The database takes content dates from 2000-01-01; a listing is never older, but imported data may be.
     return min(max(value, dt.date(2000, 1, 1)), application)
+
 
 # --- building statements -------------------------------------------------------------------------------
 def takedown_puid(claim: Claim) -> str:
     return f"{_puid_prefix()}-takedown-{claim.reference or claim.pk}"
 
+
 def ban_puid(ban: AuditEvent) -> str:
     return f"{_puid_prefix()}-ban-{ban.pk}"
+
 
 def statement_for_takedown(claim: Claim) -> dict:
     """The statement of reasons for removing a claim's listing. `claim` needs brand, ip_right and listing
@@ -91,7 +98,9 @@ def statement_for_takedown(claim: Claim) -> dict:
         "decision_visibility": ["DECISION_VISIBILITY_CONTENT_REMOVED"],
         "account_type": "ACCOUNT_TYPE_BUSINESS",
         "decision_ground": "DECISION_GROUND_ILLEGAL_CONTENT",
-        "illegal_content_legal_ground": LEGAL_GROUNDS.get(kind, "Infringement of an intellectual property right."),
+        "illegal_content_legal_ground": LEGAL_GROUNDS.get(
+            kind, "Infringement of an intellectual property right."
+        ),
         "illegal_content_explanation": (
             f"The listing offered {TYPE_WORDS.get(kind, 'goods infringing an intellectual property right')} "
             f"without the right holder's consent, as shown by the notice, the registration certificate and the "
@@ -102,7 +111,9 @@ def statement_for_takedown(claim: Claim) -> dict:
         "category": "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS",
         "category_specification": [KEYWORDS_BY_TYPE.get(kind, "KEYWORD_OTHER")],
         "territorial_scope": _territorial_scope(),
-        "content_date": _clamp_content_date(dt.date.fromisoformat(_day(claim.listing.created_at)), application).isoformat(),
+        "content_date": _clamp_content_date(
+            dt.date.fromisoformat(_day(claim.listing.created_at)), application
+        ).isoformat(),
         "application_date": application.isoformat(),
         "source_type": source,
         "automated_detection": "No",
@@ -110,23 +121,36 @@ def statement_for_takedown(claim: Claim) -> dict:
         "puid": takedown_puid(claim),
     }
 
+
 def statement_for_ban(ban: AuditEvent, merchant: Merchant | None = None) -> dict:
     """The statement of reasons for suspending a repeat infringer's account (Art. 23(1) DSA)."""
     merchant = merchant or Merchant.objects.filter(pk=ban.merchant_id).first()
     at = ban.created_at
     application = dt.date.fromisoformat(_day(at))
     strikes = list(
-        Strike.objects.filter(merchant=merchant, issued_at__lte=at).filter(
-            revoked_at__isnull=True).select_related("claim__brand").order_by("-issued_at")[:20]
+        Strike.objects.filter(merchant=merchant, issued_at__lte=at)
+        .filter(revoked_at__isnull=True)
+        .select_related("claim__brand")
+        .order_by("-issued_at")[:20]
     )
     kinds = sorted({s.claim.infringement_type for s in strikes if s.claim_id})
-    keywords = sorted({KEYWORDS_BY_TYPE.get(k, "KEYWORD_OTHER") for k in kinds}) or ["KEYWORD_TRADEMARK_INFRINGEMENT"]
+    keywords = sorted({KEYWORDS_BY_TYPE.get(k, "KEYWORD_OTHER") for k in kinds}) or [
+        "KEYWORD_TRADEMARK_INFRINGEMENT"
+    ]
     latest = next((s.claim for s in strikes if s.claim_id), None)
-    source = "SOURCE_TRUSTED_FLAGGER" if latest is not None and latest.brand.trusted_flagger else "SOURCE_ARTICLE_16"
+    source = (
+        "SOURCE_TRUSTED_FLAGGER"
+        if latest is not None and latest.brand.trusted_flagger
+        else "SOURCE_ARTICLE_16"
+    )
     count = ban.data.get("active_strikes") if isinstance(ban.data, dict) else None
     count = count or len(strikes)
     system = ban.actor_id is None and ban.actor_label == "system"
-    first_listed = merchant.listings.order_by("created_at").values_list("created_at", flat=True).first() if merchant else None
+    first_listed = (
+        merchant.listings.order_by("created_at").values_list("created_at", flat=True).first()
+        if merchant
+        else None
+    )
     content_day = dt.date.fromisoformat(_day(first_listed or at))
     return {
         "decision_visibility": ["DECISION_VISIBILITY_CONTENT_REMOVED"],
@@ -135,7 +159,7 @@ def statement_for_ban(ban: AuditEvent, merchant: Merchant | None = None) -> dict
         "account_type": "ACCOUNT_TYPE_BUSINESS",
         "decision_ground": "DECISION_GROUND_INCOMPATIBLE_CONTENT",
         "incompatible_content_ground": "Repeat infringer policy of the marketplace's terms and conditions "
-                                       "(Art. 23(1) DSA; 17 U.S.C. §512(i)).",
+        "(Art. 23(1) DSA; 17 U.S.C. §512(i)).",
         "incompatible_content_explanation": (
             f"The seller's listings were removed {count} times within {settings.STRIKE_DAYS} days after notices of "
             f"intellectual property infringement upheld on review; the seller had been warned after the first. "
@@ -160,6 +184,7 @@ def statement_for_ban(ban: AuditEvent, merchant: Merchant | None = None) -> dict
         "puid": ban_puid(ban),
     }
 
+
 def takedown_claims(claims: QuerySet[Claim], filters) -> QuerySet[Claim]:
     """Claims whose listing was taken down in the period: one statement each."""
     return (
@@ -168,11 +193,17 @@ def takedown_claims(claims: QuerySet[Claim], filters) -> QuerySet[Claim]:
         .order_by("taken_down_at", "pk")
     )
 
+
 def ban_events(claims: QuerySet[Claim], filters, *, restricted: bool) -> QuerySet[AuditEvent]:
-    bans = AuditEvent.objects.filter(action="merchant_ban", merchant_id__isnull=False).filter(filters.period_q("created_at"))
+    bans = AuditEvent.objects.filter(action="merchant_ban", merchant_id__isnull=False).filter(
+        filters.period_q("created_at")
+    )
     if restricted:
-        bans = bans.filter(merchant_id__in=claims.filter(taken_down_at__isnull=False).values("listing__merchant_id"))
+        bans = bans.filter(
+            merchant_id__in=claims.filter(taken_down_at__isnull=False).values("listing__merchant_id")
+        )
     return bans.order_by("created_at", "pk")
+
 
 def statements(actor: Actor, filters) -> Iterator[dict]:
     """Every statement of the period, takedowns first, read in chunks (constant memory)."""

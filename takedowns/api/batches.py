@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""The claim-batches API: progress of a bulk filing, evidence for all its claims, submitting them."""
 
 from __future__ import annotations
 
@@ -20,7 +20,10 @@ class ClaimBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_queryset(self):
         return batches_visible_to(request_actor(self.request)).order_by("-created_at", "-pk")
 
-    @extend_schema(request=EvidenceUploadSerializer, responses=inline_serializer("BatchEvidence", {"attached": serializers.IntegerField()}))
+    @extend_schema(
+        request=EvidenceUploadSerializer,
+        responses=inline_serializer("BatchEvidence", {"attached": serializers.IntegerField()}),
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def evidence(self, request, pk=None):
         batch = self.get_object()
@@ -29,8 +32,16 @@ class ClaimBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         count = batch_add_evidence(actor=request_actor(request), batch=batch, **body.validated_data)
         return Response({"attached": count}, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=inline_serializer("BatchSubmit", {
-        "submitted": serializers.IntegerField(), "errors": serializers.ListField(child=serializers.DictField())}))
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "BatchSubmit",
+            {
+                "submitted": serializers.IntegerField(),
+                "errors": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         batch = self.get_object()

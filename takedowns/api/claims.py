@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""The claims API: list, detail, filing, transitions, evidence, legal action and bulk filing."""
 
 from __future__ import annotations
 
@@ -37,7 +37,10 @@ def _require_filer(actor) -> None:
     if not actor.filing_brand_ids:
         raise Forbidden("Only a brand's owners and authorised agents may file claims.")
 
-class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+
+class ClaimViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Claims: one per listing. `state` changes only through `transitions/{name}/`."""
 
     filterset_class = ClaimFilter
@@ -63,7 +66,10 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         """Claim by claim, what the caller's audience may see (a user who is both a merchant and a member of
         some brand sees another brand's claim on its listings as a merchant does)."""
         audience = audience_of(
-            request_actor(self.request), brand_id=data["brand"], merchant_id=data["merchant"], state=data["state"]
+            request_actor(self.request),
+            brand_id=data["brand"],
+            merchant_id=data["merchant"],
+            state=data["state"],
         )
         return claim_shown_to(audience, dict(data))
 
@@ -83,7 +89,9 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         body = ClaimCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        listing = listing_find(listing_id=data.pop("listing", None), listing_url=data.pop("listing_url", None))
+        listing = listing_find(
+            listing_id=data.pop("listing", None), listing_url=data.pop("listing_url", None)
+        )
         claim = claim_create(actor=actor, listing=listing, **data)
         return Response(self._detail(claim.pk), status=status.HTTP_201_CREATED)
 
@@ -101,15 +109,23 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         responses={200: ClaimDetailSerializer},
         parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=[*TRANSITION_NAMES])],
     )
-    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)",
-            parser_classes=[JSONParser, FormParser, MultiPartParser])
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"transitions/(?P<name>[a-z_]+)",
+        parser_classes=[JSONParser, FormParser, MultiPartParser],
+    )
     def transitions(self, request, pk=None, name=None):
         claim = self.get_object()  # 404 for a claim the caller cannot see
         body = TransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         claim_transition(
-            claim_id=claim.pk, name=name, actor=request_actor(request), note=data["note"], reason=data["reason"],
+            claim_id=claim.pk,
+            name=name,
+            actor=request_actor(request),
+            note=data["note"],
+            reason=data["reason"],
             data={"good_faith": data["good_faith"], "signature": data["signature"]},
         )
         return Response(self._detail(claim.pk))
@@ -121,17 +137,26 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         claim = self.get_object()
         body = LegalActionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        counter_notice_legal_action(actor=request_actor(request), claim=claim, note=body.validated_data["note"])
+        counter_notice_legal_action(
+            actor=request_actor(request), claim=claim, note=body.validated_data["note"]
+        )
         return Response(self._detail(claim.pk))
 
     @extend_schema(
-        request=inline_serializer("BulkClaims", {
-            "brand": serializers.IntegerField(), "ip_right": serializers.IntegerField(),
-            "infringement_type": serializers.CharField(), "description": serializers.CharField(required=False),
-            "good_faith": serializers.BooleanField(), "accurate": serializers.BooleanField(),
-            "signature": serializers.CharField(), "listing_urls": serializers.ListField(child=serializers.CharField(), required=False),
-            "file": serializers.FileField(required=False),
-        }),
+        request=inline_serializer(
+            "BulkClaims",
+            {
+                "brand": serializers.IntegerField(),
+                "ip_right": serializers.IntegerField(),
+                "infringement_type": serializers.CharField(),
+                "description": serializers.CharField(required=False),
+                "good_faith": serializers.BooleanField(),
+                "accurate": serializers.BooleanField(),
+                "signature": serializers.CharField(),
+                "listing_urls": serializers.ListField(child=serializers.CharField(), required=False),
+                "file": serializers.FileField(required=False),
+            },
+        ),
         responses={201: "ClaimBatchSerializer", 202: "ClaimBatchSerializer"},
     )
     @action(detail=False, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
@@ -144,8 +169,15 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         if data.get("file"):
             rows = batch_rows_from_csv(data["file"].read())
         else:
-            rows = [{"listing_url": str(u).strip(), "infringement_type": "", "description": ""} for u in data["listing_urls"]]
-        fields = {k: data[k] for k in ("infringement_type", "description", "good_faith", "accurate", "signature")}
-        batch = batch_create(actor=actor, brand=data["brand"], ip_right=data["ip_right"], fields=fields, rows=rows)
+            rows = [
+                {"listing_url": str(u).strip(), "infringement_type": "", "description": ""}
+                for u in data["listing_urls"]
+            ]
+        fields = {
+            k: data[k] for k in ("infringement_type", "description", "good_faith", "accurate", "signature")
+        }
+        batch = batch_create(
+            actor=actor, brand=data["brand"], ip_right=data["ip_right"], fields=fields, rows=rows
+        )
         code = status.HTTP_201_CREATED if batch.status == ClaimBatch.Status.DONE else status.HTTP_202_ACCEPTED
         return Response(ClaimBatchSerializer(batch).data, status=code)

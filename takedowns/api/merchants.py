@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""The merchants API: the marketplace's upserts, plus strikes and bans, which come from claims."""
 
 from __future__ import annotations
 
@@ -22,14 +22,27 @@ class MerchantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Merchant
-        fields = ["id", "platform_ref", "name", "email", "country", "language", "status", "active_strikes", "banned_at",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "platform_ref",
+            "name",
+            "email",
+            "country",
+            "language",
+            "status",
+            "active_strikes",
+            "banned_at",
+            "created_at",
+            "updated_at",
+        ]
+
 
 class MerchantPublicSerializer(MerchantSerializer):
     """What a brand sees of a merchant: no e-mail."""
 
     class Meta(MerchantSerializer.Meta):
         fields = [f for f in MerchantSerializer.Meta.fields if f != "email"]
+
 
 class MerchantScopedSerializer(MerchantSerializer):
     """A merchant's users see their own merchant in full; any other merchant (which they see only because they
@@ -41,6 +54,7 @@ class MerchantScopedSerializer(MerchantSerializer):
             data.pop("email", None)
         return data
 
+
 class MerchantWriteSerializer(serializers.Serializer):
     platform_ref = serializers.CharField(max_length=100)
     name = serializers.CharField(max_length=200)
@@ -48,8 +62,10 @@ class MerchantWriteSerializer(serializers.Serializer):
     country = serializers.CharField(required=False, allow_blank=True, max_length=2)
     language = serializers.ChoiceField(choices=["en", "zh-hans"], required=False)
 
+
 class BanSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
 
 class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Merchants, created or updated by `platform_ref` (the marketplace's service account and reviewers)."""
@@ -58,9 +74,15 @@ class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self):
         now = timezone.now()
-        return merchants_visible_to(request_actor(self.request)).annotate(
-            active_strikes=Count("strikes", filter=Q(strikes__revoked_at__isnull=True, strikes__expires_at__gt=now))
-        ).order_by("name", "pk")
+        return (
+            merchants_visible_to(request_actor(self.request))
+            .annotate(
+                active_strikes=Count(
+                    "strikes", filter=Q(strikes__revoked_at__isnull=True, strikes__expires_at__gt=now)
+                )
+            )
+            .order_by("name", "pk")
+        )
 
     def get_serializer_class(self):
         actor = request_actor(self.request)
@@ -71,7 +93,10 @@ class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return MerchantPublicSerializer
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "own_merchant_ids": request_actor(self.request).merchant_ids}
+        return {
+            **super().get_serializer_context(),
+            "own_merchant_ids": request_actor(self.request).merchant_ids,
+        }
 
     def _annotated(self, merchant):
         return self.get_queryset().get(pk=merchant.pk)
@@ -84,8 +109,10 @@ class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         body = MerchantWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         merchant, created = merchant_upsert(data=body.validated_data)
-        return Response(MerchantSerializer(self._annotated(merchant)).data,
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            MerchantSerializer(self._annotated(merchant)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
     @extend_schema(request=BanSerializer, responses=MerchantSerializer)
     @action(detail=True, methods=["post"], url_path="ban")
@@ -96,7 +123,9 @@ class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             raise Forbidden("Only reviewers ban merchants.")
         body = BanSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        merchant_ban(merchant=merchant, actor=actor, reason=body.validated_data["note"] or "banned by a reviewer")
+        merchant_ban(
+            merchant=merchant, actor=actor, reason=body.validated_data["note"] or "banned by a reviewer"
+        )
         return Response(MerchantSerializer(self._annotated(merchant)).data)
 
     @extend_schema(request=BanSerializer, responses=MerchantSerializer)

@@ -31,15 +31,27 @@ class ClaimEventSerializer(serializers.ModelSerializer):
         model = ClaimEvent
         fields = ["id", "transition", "from_state", "to_state", "actor", "at", "note", "reason"]
 
+
 class EvidenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Evidence
         fields = ["id", "kind", "original_name", "sha256", "content_type", "size", "note", "created_at"]
 
+
 class CounterNoticeSerializer(serializers.ModelSerializer):
     class Meta:
         model = CounterNotice
-        fields = ["id", "reason", "statement", "filed_at", "restore_due_at", "legal_action_at", "outcome", "decided_at"]
+        fields = [
+            "id",
+            "reason",
+            "statement",
+            "filed_at",
+            "restore_due_at",
+            "legal_action_at",
+            "outcome",
+            "decided_at",
+        ]
+
 
 class ClaimSerializer(serializers.ModelSerializer):
     brand_name = serializers.CharField(source="brand.name", read_only=True)
@@ -52,13 +64,41 @@ class ClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = [
-            "id", "reference", "state", "brand", "brand_name", "ip_right", "listing", "listing_url", "listing_ref",
-            "merchant", "merchant_ref", "batch", "infringement_type", "description", "good_faith", "accurate",
-            "signature", "priority", "assignee", "due_at", "overdue", "submitted_at", "decided_at", "fast_tracked",
-            "decision_reason", "decision_note", "info_request", "info_due_at", "taken_down_at", "reinstated_at",
-            "created_at", "updated_at",
+            "id",
+            "reference",
+            "state",
+            "brand",
+            "brand_name",
+            "ip_right",
+            "listing",
+            "listing_url",
+            "listing_ref",
+            "merchant",
+            "merchant_ref",
+            "batch",
+            "infringement_type",
+            "description",
+            "good_faith",
+            "accurate",
+            "signature",
+            "priority",
+            "assignee",
+            "due_at",
+            "overdue",
+            "submitted_at",
+            "decided_at",
+            "fast_tracked",
+            "decision_reason",
+            "decision_note",
+            "info_request",
+            "info_due_at",
+            "taken_down_at",
+            "reinstated_at",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
+
 
 class ClaimDetailSerializer(ClaimSerializer):
     available_transitions = serializers.SerializerMethodField()
@@ -67,11 +107,17 @@ class ClaimDetailSerializer(ClaimSerializer):
     counter_notices = CounterNoticeSerializer(many=True, read_only=True)
 
     class Meta(ClaimSerializer.Meta):
-        fields = ClaimSerializer.Meta.fields + ["available_transitions", "events", "evidence", "counter_notices"]
+        fields = ClaimSerializer.Meta.fields + [
+            "available_transitions",
+            "events",
+            "evidence",
+            "counter_notices",
+        ]
         read_only_fields = fields
 
     def get_available_transitions(self, claim) -> list[str]:
         return available_transitions(claim, request_actor(self.context["request"]))
+
 
 class CallersBrandField(serializers.PrimaryKeyRelatedField):
     """A brand of the caller's. Any other id, existing or not, gets the same answer: ids of other tenants
@@ -85,6 +131,7 @@ class CallersBrandField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return Brand.objects.filter(pk__in=request_actor(self.context["request"]).brand_ids)
 
+
 class CallersIPRightField(serializers.PrimaryKeyRelatedField):
     default_error_messages = {
         "does_not_exist": "No such IP right.",
@@ -93,6 +140,7 @@ class CallersIPRightField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return IPRight.objects.filter(brand_id__in=request_actor(self.context["request"]).brand_ids)
+
 
 class ClaimCreateSerializer(serializers.Serializer):
     brand = CallersBrandField()
@@ -115,24 +163,30 @@ class ClaimCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError({"listing": ["Give `listing` (id) or `listing_url`."]})
         return attrs
 
+
 class TransitionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
     good_faith = serializers.BooleanField(required=False, default=False)
     signature = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
+
 class EvidenceUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=Evidence.Kind.choices, default=Evidence.Kind.IMAGE)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
+
 class LegalActionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=5000)
+
 
 class ClaimFilter(filters.FilterSet):
     state = filters.MultipleChoiceFilter(choices=Claim._meta.get_field("state").choices)
     # Bounded to the id column's range: a larger number would reach the database and fail there (a 500).
-    merchant = filters.NumberFilter(field_name="listing__merchant_id", min_value=-(2**63), max_value=2**63 - 1)
+    merchant = filters.NumberFilter(
+        field_name="listing__merchant_id", min_value=-(2**63), max_value=2**63 - 1
+    )
     submitted_after = filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
     submitted_before = filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
     submitted_from = filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
@@ -142,7 +196,16 @@ class ClaimFilter(filters.FilterSet):
 
     class Meta:
         model = Claim
-        fields = ["state", "brand", "merchant", "infringement_type", "ip_right", "batch", "assignee", "listing"]
+        fields = [
+            "state",
+            "brand",
+            "merchant",
+            "infringement_type",
+            "ip_right",
+            "batch",
+            "assignee",
+            "listing",
+        ]
 
     def filter_overdue(self, queryset, name, value):
         from django.utils import timezone
@@ -177,15 +240,29 @@ class BulkClaimSerializer(serializers.Serializer):
         if attrs["brand"].pk not in actor.brand_ids:
             raise serializers.ValidationError({"brand": ["No such brand."]})
         if not attrs.get("file") and not attrs.get("listing_urls"):
-            raise serializers.ValidationError({"listing_urls": ["Give listing_urls (a JSON list) or a CSV file."]})
+            raise serializers.ValidationError(
+                {"listing_urls": ["Give listing_urls (a JSON list) or a CSV file."]}
+            )
         return attrs
+
 
 class ClaimBatchSerializer(serializers.ModelSerializer):
     claims = serializers.SerializerMethodField()
 
     class Meta:
         model = ClaimBatch
-        fields = ["id", "status", "total", "done", "errors", "brand", "ip_right", "created_at", "finished_at", "claims"]
+        fields = [
+            "id",
+            "status",
+            "total",
+            "done",
+            "errors",
+            "brand",
+            "ip_right",
+            "created_at",
+            "finished_at",
+            "claims",
+        ]
 
     def get_claims(self, batch) -> int:
         return batch.claims.count()

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""API tokens for the portal's account page."""
 
 from __future__ import annotations
 

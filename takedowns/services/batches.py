@@ -37,18 +37,25 @@ def batch_rows_from_csv(raw: bytes) -> list[dict]:
     rows = []
     try:
         for record in reader:
-            rows.append({
-                "listing_url": (record.get("listing_url") or "").strip(),
-                "infringement_type": (record.get("infringement_type") or "").strip(),
-                "description": (record.get("description") or "").strip(),
-            })
+            rows.append(
+                {
+                    "listing_url": (record.get("listing_url") or "").strip(),
+                    "infringement_type": (record.get("infringement_type") or "").strip(),
+                    "description": (record.get("description") or "").strip(),
+                }
+            )
     except csv.Error as exc:  # an unbalanced quote or a field over csv's size limit
-        raise Invalid(_("The CSV file cannot be read at line %(line)s: %(error)s.") % {"line": reader.line_num, "error": exc},
-                      code="file_format") from exc
+        raise Invalid(
+            _("The CSV file cannot be read at line %(line)s: %(error)s.")
+            % {"line": reader.line_num, "error": exc},
+            code="file_format",
+        ) from exc
     return rows
 
 
-def batch_create(*, actor: Actor, brand: Brand, ip_right: IPRight, fields: dict, rows: list[dict]) -> ClaimBatch:
+def batch_create(
+    *, actor: Actor, brand: Brand, ip_right: IPRight, fields: dict, rows: list[dict]
+) -> ClaimBatch:
     if brand.pk not in actor.filing_brand_ids:
         raise Forbidden(_("Only the brand's owners and authorised agents may file claims."))
     if ip_right.brand_id != brand.pk:
@@ -56,9 +63,14 @@ def batch_create(*, actor: Actor, brand: Brand, ip_right: IPRight, fields: dict,
     if not rows:
         raise Invalid(_("Give at least one listing URL."), code="rows_required")
     if len(rows) > MAX_BATCH_ROWS:
-        raise Invalid(_("A batch holds at most %(max)s listings.") % {"max": MAX_BATCH_ROWS}, code="too_many_rows")
+        raise Invalid(
+            _("A batch holds at most %(max)s listings.") % {"max": MAX_BATCH_ROWS}, code="too_many_rows"
+        )
     if fields.get("infringement_type") not in InfringementType.values:
-        raise Invalid(_("Unknown infringement type; use one of %(types)s.") % {"types": ", ".join(InfringementType.values)})
+        raise Invalid(
+            _("Unknown infringement type; use one of %(types)s.")
+            % {"types": ", ".join(InfringementType.values)}
+        )
     batch = ClaimBatch.objects.create(
         brand=brand, ip_right=ip_right, created_by=actor.user, fields=fields, rows=rows, total=len(rows)
     )
@@ -85,13 +97,17 @@ def batch_process(*, batch_id: int) -> None:
     fields = batch.fields
     while True:
         with transaction.atomic():
-            batch = ClaimBatch.objects.select_for_update().select_related("brand", "ip_right").get(pk=batch_id)
+            batch = (
+                ClaimBatch.objects.select_for_update().select_related("brand", "ip_right").get(pk=batch_id)
+            )
             start = batch.done
-            chunk = batch.rows[start:start + CHUNK]
+            chunk = batch.rows[start : start + CHUNK]
             if not chunk:
                 break
             urls = {row["listing_url"] for row in chunk}
-            listings = {item.url: item for item in Listing.objects.filter(url__in=urls).select_related("merchant")}
+            listings = {
+                item.url: item for item in Listing.objects.filter(url__in=urls).select_related("merchant")
+            }
             errors = list(batch.errors)
             for offset, row in enumerate(chunk):
                 number = start + offset + 1
@@ -100,18 +116,37 @@ def batch_process(*, batch_id: int) -> None:
                 if not row["listing_url"]:
                     errors.append({"row": number, "detail": _("The listing URL is empty.")})
                 elif listing is None:
-                    errors.append({"row": number, "detail": _("No listing with URL %(url)s is known.") % {"url": row["listing_url"][:200]}})
+                    errors.append(
+                        {
+                            "row": number,
+                            "detail": _("No listing with URL %(url)s is known.")
+                            % {"url": row["listing_url"][:200]},
+                        }
+                    )
                 elif kind not in InfringementType.values:
-                    errors.append({"row": number, "detail": _("Unknown infringement type %(kind)s.") % {"kind": repr(kind)}})
+                    errors.append(
+                        {
+                            "row": number,
+                            "detail": _("Unknown infringement type %(kind)s.") % {"kind": repr(kind)},
+                        }
+                    )
                 else:
                     try:
                         claim_create(
-                            actor=actor, brand=batch.brand, ip_right=batch.ip_right, listing=listing,
-                            infringement_type=kind, description=row.get("description") or fields.get("description", ""),
-                            good_faith=fields.get("good_faith", False), accurate=fields.get("accurate", False),
-                            signature=fields.get("signature", ""), batch=batch,
+                            actor=actor,
+                            brand=batch.brand,
+                            ip_right=batch.ip_right,
+                            listing=listing,
+                            infringement_type=kind,
+                            description=row.get("description") or fields.get("description", ""),
+                            good_faith=fields.get("good_faith", False),
+                            accurate=fields.get("accurate", False),
+                            signature=fields.get("signature", ""),
+                            batch=batch,
                         )
-                    except DomainError as exc:  # e.g. the filer lost the right to file: the batch still finishes
+                    except (
+                        DomainError
+                    ) as exc:  # e.g. the filer lost the right to file: the batch still finishes
                         errors.append({"row": number, "detail": str(exc.detail)})
             batch.done = start + len(chunk)
             batch.errors = errors
@@ -142,7 +177,9 @@ def batch_add_evidence(*, actor: Actor, batch: ClaimBatch, file, kind: str, note
         raise Conflict(_("Wait until the batch has finished creating its claims."), code="batch_running")
     upload_check(file)  # refused once, even when the batch has no draft left to attach it to
     count = 0
-    for claim in batch.claims.filter(state__in=(ClaimState.DRAFT, ClaimState.INFO_REQUESTED)).select_related("listing"):
+    for claim in batch.claims.filter(state__in=(ClaimState.DRAFT, ClaimState.INFO_REQUESTED)).select_related(
+        "listing"
+    ):
         file.seek(0)
         evidence_add(actor=actor, claim=claim, file=file, kind=kind, note=note)
         count += 1

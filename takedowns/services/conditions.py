@@ -1,4 +1,7 @@
-"""TODO docstring"""
+"""What must hold before a claim is submitted, each unmet condition with its own message.
+
+The `submit` handler refuses with all of them; the filing forms show the ones that do not depend on the
+claim itself (right, brand, listing) before anything is filed."""
 
 from __future__ import annotations
 
@@ -18,29 +21,44 @@ def _right_problems(right: IPRight, brand_id: int, now) -> list[str]:
     if right.brand_id != brand_id:
         problems.append(_("The IP right does not belong to this brand."))
     if right.status != IPRight.Status.VERIFIED:
-        problems.append(_("The IP right %(number)s is not verified (it is %(status)s).")
-                        % {"number": right.registration_number, "status": str(right.get_status_display()).lower()})
+        problems.append(
+            _("The IP right %(number)s is not verified (it is %(status)s).")
+            % {"number": right.registration_number, "status": str(right.get_status_display()).lower()}
+        )
     if right.is_expired(timezone.localdate(now)):
-        problems.append(_("The IP right %(number)s expired on %(date)s.")
-                        % {"number": right.registration_number, "date": right.valid_until})
+        problems.append(
+            _("The IP right %(number)s expired on %(date)s.")
+            % {"number": right.registration_number, "date": right.valid_until}
+        )
     return problems
 
-def _brand_listing_problems(brand: Brand, listing_id: int, now, exclude_claim_id: int | None = None) -> list[str]:
+
+def _brand_listing_problems(
+    brand: Brand, listing_id: int, now, exclude_claim_id: int | None = None
+) -> list[str]:
     problems = []
     if brand.is_suspended(now):
-        problems.append(_("The brand's filing is suspended until %(date)s for misuse.")
-                        % {"date": f"{brand.suspended_until:%Y-%m-%d}"})
-    other = Claim.objects.filter(brand_id=brand.pk, listing_id=listing_id, state__in=ACTIVE).exclude(pk=exclude_claim_id)
+        problems.append(
+            _("The brand's filing is suspended until %(date)s for misuse.")
+            % {"date": f"{brand.suspended_until:%Y-%m-%d}"}
+        )
+    other = Claim.objects.filter(brand_id=brand.pk, listing_id=listing_id, state__in=ACTIVE).exclude(
+        pk=exclude_claim_id
+    )
     if other.exists():
-        problems.append(_("The brand already has an open claim on this listing (%(reference)s).")
-                        % {"reference": other.first().reference})
+        problems.append(
+            _("The brand already has an open claim on this listing (%(reference)s).")
+            % {"reference": other.first().reference}
+        )
     return problems
+
 
 def filing_problems(*, brand: Brand, ip_right: IPRight, listing: Listing, now=None) -> list[str]:
     """The conditions of `submit` that do not depend on the claim itself (right, brand, listing), so a
     form can show them beside its own field errors before anything is filed."""
     now = now or timezone.now()
     return _right_problems(ip_right, brand.pk, now) + _brand_listing_problems(brand, listing.pk, now)
+
 
 def submit_problems(claim: Claim, now=None) -> list[str]:
     """Every unmet condition of `submit` (SPEC §4), each with its own message."""

@@ -40,15 +40,19 @@ def remove_or_enforce(claim: Claim) -> None:
 
 S = ClaimState
 
+
 def enforce_effects(claim: Claim, now) -> None:
     listing = claim.listing
     if listing.status != Listing.Status.REMOVED:
-        Listing.objects.filter(pk=listing.pk).update(status=Listing.Status.REMOVED, removed_at=now, updated_at=now)
+        Listing.objects.filter(pk=listing.pk).update(
+            status=Listing.Status.REMOVED, removed_at=now, updated_at=now
+        )
         listing.status, listing.removed_at = Listing.Status.REMOVED, now
     notify_merchant(claim, "takedown_notice", "takedown")
     notify_brand(claim, "claim_succeeded", "taken_down")
     claim_taken_down.send(sender=Claim, claim=claim)
     strike_issue(merchant=listing.merchant, claim=claim, at=now)
+
 
 def restore_effects(claim: Claim, *, reason: str) -> None:
     """Reinstatement or retraction: revoke the strike and restore the listing, unless something else
@@ -56,10 +60,14 @@ def restore_effects(claim: Claim, *, reason: str) -> None:
     strike_revoke(claim=claim, reason=reason)
     listing = claim.listing
     merchant = listing.merchant
-    still_down = Claim.objects.filter(listing=listing, state__in=(S.TAKEN_DOWN, S.COUNTER_NOTICED)).exclude(pk=claim.pk)
+    still_down = Claim.objects.filter(listing=listing, state__in=(S.TAKEN_DOWN, S.COUNTER_NOTICED)).exclude(
+        pk=claim.pk
+    )
     if merchant.status != Merchant.Status.BANNED and not still_down.exists():
         now = timezone.now()
-        Listing.objects.filter(pk=listing.pk).update(status=Listing.Status.ACTIVE, removed_at=None, updated_at=now)
+        Listing.objects.filter(pk=listing.pk).update(
+            status=Listing.Status.ACTIVE, removed_at=None, updated_at=now
+        )
         notice_webhook(
             event="listing.restore",
             listing_ref=listing.platform_ref,
@@ -71,12 +79,15 @@ def restore_effects(claim: Claim, *, reason: str) -> None:
     notify_merchant(claim, "reinstated", "reinstated", {"reason_text": reason})
     notify_brand(claim, "reinstated", "reinstated", {"reason_text": reason})
 
+
 def approved_not_enforced(limit: int = 500) -> list[int]:
     """Approved claims whose removal was confirmed (or needs no webhook) but that are not yet taken down."""
     # One Exists(), not exclude(notices__a=…, notices__b=…): conditions in one exclude() over a multi-valued
     # relation may each match a different notice, so any pending e-mail would hide the claim from the sweep.
     removal_unconfirmed = Notice.objects.filter(
-        claim_id=OuterRef("pk"), channel=Notice.Channel.WEBHOOK, kind="listing.remove",
+        claim_id=OuterRef("pk"),
+        channel=Notice.Channel.WEBHOOK,
+        kind="listing.remove",
         status__in=(Notice.Status.PENDING, Notice.Status.SENDING, Notice.Status.FAILED),
     )
     return list(

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Filing: finding the listing, creating a draft claim, adding evidence, and filing in one step."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from core.roles import Actor
 from core.uploads import upload_check
 from merchants.models import Listing
 from takedowns.models import (
+    BEFORE_DECISION,
     Claim,
     ClaimEvent,
     Evidence,
@@ -22,7 +23,6 @@ from takedowns.models import (
     claim_reference,
 )
 from takedowns.services.transitions import claim_transition
-from takedowns.models import BEFORE_DECISION
 
 
 # --- filing -----------------------------------------------------------------------------------------------
@@ -35,14 +35,20 @@ def listing_find(*, listing_id: int | None = None, listing_url: str | None = Non
         raise Invalid(_("Give the listing as `listing` (id) or `listing_url`."), code="listing_required")
     if listing is None:
         message = _("No listing with that id or URL is known to the marketplace.")
-        raise Invalid(message, code="listing_not_found", extra={"fields": {"listing" if listing_id else "listing_url": [message]}})
+        raise Invalid(
+            message,
+            code="listing_not_found",
+            extra={"fields": {"listing" if listing_id else "listing_url": [message]}},
+        )
     return listing
+
 
 def _filing_brand(actor: Actor, brand: Brand) -> None:
     if brand.pk not in actor.brand_ids and not actor.is_system:
         raise NotFound(_("No such brand."))
     if brand.pk not in actor.filing_brand_ids and not actor.is_system:
         raise Forbidden(_("Only the brand's owners and authorised agents may file claims."))
+
 
 def claim_create(
     *,
@@ -61,7 +67,10 @@ def claim_create(
     if ip_right.brand_id != brand.pk:
         raise Invalid(_("The IP right does not belong to this brand."), code="ip_right_brand")
     if infringement_type not in InfringementType.values:
-        raise Invalid(_("Unknown infringement type; use one of %(types)s.") % {"types": ", ".join(InfringementType.values)})
+        raise Invalid(
+            _("Unknown infringement type; use one of %(types)s.")
+            % {"types": ", ".join(InfringementType.values)}
+        )
     with transaction.atomic():
         claim = Claim.objects.create(
             brand=brand,
@@ -78,19 +87,30 @@ def claim_create(
         claim.reference = claim_reference(claim.pk, timezone.now().year)
         Claim.objects.filter(pk=claim.pk).update(reference=claim.reference)
         ClaimEvent.objects.create(
-            claim=claim, transition="create", from_state=S.DRAFT, to_state=S.DRAFT,
-            actor=actor.user, actor_label=actor.label,
+            claim=claim,
+            transition="create",
+            from_state=S.DRAFT,
+            to_state=S.DRAFT,
+            actor=actor.user,
+            actor_label=actor.label,
         )
     return claim
 
 
-def evidence_add(*, actor: Actor, claim: Claim, file, kind: str = Evidence.Kind.IMAGE, note: str = "") -> Evidence:
+def evidence_add(
+    *, actor: Actor, claim: Claim, file, kind: str = Evidence.Kind.IMAGE, note: str = ""
+) -> Evidence:
     if claim.brand_id not in actor.filing_brand_ids:
         raise Forbidden(_("Only the brand's owners and authorised agents may add evidence."))
     if claim.state not in BEFORE_DECISION:
-        raise Conflict(_("Evidence cannot be added to a claim that is %(state)s.") % {"state": claim.state}, code="invalid_state")
+        raise Conflict(
+            _("Evidence cannot be added to a claim that is %(state)s.") % {"state": claim.state},
+            code="invalid_state",
+        )
     if kind not in Evidence.Kind.values:
-        raise Invalid(_("Unknown evidence kind; use one of %(kinds)s.") % {"kinds": ", ".join(Evidence.Kind.values)})
+        raise Invalid(
+            _("Unknown evidence kind; use one of %(kinds)s.") % {"kinds": ", ".join(Evidence.Kind.values)}
+        )
     content_type = upload_check(file)
     digest = hashlib.sha256()
     file.seek(0)
@@ -109,8 +129,17 @@ def evidence_add(*, actor: Actor, claim: Claim, file, kind: str = Evidence.Kind.
         uploaded_by=actor.user,
     )
 
-def claim_file(*, actor: Actor, brand: Brand, ip_right: IPRight, listing_url: str, fields: dict, files: list,
-               evidence_kind: str) -> Claim:
+
+def claim_file(
+    *,
+    actor: Actor,
+    brand: Brand,
+    ip_right: IPRight,
+    listing_url: str,
+    fields: dict,
+    files: list,
+    evidence_kind: str,
+) -> Claim:
     """Create, attach evidence and submit as one unit: if any step fails nothing is filed, and the error
     lists every unmet condition, so the brand fixes them all at once."""
     listing = listing_find(listing_url=listing_url)

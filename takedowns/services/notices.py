@@ -24,6 +24,7 @@ def _brand_recipients(claim: Claim) -> list[str]:
         emails.add(claim.created_by.email)
     return sorted(emails)
 
+
 def claim_context(claim: Claim, audience: Audience) -> dict:
     """What an e-mail to `audience` may say about a claim. Nothing of the claimant beyond the brand's name
     and e-mail ever; a merchant is not shown the reviewer's notes or questions to the brand."""
@@ -47,6 +48,7 @@ def claim_context(claim: Claim, audience: Audience) -> dict:
     shown["note"] = shown.pop("decision_note", "")
     return shown
 
+
 def notify_brand(claim: Claim, kind: str, key: str, extra: dict | None = None) -> None:
     context = {**claim_context(claim, Audience.BRAND), **(extra or {})}
     for address in _brand_recipients(claim):
@@ -59,18 +61,23 @@ def notify_brand(claim: Claim, kind: str, key: str, extra: dict | None = None) -
             language=claim.brand.language,
         )
 
+
 def merchant_link_token(claim: Claim) -> str:
     return signing.dumps({"claim": claim.pk, "merchant": claim.listing.merchant_id}, salt="merchant-claim")
+
 
 def merchant_link_read(token: str) -> tuple[int, int]:
     """(claim id, merchant id) from a signed link; NotFound when forged or older than the window."""
     try:
-        value = signing.loads(token, salt="merchant-claim", max_age=timedelta(days=settings.MERCHANT_LINK_MAX_AGE_DAYS))
+        value = signing.loads(
+            token, salt="merchant-claim", max_age=timedelta(days=settings.MERCHANT_LINK_MAX_AGE_DAYS)
+        )
     except signing.SignatureExpired as exc:
         raise NotFound(_("This link has expired."), code="link_expired") from exc
     except signing.BadSignature as exc:
         raise NotFound(_("This link is not valid."), code="link_invalid") from exc
     return value["claim"], value["merchant"]
+
 
 def notify_merchant(claim: Claim, kind: str, key: str, extra: dict | None = None) -> None:
     merchant = claim.listing.merchant

@@ -1,4 +1,6 @@
-"""TODO docstring"""
+"""The trust programmes (good faith, misuse), computed from each brand's claims and written to the brand.
+
+Admission, removal and flagging are automatic and audited; thresholds are settings (docs/contract.md §6)."""
 
 from __future__ import annotations
 
@@ -20,16 +22,25 @@ def brand_programme_figures(brand_ids, *, since, until=None) -> dict[int, dict]:
     rejected as unfounded. One aggregate query."""
     until = until or timezone.now()
     rows = (
-        Claim.objects.filter(brand_id__in=brand_ids, decided_at__gte=since, decided_at__lt=until, state__in=DECIDED)
+        Claim.objects.filter(
+            brand_id__in=brand_ids, decided_at__gte=since, decided_at__lt=until, state__in=DECIDED
+        )
         .values("brand_id")
         .annotate(
             decided=Count("pk", distinct=True),
             taken_down=Count("pk", filter=Q(taken_down_at__isnull=False), distinct=True),
-            countered=Count("pk", filter=Q(counter_notices__outcome=CounterNotice.Outcome.REINSTATED), distinct=True),
-            unfounded=Count("pk", filter=Q(state=ClaimState.REJECTED, decision_reason__in=UNFOUNDED_REASONS), distinct=True),
+            countered=Count(
+                "pk", filter=Q(counter_notices__outcome=CounterNotice.Outcome.REINSTATED), distinct=True
+            ),
+            unfounded=Count(
+                "pk",
+                filter=Q(state=ClaimState.REJECTED, decision_reason__in=UNFOUNDED_REASONS),
+                distinct=True,
+            ),
         )
     )
     return {row.pop("brand_id"): row for row in rows}
+
 
 def brand_programmes_recompute(*, brand: Brand | None = None, now=None) -> dict[str, int]:
     """Good-faith admission and removal (3 months) and misuse flagging (90 days). Every change audited."""
@@ -49,7 +60,11 @@ def brand_programmes_recompute(*, brand: Brand | None = None, now=None) -> dict[
             and rate >= settings.GOOD_FAITH_MIN_RATE
             and counter_rate <= settings.GOOD_FAITH_MAX_COUNTER_RATE
         )
-        figures = {"decided": fig["decided"], "takedown_rate": round(rate, 4), "counter_notice_rate": round(counter_rate, 4)}
+        figures = {
+            "decided": fig["decided"],
+            "takedown_rate": round(rate, 4),
+            "counter_notice_rate": round(counter_rate, 4),
+        }
         waited = not b.good_faith_removed_at or b.good_faith_removed_at <= now - timedelta(days=91)
         if not b.good_faith and qualifies and waited:
             Brand.objects.filter(pk=b.pk).update(good_faith=True, good_faith_since=now)
@@ -61,8 +76,18 @@ def brand_programmes_recompute(*, brand: Brand | None = None, now=None) -> dict[
             changes["removed"] += 1
         mis = ninety_days.get(b.pk, {"decided": 0, "unfounded": 0})
         share = mis["unfounded"] / mis["decided"] if mis["decided"] else 0.0
-        if mis["decided"] >= settings.MISUSE_MIN_DECIDED and share > settings.MISUSE_REJECTED_SHARE and not b.misuse_flagged_at:
+        if (
+            mis["decided"] >= settings.MISUSE_MIN_DECIDED
+            and share > settings.MISUSE_REJECTED_SHARE
+            and not b.misuse_flagged_at
+        ):
             Brand.objects.filter(pk=b.pk).update(misuse_flagged_at=now)
-            audit(actor=SYSTEM, action="misuse_flagged", obj=b, brand=b, data={"decided": mis["decided"], "unfounded_share": round(share, 4)})
+            audit(
+                actor=SYSTEM,
+                action="misuse_flagged",
+                obj=b,
+                brand=b,
+                data={"decided": mis["decided"], "unfounded_share": round(share, 4)},
+            )
             changes["flagged"] += 1
     return changes

@@ -63,7 +63,8 @@ def available_transitions(claim: Claim, actor: Actor) -> list[str]:
     return [
         name
         for name in TRANSITIONS
-        if transition_allowed(claim, actor, name) and can_proceed(getattr(claim, name), check_conditions=False)
+        if transition_allowed(claim, actor, name)
+        and can_proceed(getattr(claim, name), check_conditions=False)
     ]
 
 
@@ -71,6 +72,7 @@ def available_transitions(claim: Claim, actor: Actor) -> list[str]:
 def _sla_due(claim: Claim, now):
     hours = settings.SLA_HOURS_HIGH if claim.priority == Priority.HIGH else settings.SLA_HOURS_NORMAL
     return now + timedelta(hours=hours)
+
 
 def _submit(step: Step) -> None:
     claim = step.claim
@@ -82,24 +84,35 @@ def _submit(step: Step) -> None:
     claim.submit(at=step.now, priority=priority, due_at=_sla_due(claim, step.now))
     notify_brand(step.claim, "claim_received", "received")
 
+
 def _start_review(step: Step) -> None:
     step.claim.start_review(reviewer=step.actor.user)
+
 
 def _request_info(step: Step) -> None:
     if not step.note.strip():
         raise Invalid(_("Say what information the brand must provide."), code="note_required")
-    step.claim.request_info(message=step.note.strip(), due_at=step.now + timedelta(days=settings.INFO_REQUEST_DAYS))
+    step.claim.request_info(
+        message=step.note.strip(), due_at=step.now + timedelta(days=settings.INFO_REQUEST_DAYS)
+    )
     count = step.claim.events.filter(transition="request_info").count()
     notify_brand(step.claim, "info_requested", f"info{count}")
 
+
 def _provide_info(step: Step) -> None:
     claim = step.claim
-    asked_at = claim.events.filter(transition="request_info").order_by("-created_at").values_list("created_at", flat=True).first()
+    asked_at = (
+        claim.events.filter(transition="request_info")
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
     new_evidence = claim.evidence.filter(created_at__gte=asked_at).exists() if asked_at else False
     if not step.note.strip() and not new_evidence:
         raise Invalid(_("Answer the request with a note, new evidence, or both."), code="note_required")
     claim.provide_info()
     claim.due_at = _sla_due(claim, step.now)
+
 
 def _expire(step: Step) -> None:
     if step.claim.info_due_at and step.claim.info_due_at > step.now:
@@ -108,42 +121,57 @@ def _expire(step: Step) -> None:
     step.reason = RejectReason.NO_RESPONSE
     notify_brand(step.claim, "decision", "decision")
 
+
 def _approve(step: Step) -> None:
     step.claim.approve(at=step.now, reviewer=step.actor.user, note=step.note)
     notify_brand(step.claim, "decision", "decision")
     remove_or_enforce(step.claim)
 
+
 def _fast_track(step: Step) -> None:
     if not (step.claim.brand.good_faith and settings.FAST_TRACK_ENABLED):
-        raise Invalid(_("Fast track is only for good-faith brands, and only when enabled."), code="not_eligible")
+        raise Invalid(
+            _("Fast track is only for good-faith brands, and only when enabled."), code="not_eligible"
+        )
     step.claim.fast_track(at=step.now)
     notify_brand(step.claim, "decision", "decision")
     remove_or_enforce(step.claim)
 
+
 def _reject(step: Step) -> None:
     reasons = [r for r in RejectReason.values if r != RejectReason.NO_RESPONSE]
     if step.reason not in reasons:
-        raise Invalid(_("Give a reason code: one of %(reasons)s.") % {"reasons": ", ".join(reasons)}, code="reason_required")
+        raise Invalid(
+            _("Give a reason code: one of %(reasons)s.") % {"reasons": ", ".join(reasons)},
+            code="reason_required",
+        )
     if step.reason == RejectReason.OTHER and not step.note.strip():
         raise Invalid(_("Explain the reason 'other' in the note."), code="note_required")
     step.claim.reject(at=step.now, reviewer=step.actor.user, reason=step.reason, note=step.note)
     notify_brand(step.claim, "decision", "decision")
 
+
 def _withdraw(step: Step) -> None:
     step.claim.withdraw()
+
 
 def _enforce(step: Step) -> None:
     step.claim.enforce(at=step.now)
     enforce_effects(step.claim, step.now)
+
 
 def _counter_notice(step: Step) -> None:
     claim, data = step.claim, step.data
     problems = []
     window_ends = claim.counter_notice_deadline
     if step.now > window_ends:
-        problems.append(_("The window for a counter-notice closed on %(date)s.") % {"date": f"{window_ends:%Y-%m-%d}"})
+        problems.append(
+            _("The window for a counter-notice closed on %(date)s.") % {"date": f"{window_ends:%Y-%m-%d}"}
+        )
     if step.reason not in CounterReason.values:
-        problems.append(_("Give a reason: one of %(reasons)s.") % {"reasons": ", ".join(CounterReason.values)})
+        problems.append(
+            _("Give a reason: one of %(reasons)s.") % {"reasons": ", ".join(CounterReason.values)}
+        )
     if not step.note.strip():
         problems.append(_("Explain in the statement why the removal was a mistake."))
     if not data.get("good_faith"):
@@ -165,10 +193,17 @@ def _counter_notice(step: Step) -> None:
         restore_due_at=add_business_days(step.now, settings.RESTORE_BUSINESS_DAYS),
     )
     count = claim.counter_notices.count()
-    notify_brand(step.claim, "counter_notice_copy", f"counter{count}", {
-        "counter_reason": counter.reason, "counter_statement": counter.statement,
-        "restore_due_at": counter.restore_due_at.date().isoformat(),
-    })
+    notify_brand(
+        step.claim,
+        "counter_notice_copy",
+        f"counter{count}",
+        {
+            "counter_reason": counter.reason,
+            "counter_statement": counter.statement,
+            "restore_due_at": counter.restore_due_at.date().isoformat(),
+        },
+    )
+
 
 def _uphold(step: Step) -> None:
     if not step.note.strip() and step.reason.strip():
@@ -178,9 +213,19 @@ def _uphold(step: Step) -> None:
     step.claim.uphold()
     counter = step.claim.pending_counter_notice
     if counter:
-        counter.outcome, counter.decided_at, counter.decided_by = CounterNotice.Outcome.UPHELD, step.now, step.actor.user
+        counter.outcome, counter.decided_at, counter.decided_by = (
+            CounterNotice.Outcome.UPHELD,
+            step.now,
+            step.actor.user,
+        )
         counter.save(update_fields=["outcome", "decided_at", "decided_by"])
-    notify_merchant(step.claim, "counter_notice_decision", f"uphold{counter.pk if counter else 0}", {"outcome": "upheld", "note": step.note})
+    notify_merchant(
+        step.claim,
+        "counter_notice_decision",
+        f"uphold{counter.pk if counter else 0}",
+        {"outcome": "upheld", "note": step.note},
+    )
+
 
 def _reinstate(step: Step) -> None:
     counter = step.claim.pending_counter_notice
@@ -192,10 +237,13 @@ def _reinstate(step: Step) -> None:
     step.claim.reinstate(at=step.now)
     if counter:
         counter.outcome, counter.decided_at, counter.decided_by = (
-            CounterNotice.Outcome.REINSTATED, step.now, step.actor.user,
+            CounterNotice.Outcome.REINSTATED,
+            step.now,
+            step.actor.user,
         )
         counter.save(update_fields=["outcome", "decided_at", "decided_by"])
     restore_effects(step.claim, reason="reinstated after counter-notice")
+
 
 def _retract(step: Step) -> None:
     step.claim.retract(at=step.now)
@@ -230,11 +278,17 @@ def claim_transition(
     if name not in HANDLERS:
         raise NotFound(_("No transition called %(name)s.") % {"name": repr(name)}, code="unknown_transition")
     try:
-        claim = _claim_transition_locked(claim_id=claim_id, name=name, actor=actor, note=note, reason=reason, data=data)
+        claim = _claim_transition_locked(
+            claim_id=claim_id, name=name, actor=actor, note=note, reason=reason, data=data
+        )
     except IntegrityError as exc:  # two submissions raced past the duplicate check; the constraint caught it
-        raise Conflict(_("The brand already has an open claim on this listing."), code="duplicate_claim") from exc
+        raise Conflict(
+            _("The brand already has an open claim on this listing."), code="duplicate_claim"
+        ) from exc
     if name == "submit" and claim.brand.good_faith and settings.FAST_TRACK_ENABLED:
-        claim = claim_transition(claim_id=claim.pk, name="fast_track", actor=SYSTEM, note="good-faith programme")
+        claim = claim_transition(
+            claim_id=claim.pk, name="fast_track", actor=SYSTEM, note="good-faith programme"
+        )
     return claim
 
 
@@ -252,7 +306,8 @@ def _claim_transition_locked(*, claim_id, name, actor, note, reason, data) -> Cl
         action = name.replace("_", " ")
         if not transition_allowed(claim, actor, name):
             raise Forbidden(
-                _("Your role may not %(action)s this claim.") % {"action": action}, code="transition_forbidden"
+                _("Your role may not %(action)s this claim.") % {"action": action},
+                code="transition_forbidden",
             )
         if not can_proceed(getattr(claim, name), check_conditions=False):
             raise Conflict(
@@ -337,7 +392,9 @@ def claim_enforce(*, claim_id: int) -> Claim | None:
     claim = Claim.objects.filter(pk=claim_id, state=S.APPROVED).first()
     if claim is None:
         return None
-    removal = Notice.objects.filter(claim_id=claim.pk, channel=Notice.Channel.WEBHOOK, kind="listing.remove").first()
+    removal = Notice.objects.filter(
+        claim_id=claim.pk, channel=Notice.Channel.WEBHOOK, kind="listing.remove"
+    ).first()
     if removal is not None and removal.status != Notice.Status.SENT:
         return None  # still being delivered; the outbox will call us again
     return _quietly(claim_transition, claim_id=claim_id, name="enforce", actor=SYSTEM, note="listing removed")
@@ -390,7 +447,9 @@ def counter_notice_legal_action(*, actor: Actor, claim: Claim, note: str) -> Cou
         counter.legal_action_at = timezone.now()
         counter.legal_action_note = note.strip()
         counter.save(update_fields=["legal_action_at", "legal_action_note"])
-        audit(actor=actor, action="legal_action", obj=counter, claim=claim, brand=claim.brand, note=note.strip())
+        audit(
+            actor=actor, action="legal_action", obj=counter, claim=claim, brand=claim.brand, note=note.strip()
+        )
     return counter
 
 

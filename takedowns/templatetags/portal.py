@@ -35,7 +35,11 @@ def sla_label(claim, now=None) -> str:
     now = now or timezone.now()
     delta = claim.due_at - now
     span = _short(abs(delta))
-    return _("overdue %(span)s") % {"span": span} if delta.total_seconds() < 0 else _("due in %(span)s") % {"span": span}
+    return (
+        _("overdue %(span)s") % {"span": span}
+        if delta.total_seconds() < 0
+        else _("due in %(span)s") % {"span": span}
+    )
 
 
 def _short(delta: timedelta) -> str:
@@ -48,12 +52,21 @@ def _short(delta: timedelta) -> str:
 
 
 TRANSITION_LABELS = {
-    "create": gettext_lazy("Created"), "submit": gettext_lazy("Submitted"), "start_review": gettext_lazy("Review started"),
-    "request_info": gettext_lazy("Information requested"), "provide_info": gettext_lazy("Information provided"),
-    "expire": gettext_lazy("Expired without an answer"), "approve": gettext_lazy("Approved"),
-    "fast_track": gettext_lazy("Fast-tracked"), "reject": gettext_lazy("Rejected"), "withdraw": gettext_lazy("Withdrawn"),
-    "enforce": gettext_lazy("Taken down"), "counter_notice": gettext_lazy("Counter-notice filed"),
-    "uphold": gettext_lazy("Takedown upheld"), "reinstate": gettext_lazy("Reinstated"), "retract": gettext_lazy("Retracted"),
+    "create": gettext_lazy("Created"),
+    "submit": gettext_lazy("Submitted"),
+    "start_review": gettext_lazy("Review started"),
+    "request_info": gettext_lazy("Information requested"),
+    "provide_info": gettext_lazy("Information provided"),
+    "expire": gettext_lazy("Expired without an answer"),
+    "approve": gettext_lazy("Approved"),
+    "fast_track": gettext_lazy("Fast-tracked"),
+    "reject": gettext_lazy("Rejected"),
+    "withdraw": gettext_lazy("Withdrawn"),
+    "enforce": gettext_lazy("Taken down"),
+    "counter_notice": gettext_lazy("Counter-notice filed"),
+    "uphold": gettext_lazy("Takedown upheld"),
+    "reinstate": gettext_lazy("Reinstated"),
+    "retract": gettext_lazy("Retracted"),
 }
 
 
@@ -65,16 +78,23 @@ def transition_label(name: str) -> str:
 ACTION_LABELS = {
     "agent_verified": gettext_lazy("Agent's authorisation verified"),
     "api_token_regenerated": gettext_lazy("API token regenerated"),
-    "brand_create": gettext_lazy("Brand registered"), "brand_update": gettext_lazy("Brand details changed"),
+    "brand_create": gettext_lazy("Brand registered"),
+    "brand_update": gettext_lazy("Brand details changed"),
     "brand_suspended": gettext_lazy("Filing suspended"),
     "good_faith_admitted": gettext_lazy("Admitted to the good-faith programme"),
     "good_faith_removed": gettext_lazy("Removed from the good-faith programme"),
-    "ip_right_create": gettext_lazy("IP right registered"), "ip_right_verified": gettext_lazy("IP right verified"),
-    "ip_right_rejected": gettext_lazy("IP right rejected"), "ip_right_expired": gettext_lazy("IP right expired"),
-    "legal_action": gettext_lazy("Legal action reported"), "membership_add": gettext_lazy("Member added"),
-    "membership_remove": gettext_lazy("Member removed"), "merchant_ban": gettext_lazy("Merchant banned"),
-    "merchant_lift_ban": gettext_lazy("Ban lifted"), "misuse_flagged": gettext_lazy("Flagged for misuse"),
-    "misuse_warned": gettext_lazy("Warned for misuse"), "report_export": gettext_lazy("Report exported"),
+    "ip_right_create": gettext_lazy("IP right registered"),
+    "ip_right_verified": gettext_lazy("IP right verified"),
+    "ip_right_rejected": gettext_lazy("IP right rejected"),
+    "ip_right_expired": gettext_lazy("IP right expired"),
+    "legal_action": gettext_lazy("Legal action reported"),
+    "membership_add": gettext_lazy("Member added"),
+    "membership_remove": gettext_lazy("Member removed"),
+    "merchant_ban": gettext_lazy("Merchant banned"),
+    "merchant_lift_ban": gettext_lazy("Ban lifted"),
+    "misuse_flagged": gettext_lazy("Flagged for misuse"),
+    "misuse_warned": gettext_lazy("Warned for misuse"),
+    "report_export": gettext_lazy("Report exported"),
     "trusted_flagger_set": gettext_lazy("Trusted-flagger status changed"),
 }
 
@@ -86,9 +106,13 @@ def action_label(name: str) -> str:
 
 
 ROLE_LABELS = {
-    "reviewer": gettext_lazy("reviewer"), "compliance": gettext_lazy("compliance officer"),
-    "platform": gettext_lazy("marketplace service account"), "brand": gettext_lazy("brand"),
-    "merchant": gettext_lazy("merchant"), "none": gettext_lazy("no role yet"), "system": gettext_lazy("system"),
+    "reviewer": gettext_lazy("reviewer"),
+    "compliance": gettext_lazy("compliance officer"),
+    "platform": gettext_lazy("marketplace service account"),
+    "brand": gettext_lazy("brand"),
+    "merchant": gettext_lazy("merchant"),
+    "none": gettext_lazy("no role yet"),
+    "system": gettext_lazy("system"),
 }
 
 

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""The user's account page: roles and the API token."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Bulk filing in the portal: the CSV preview, progress, evidence for the whole batch, submitting it."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from takedowns.views.claims import usable_rights
 # --- bulk filing ------------------------------------------------------------------------------------------
 BULK_SESSION_KEY = "bulk_filing"
 
+
 @login_required
 def bulk_new(request):
     actor = actor_for(request.user)
@@ -32,8 +33,9 @@ def bulk_new(request):
     if request.method == "POST" and request.POST.get("confirm") and pending:
         right = get_object_or_404(rights, pk=pending["ip_right"])
         try:
-            batch = batch_create(actor=actor, brand=right.brand, ip_right=right, fields=pending["fields"],
-                                         rows=pending["rows"])
+            batch = batch_create(
+                actor=actor, brand=right.brand, ip_right=right, fields=pending["fields"], rows=pending["rows"]
+            )
         except DomainError as exc:
             problems = error_messages(exc)
         else:
@@ -46,19 +48,32 @@ def bulk_new(request):
             problems = error_messages(exc)
         else:
             fields = {**form.claim_fields()}
-            request.session[BULK_SESSION_KEY] = {"ip_right": form.cleaned_data["ip_right"].pk, "fields": fields, "rows": rows}
+            request.session[BULK_SESSION_KEY] = {
+                "ip_right": form.cleaned_data["ip_right"].pk,
+                "fields": fields,
+                "rows": rows,
+            }
             preview = batch_preview(rows)
     elif pending and request.GET.get("step") == "preview":
         preview = batch_preview(pending["rows"])
     context = {"form": form, "problems": problems, "batches": batches_visible_to(actor)[:10]}
     if preview is not None:
         bad = [row for row in preview if row["problem"]]
-        context.update({"preview": preview[:200], "preview_total": len(preview), "preview_bad": bad[:200],
-                        "preview_bad_count": len(bad), "preview_ok_count": len(preview) - len(bad)})
+        context.update(
+            {
+                "preview": preview[:200],
+                "preview_total": len(preview),
+                "preview_bad": bad[:200],
+                "preview_bad_count": len(bad),
+                "preview_ok_count": len(preview) - len(bad),
+            }
+        )
     return render(request, "takedowns/bulk_new.html", context)
+
 
 def _batch_for(actor, pk) -> ClaimBatch:
     return get_object_or_404(batches_visible_to(actor), pk=pk)
+
 
 @login_required
 def batch_detail(request, pk):
@@ -66,11 +81,19 @@ def batch_detail(request, pk):
     batch = _batch_for(actor, pk)
     return render(request, "takedowns/batch.html", _batch_context(batch))
 
+
 def _batch_context(batch: ClaimBatch) -> dict:
     states = dict(batch.claims.values("state").annotate(n=Count("pk")).values_list("state", "n"))
     percent = int(100 * batch.done / batch.total) if batch.total else 100
-    return {"batch": batch, "percent": percent, "running": batch.status in (ClaimBatch.Status.PENDING, ClaimBatch.Status.RUNNING),
-            "drafts": states.get(S.DRAFT, 0), "states": states, "evidence_form": EvidenceForm()}
+    return {
+        "batch": batch,
+        "percent": percent,
+        "running": batch.status in (ClaimBatch.Status.PENDING, ClaimBatch.Status.RUNNING),
+        "drafts": states.get(S.DRAFT, 0),
+        "states": states,
+        "evidence_form": EvidenceForm(),
+    }
+
 
 @login_required
 def batch_progress(request, pk):
@@ -82,6 +105,7 @@ def batch_progress(request, pk):
         response["HX-Refresh"] = "true"  # show the finished page: errors, evidence and submit buttons
     return response
 
+
 @login_required
 @require_POST
 def batch_evidence(request, pk):
@@ -92,8 +116,13 @@ def batch_evidence(request, pk):
         try:
             count = 0
             for upload in form.cleaned_data["evidence"]:
-                count = batch_add_evidence(actor=actor, batch=batch, file=upload, kind=form.cleaned_data["kind"],
-                                                   note=form.cleaned_data["note"])
+                count = batch_add_evidence(
+                    actor=actor,
+                    batch=batch,
+                    file=upload,
+                    kind=form.cleaned_data["kind"],
+                    note=form.cleaned_data["note"],
+                )
         except DomainError as exc:
             flash_errors(request, exc)
         else:
@@ -101,6 +130,7 @@ def batch_evidence(request, pk):
     else:
         messages.error(request, _("Choose at least one file."))
     return redirect("batch", pk=batch.pk)
+
 
 @login_required
 @require_POST
@@ -116,5 +146,8 @@ def batch_submit_page(request, pk):
     for error in result["errors"][:20]:
         messages.error(request, f"{error['claim']}: " + "; ".join(error["errors"] or [error["detail"]]))
     if len(result["errors"]) > 20:
-        messages.error(request, _("… and %(count)s more claims could not be submitted.") % {"count": len(result["errors"]) - 20})
+        messages.error(
+            request,
+            _("… and %(count)s more claims could not be submitted.") % {"count": len(result["errors"]) - 20},
+        )
     return redirect("batch", pk=batch.pk)

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Claim pages: the list, filing one claim, the claim page for each audience, its actions and evidence."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from core.errors import DomainError, NotFound
 from core.portal import error_messages, flash_errors, page_of, require
 from core.roles import actor_for
 from takedowns.forms import ClaimFileForm, CounterNoticeForm, EvidenceForm, RejectForm
-from takedowns.models import TRANSITIONS, ClaimState, Evidence, InfringementType
+from takedowns.models import BEFORE_DECISION, TRANSITIONS, ClaimState, Evidence, InfringementType
 from takedowns.selectors import (
     Audience,
     brand_accuracy,
@@ -35,7 +35,6 @@ from takedowns.services.transitions import (
     claim_transition,
     counter_notice_legal_action,
 )
-from takedowns.models import BEFORE_DECISION
 
 S = ClaimState
 
@@ -43,9 +42,15 @@ S = ClaimState
 def filing_brands(actor):
     return Brand.objects.filter(pk__in=actor.filing_brand_ids).order_by("name")
 
+
 def usable_rights(actor):
     """Rights a filer may pick: their brands' rights, the usable ones first."""
-    return ip_rights_visible_to(actor).filter(brand_id__in=actor.filing_brand_ids).order_by("brand__name", "mark")
+    return (
+        ip_rights_visible_to(actor)
+        .filter(brand_id__in=actor.filing_brand_ids)
+        .order_by("brand__name", "mark")
+    )
+
 
 # --- claims -----------------------------------------------------------------------------------------------
 @login_required
@@ -54,19 +59,31 @@ def claims(request):
     require(actor.role != "none")
     filters = request.GET.dict()
     items = claims_filtered(claim_list(actor), filters)
-    return render(request, "takedowns/claims.html", {
-        "page": page_of(request, items), "filters": filters, "states": S.choices,
-        "types": InfringementType.choices, "brands": brands_visible_to(actor).order_by("name") if actor.role != "merchant" else [],
-        "sort": filters.get("sort", "-created"),
-    })
+    return render(
+        request,
+        "takedowns/claims.html",
+        {
+            "page": page_of(request, items),
+            "filters": filters,
+            "states": S.choices,
+            "types": InfringementType.choices,
+            "brands": brands_visible_to(actor).order_by("name") if actor.role != "merchant" else [],
+            "sort": filters.get("sort", "-created"),
+        },
+    )
+
 
 @login_required
 def claim_new(request):
     actor = actor_for(request.user)
     require(bool(actor.filing_brand_ids))
     rights = usable_rights(actor)
-    form = ClaimFileForm(request.POST or None, request.FILES or None, rights=rights,
-                         initial={"listing_url": request.GET.get("listing_url", "")})
+    form = ClaimFileForm(
+        request.POST or None,
+        request.FILES or None,
+        rights=rights,
+        initial={"listing_url": request.GET.get("listing_url", "")},
+    )
     problems = []
     if request.method == "POST" and not form.is_valid():
         problems = _filing_preflight(form)
@@ -74,18 +91,29 @@ def claim_new(request):
         right = form.cleaned_data["ip_right"]
         try:
             claim = claim_file(
-                actor=actor, brand=right.brand, ip_right=right, listing_url=form.cleaned_data["listing_url"],
-                fields=form.claim_fields(), files=form.cleaned_data["evidence"],
+                actor=actor,
+                brand=right.brand,
+                ip_right=right,
+                listing_url=form.cleaned_data["listing_url"],
+                fields=form.claim_fields(),
+                files=form.cleaned_data["evidence"],
                 evidence_kind=form.cleaned_data["evidence_kind"],
             )
         except DomainError as exc:
             problems = error_messages(exc)
         else:
-            messages.success(request, _("Claim %(ref)s was submitted. We will review it and tell you the decision.")
-                             % {"ref": claim.reference})
+            messages.success(
+                request,
+                _("Claim %(ref)s was submitted. We will review it and tell you the decision.")
+                % {"ref": claim.reference},
+            )
             return redirect("claim", pk=claim.pk)
-    return render(request, "takedowns/claim_new.html", {"form": form, "problems": problems,
-                                                          "has_rights": rights.exists()})
+    return render(
+        request,
+        "takedowns/claim_new.html",
+        {"form": form, "problems": problems, "has_rights": rights.exists()},
+    )
+
 
 def _filing_preflight(form) -> list[str]:
     """With field errors on the form, still say what the right, the brand and the listing would refuse,
@@ -99,11 +127,13 @@ def _filing_preflight(form) -> list[str]:
         return error_messages(exc)
     return filing_problems(brand=right.brand, ip_right=right, listing=listing)
 
+
 def _claim_for(actor, pk):
     claim = claim_detail_qs(actor).filter(pk=pk).first()
     if claim is None:
         raise Http404
     return claim
+
 
 @login_required
 def claim_detail(request, pk):
@@ -112,7 +142,9 @@ def claim_detail(request, pk):
     audience = claim_audience(actor, claim)
     transitions = available_transitions(claim, actor)
     context = {
-        "claim": claim, "transitions": transitions, "events": claim.events.all(),
+        "claim": claim,
+        "transitions": transitions,
+        "events": claim.events.all(),
         "evidence": claim.evidence.all() if audience != Audience.MERCHANT else [],
         "counter_notices": claim.counter_notices.all(),
         "pending_counter": claim.pending_counter_notice,
@@ -124,17 +156,21 @@ def claim_detail(request, pk):
     }
     if actor.reviewer:
         previous_id, next_id = queue_neighbours(actor, claim)
-        context.update({
-            "previous_id": previous_id, "next_id": next_id,
-            "accuracy": brand_accuracy(claim.brand_id),
-            "history": merchant_history(claim.listing.merchant),
-            "decisions": [t for t in ("approve", "reject", "request_info") if t in transitions],
-        })
+        context.update(
+            {
+                "previous_id": previous_id,
+                "next_id": next_id,
+                "accuracy": brand_accuracy(claim.brand_id),
+                "history": merchant_history(claim.listing.merchant),
+                "decisions": [t for t in ("approve", "reject", "request_info") if t in transitions],
+            }
+        )
         return render(request, "takedowns/review.html", context)
     if audience == Audience.MERCHANT:
         context["counter_form"] = CounterNoticeForm()
         return render(request, "takedowns/merchant_claim.html", {**context, "logged_in": True})
     return render(request, "takedowns/claim_detail.html", context)
+
 
 @login_required
 @require_POST
@@ -147,15 +183,22 @@ def claim_action(request, pk, name):
     try:
         if name == "provide_info":
             for upload in request.FILES.getlist("evidence"):
-                evidence_add(actor=actor, claim=claim, file=upload, kind=request.POST.get("kind", Evidence.Kind.IMAGE))
+                evidence_add(
+                    actor=actor, claim=claim, file=upload, kind=request.POST.get("kind", Evidence.Kind.IMAGE)
+                )
             claim_transition(claim_id=claim.pk, name=name, actor=actor, note=note)
         elif name == "counter_notice":
             form = CounterNoticeForm(request.POST)
             form.is_valid()
             data = form.cleaned_data
-            claim_transition(claim_id=claim.pk, name=name, actor=actor, note=data.get("statement", ""),
-                             reason=data.get("reason", ""),
-                             data={"good_faith": data.get("good_faith", False), "signature": data.get("signature", "")})
+            claim_transition(
+                claim_id=claim.pk,
+                name=name,
+                actor=actor,
+                note=data.get("statement", ""),
+                reason=data.get("reason", ""),
+                data={"good_faith": data.get("good_faith", False), "signature": data.get("signature", "")},
+            )
         elif name == "legal_action":
             counter_notice_legal_action(actor=actor, claim=claim, note=note)
         elif name in TRANSITIONS:
@@ -170,7 +213,9 @@ def claim_action(request, pk, name):
         flash_errors(request, exc)
         return redirect("claim", pk=claim.pk)
     claim.refresh_from_db()
-    messages.success(request, _("%(ref)s is now %(state)s.") % {"ref": claim.reference, "state": claim.get_state_display()})
+    messages.success(
+        request, _("%(ref)s is now %(state)s.") % {"ref": claim.reference, "state": claim.get_state_display()}
+    )
     back = request.POST.get("back", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
@@ -178,6 +223,7 @@ def claim_action(request, pk, name):
         following = request.POST.get("next_id")
         return redirect("claim", pk=following) if following else redirect("queue")
     return redirect("claim", pk=claim.pk)
+
 
 @login_required
 @require_POST
@@ -192,12 +238,19 @@ def claim_evidence(request, pk):
         return redirect("claim", pk=claim.pk)
     try:
         for upload in form.cleaned_data["evidence"]:
-            evidence_add(actor=actor, claim=claim, file=upload, kind=form.cleaned_data["kind"], note=form.cleaned_data["note"])
+            evidence_add(
+                actor=actor,
+                claim=claim,
+                file=upload,
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+            )
     except DomainError as exc:
         flash_errors(request, exc)
     else:
         messages.success(request, _("Evidence added."))
     return redirect("claim", pk=claim.pk)
+
 
 @login_required
 def evidence_file(request, pk):
@@ -206,7 +259,11 @@ def evidence_file(request, pk):
     actor = actor_for(request.user)
     item = get_object_or_404(evidence_visible_to(actor), pk=pk)
     inline = item.content_type.startswith("image/") or item.content_type == "application/pdf"
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type, as_attachment=not inline,
-                            filename=item.original_name or None)
+    response = FileResponse(
+        item.file.open("rb"),
+        content_type=item.content_type,
+        as_attachment=not inline,
+        filename=item.original_name or None,
+    )
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
     return response

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""The start page: each role goes to its own place."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""The merchant's page behind the signed link in a takedown notice: no account needed."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ def merchant_claim(request, token):
     except DomainError as exc:
         return render(request, "takedowns/merchant_link_invalid.html", {"message": exc.detail}, status=404)
     claim = get_object_or_404(
-        claim_detail_qs(merchant_link_actor(merchant_id)), pk=claim_id, listing__merchant_id=merchant_id,
+        claim_detail_qs(merchant_link_actor(merchant_id)),
+        pk=claim_id,
+        listing__merchant_id=merchant_id,
     )
     form = CounterNoticeForm(request.POST or None)
     problems = []
@@ -35,19 +37,35 @@ def merchant_claim(request, token):
         data = form.cleaned_data
         try:
             claim_transition(
-                claim_id=claim.pk, name="counter_notice", actor=merchant_link_actor(merchant_id),
-                note=data.get("statement", ""), reason=data.get("reason", ""),
+                claim_id=claim.pk,
+                name="counter_notice",
+                actor=merchant_link_actor(merchant_id),
+                note=data.get("statement", ""),
+                reason=data.get("reason", ""),
                 data={"good_faith": data.get("good_faith", False), "signature": data.get("signature", "")},
             )
         except DomainError as exc:
             problems = error_messages(exc)
         else:
-            messages.success(request, _("Your counter-notice was filed. The rights holder has been sent a copy."))
+            messages.success(
+                request, _("Your counter-notice was filed. The rights holder has been sent a copy.")
+            )
             return redirect("merchant-claim", token=token)
-    return render(request, "takedowns/merchant_claim.html", {
-        "claim": claim, "counter_form": form, "problems": problems, "token": token,
-        "counter_notices": claim.counter_notices.all(),
-        "pending_counter": next((c for c in claim.counter_notices.all() if c.outcome == CounterNotice.Outcome.PENDING), None),
-        "window_ends": claim.taken_down_at + timedelta(days=settings.COUNTER_NOTICE_WINDOW_DAYS) if claim.taken_down_at else None,
-        "transitions": ["counter_notice"] if claim.state == S.TAKEN_DOWN else [],
-    })
+    return render(
+        request,
+        "takedowns/merchant_claim.html",
+        {
+            "claim": claim,
+            "counter_form": form,
+            "problems": problems,
+            "token": token,
+            "counter_notices": claim.counter_notices.all(),
+            "pending_counter": next(
+                (c for c in claim.counter_notices.all() if c.outcome == CounterNotice.Outcome.PENDING), None
+            ),
+            "window_ends": claim.taken_down_at + timedelta(days=settings.COUNTER_NOTICE_WINDOW_DAYS)
+            if claim.taken_down_at
+            else None,
+            "transitions": ["counter_notice"] if claim.state == S.TAKEN_DOWN else [],
+        },
+    )

@@ -22,9 +22,16 @@ def merchants(request):
     require(actor.reviewer or actor.compliance)
     q, status = request.GET.get("q", ""), request.GET.get("status", "")
     items = merchants_for_review(q=q, status=status if status in Merchant.Status.values else "")
-    return render(request, "merchants/merchants.html", {
-        "page": page_of(request, items), "q": q, "status": status, "statuses": Merchant.Status.choices,
-    })
+    return render(
+        request,
+        "merchants/merchants.html",
+        {
+            "page": page_of(request, items),
+            "q": q,
+            "status": status,
+            "statuses": Merchant.Status.choices,
+        },
+    )
 
 
 @login_required
@@ -49,7 +56,10 @@ def merchant_action(request, pk, name):
                 messages.error(request, _("Give the reason for the ban; the merchant is told."))
                 return redirect("merchant", pk=pk)
             merchant_ban(merchant=merchant, actor=actor, reason=note)
-            messages.success(request, _("%(name)s is banned and its active listings were removed.") % {"name": merchant.name})
+            messages.success(
+                request,
+                _("%(name)s is banned and its active listings were removed.") % {"name": merchant.name},
+            )
         elif name == "lift-ban":
             merchant_lift_ban(merchant=merchant, actor=actor, note=note)
             messages.success(request, _("The ban on %(name)s was lifted.") % {"name": merchant.name})

@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""The reviewer's queue, its bulk bar, and the counter-notices waiting for a decision."""
 
 from __future__ import annotations
 
@@ -28,17 +28,28 @@ from takedowns.services.transitions import claims_decide
 # --- reviewer ---------------------------------------------------------------------------------------------
 QUEUE_FILTERS = ("state", "brand", "merchant", "infringement_type", "overdue", "good_faith", "mine", "q")
 
+
 @login_required
 def queue(request):
     actor = actor_for(request.user)
     require(actor.reviewer)
     filters = {key: request.GET.get(key, "") for key in QUEUE_FILTERS}
     items = reviewer_queue(actor, filters)
-    return render(request, "takedowns/queue.html", {
-        "page": page_of(request, items), "filters": filters, "counts": queue_counts(actor),
-        "brands": Brand.objects.order_by("name"), "types": InfringementType.choices, "now": timezone.now(),
-        "reject_form": RejectForm(), "active_filters": any(filters.values()),
-    })
+    return render(
+        request,
+        "takedowns/queue.html",
+        {
+            "page": page_of(request, items),
+            "filters": filters,
+            "counts": queue_counts(actor),
+            "brands": Brand.objects.order_by("name"),
+            "types": InfringementType.choices,
+            "now": timezone.now(),
+            "reject_form": RejectForm(),
+            "active_filters": any(filters.values()),
+        },
+    )
+
 
 QUEUE_DECISIONS = ("start_review", "approve", "reject", "request_info")
 
@@ -58,8 +69,13 @@ def queue_bulk(request):
     else:
         visible = list(claims_visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
         try:
-            result = claims_decide(actor=actor, claim_ids=visible, name=name, note=request.POST.get("note", ""),
-                                   reason=request.POST.get("reason", ""))
+            result = claims_decide(
+                actor=actor,
+                claim_ids=visible,
+                name=name,
+                note=request.POST.get("note", ""),
+                reason=request.POST.get("reason", ""),
+            )
         except DomainError as exc:
             flash_errors(request, exc)
         else:
@@ -68,12 +84,22 @@ def queue_bulk(request):
             for error in result["errors"]:
                 messages.error(request, f"{error['claim']}: {error['detail']}")
     back = request.POST.get("back", "")
-    return redirect(back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else reverse("queue"))
+    return redirect(
+        back
+        if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+        else reverse("queue")
+    )
+
 
 @login_required
 def counter_notices(request):
     actor = actor_for(request.user)
     require(actor.reviewer)
-    return render(request, "takedowns/counter_notices.html", {
-        "page": page_of(request, counter_notice_queue()), "now": timezone.now(),
-    })
+    return render(
+        request,
+        "takedowns/counter_notices.html",
+        {
+            "page": page_of(request, counter_notice_queue()),
+            "now": timezone.now(),
+        },
+    )

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ..factories import PNG
+from tests.factories import PNG
 
 # Every role of the permission matrix, by the `world` attribute that holds its user (None: anonymous).
 ROLES = {

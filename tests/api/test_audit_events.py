@@ -1,7 +1,7 @@
 import pytest
 
-from ..factories import IPRightFactory
-from .conftest import assert_json_error
+from tests.api.conftest import assert_json_error
+from tests.factories import IPRightFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +19,21 @@ def events(world, api):
     return list(AuditEvent.objects.all())
 
 
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401), ("owner", 403), ("agent", 403), ("viewer", 403), ("other_owner", 403),
-    ("reviewer", 200), ("compliance", 200), ("platform", 403), ("merchant", 403), ("outsider", 403),
-])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("anonymous", 401),
+        ("owner", 403),
+        ("agent", 403),
+        ("viewer", 403),
+        ("other_owner", 403),
+        ("reviewer", 200),
+        ("compliance", 200),
+        ("platform", 403),
+        ("merchant", 403),
+        ("outsider", 403),
+    ],
+)
 def test_it_shows_the_audit_trail_only_to_compliance_and_reviewers(as_role, events, role, status):
     listing = as_role(role).get(LIST)
     one = as_role(role).get(f"{LIST}{events[0].pk}/")
@@ -37,7 +48,9 @@ def test_it_shows_the_audit_trail_only_to_compliance_and_reviewers(as_role, even
 
 def test_it_filters_the_audit_trail(world, api, events):
     body = api(world.compliance).get(LIST, {"action": "merchant_ban"}).json()
-    assert [(e["action"], e["actor"], e["note"]) for e in body["results"]] == [("merchant_ban", "reviewer", "Ring")]
+    assert [(e["action"], e["actor"], e["note"]) for e in body["results"]] == [
+        ("merchant_ban", "reviewer", "Ring")
+    ]
     assert api(world.compliance).get(LIST, {"merchant": world.merchant.pk}).json()["count"] == 1
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from .conftest import assert_json_error
+from tests.api.conftest import assert_json_error
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,12 @@ def test_it_returns_a_token_for_good_credentials(world, api):
 
 
 def test_it_returns_the_same_token_twice(world, api):
-    first = api().post(URL, {"username": "owner", "password": "pw-for-tests-1"}, format="json").json()["token"]
-    second = api().post(URL, {"username": "owner", "password": "pw-for-tests-1"}, format="json").json()["token"]
+    first = (
+        api().post(URL, {"username": "owner", "password": "pw-for-tests-1"}, format="json").json()["token"]
+    )
+    second = (
+        api().post(URL, {"username": "owner", "password": "pw-for-tests-1"}, format="json").json()["token"]
+    )
     assert first == second
 
 
@@ -30,14 +34,17 @@ def test_it_accepts_a_form_body(world, api):
     assert response.status_code == 200 and response.json()["token"]
 
 
-@pytest.mark.parametrize("body", [
-    {"username": "owner", "password": "wrong"},
-    {"username": "nobody", "password": "pw-for-tests-1"},
-    {"username": "owner"},
-    {"password": "pw-for-tests-1"},
-    {},
-    {"username": ["owner"], "password": 1},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "owner", "password": "wrong"},
+        {"username": "nobody", "password": "pw-for-tests-1"},
+        {"username": "owner"},
+        {"password": "pw-for-tests-1"},
+        {},
+        {"username": ["owner"], "password": 1},
+    ],
+)
 def test_it_refuses_bad_credentials_with_json(world, api, body):
     body = assert_json_error(api().post(URL, body, format="json"), 400)
     assert "token" not in body

@@ -3,10 +3,9 @@ import hashlib
 import pytest
 
 from takedowns.models import Evidence
-
-from ..factories import PNG
-from ..lifecycle import claim_in_state
-from .conftest import assert_json_error, png, upload
+from tests.api.conftest import assert_json_error, png, upload
+from tests.factories import PNG
+from tests.lifecycle import claim_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -23,18 +22,36 @@ def draft(world):
     return claim_in_state(world, "draft")
 
 
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401), ("owner", 201), ("agent", 201), ("viewer", 403), ("other_owner", 404),
-    ("reviewer", 403), ("compliance", 403), ("platform", 404), ("merchant", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("anonymous", 401),
+        ("owner", 201),
+        ("agent", 201),
+        ("viewer", 403),
+        ("other_owner", 404),
+        ("reviewer", 403),
+        ("compliance", 403),
+        ("platform", 404),
+        ("merchant", 404),
+        ("outsider", 404),
+    ],
+)
 def test_it_lets_only_the_brands_filers_add_evidence(world, as_role, draft, role, status):
     before = draft.evidence.count()
-    response = as_role(role).post(url(draft), {"file": png(), "kind": "test_purchase", "note": "Bought 3 March"}, format="multipart")
+    response = as_role(role).post(
+        url(draft), {"file": png(), "kind": "test_purchase", "note": "Bought 3 March"}, format="multipart"
+    )
     if status == 201:
         assert response.status_code == 201
         body = response.json()
         assert body["sha256"] == hashlib.sha256(PNG).hexdigest()
-        assert (body["content_type"], body["size"], body["kind"], body["note"]) == ("image/png", len(PNG), "test_purchase", "Bought 3 March")
+        assert (body["content_type"], body["size"], body["kind"], body["note"]) == (
+            "image/png",
+            len(PNG),
+            "test_purchase",
+            "Bought 3 March",
+        )
         assert draft.evidence.count() == before + 1
     else:
         assert_json_error(response, status)
@@ -46,32 +63,45 @@ def test_it_refuses_a_merchant_evidence_on_a_claim_it_can_see(world, api):
     assert_json_error(api(world.merchant_user).post(url(claim), {"file": png()}, format="multipart"), 403)
 
 
-@pytest.mark.parametrize("name, content, content_type", [
-    ("receipt.pdf", PDF, "application/pdf"),
-    ("notes.txt", "Order #1234 — 3 bags, 49 €".encode(), "text/plain"),
-    ("capture", PNG, "image/png"),
-])
+@pytest.mark.parametrize(
+    "name, content, content_type",
+    [
+        ("receipt.pdf", PDF, "application/pdf"),
+        ("notes.txt", "Order #1234 — 3 bags, 49 €".encode(), "text/plain"),
+        ("capture", PNG, "image/png"),
+    ],
+)
 def test_it_sniffs_and_keeps_pdf_text_and_images(world, api, draft, name, content, content_type):
-    response = api(world.owner).post(url(draft), {"file": upload(name, content), "kind": "document"}, format="multipart")
+    response = api(world.owner).post(
+        url(draft), {"file": upload(name, content), "kind": "document"}, format="multipart"
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["content_type"] == content_type
 
 
-@pytest.mark.parametrize("name, content", [
-    ("setup.exe", EXE),
-    ("photo.png", EXE),  # an executable renamed
-    ("photo.png", b"<!DOCTYPE html><html><body><script>steal()</script></body></html>"),
-    ("photo.png", b"  <html><head></head></html>"),
-    ("logo.svg", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>'),
-    ("page.txt", b"<script>alert(1)</script>"),
-    ("photo.png", b"just some text pretending to be an image"),
-    ("report.pdf", PNG),
-    ("archive.zip", b"PK\x03\x04" + b"\x00" * 60),
-    ("blob.bin", bytes(range(256)) * 4),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("setup.exe", EXE),
+        ("photo.png", EXE),  # an executable renamed
+        ("photo.png", b"<!DOCTYPE html><html><body><script>steal()</script></body></html>"),
+        ("photo.png", b"  <html><head></head></html>"),
+        (
+            "logo.svg",
+            b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>',
+        ),
+        ("page.txt", b"<script>alert(1)</script>"),
+        ("photo.png", b"just some text pretending to be an image"),
+        ("report.pdf", PNG),
+        ("archive.zip", b"PK\x03\x04" + b"\x00" * 60),
+        ("blob.bin", bytes(range(256)) * 4),
+    ],
+)
 def test_it_refuses_forbidden_files(world, api, draft, name, content):
     before = draft.evidence.count()
-    error = assert_json_error(api(world.owner).post(url(draft), {"file": upload(name, content)}, format="multipart"), 400)
+    error = assert_json_error(
+        api(world.owner).post(url(draft), {"file": upload(name, content)}, format="multipart"), 400
+    )
     assert error["code"] == "file_type" and "file" in error
     assert draft.evidence.count() == before
 
@@ -85,15 +115,20 @@ def test_it_refuses_a_file_over_the_size_limit(world, api, draft, settings):
 
 
 def test_it_refuses_an_empty_file(world, api, draft):
-    error = assert_json_error(api(world.owner).post(url(draft), {"file": upload("empty.png", b"")}, format="multipart"), 400)
+    error = assert_json_error(
+        api(world.owner).post(url(draft), {"file": upload("empty.png", b"")}, format="multipart"), 400
+    )
     assert "file" in error
 
 
-@pytest.mark.parametrize("form, field", [
-    ({}, "file"),
-    ({"file": "not a file"}, "file"),
-    ({"kind": "video"}, "kind"),
-])
+@pytest.mark.parametrize(
+    "form, field",
+    [
+        ({}, "file"),
+        ({"file": "not a file"}, "file"),
+        ({"kind": "video"}, "kind"),
+    ],
+)
 def test_it_refuses_bad_evidence_input(world, api, draft, form, field):
     if field != "file":
         form = {"file": png(), **form}
@@ -113,7 +148,9 @@ def test_it_refuses_evidence_on_a_decided_claim(world, api, state):
 
 
 def test_it_answers_404_for_an_unknown_claim(world, api):
-    assert_json_error(api(world.owner).post("/api/v1/claims/999999/evidence/", {"file": png()}, format="multipart"), 404)
+    assert_json_error(
+        api(world.owner).post("/api/v1/claims/999999/evidence/", {"file": png()}, format="multipart"), 404
+    )
 
 
 def test_it_stores_the_file(world, api, draft):

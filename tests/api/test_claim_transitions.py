@@ -1,10 +1,9 @@
 import pytest
 
 from takedowns.models import Claim, ClaimEvent, CounterNotice
-
-from ..factories import ClaimFactory, with_evidence
-from ..lifecycle import claim_in_state
-from .conftest import assert_json_error, png
+from tests.api.conftest import assert_json_error, png
+from tests.factories import ClaimFactory, with_evidence
+from tests.lifecycle import claim_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +12,12 @@ def url(claim, name):
     return f"/api/v1/claims/{claim.pk}/transitions/{name}/"
 
 
-COUNTER = {"reason": "owner", "note": "Bought from the authorised distributor.", "good_faith": True, "signature": "Sam Seller"}
+COUNTER = {
+    "reason": "owner",
+    "note": "Bought from the authorised distributor.",
+    "good_faith": True,
+    "signature": "Sam Seller",
+}
 
 # (transition, from state, who, body, to state): every transition a person may take, from every state it
 # may be taken from.
@@ -25,7 +29,13 @@ ALLOWED = [
     ("provide_info", "info_requested", "owner", {"note": "Receipt attached."}, "submitted"),
     ("provide_info", "info_requested", "agent", {"note": "See the invoice."}, "submitted"),
     ("approve", "in_review", "reviewer", {"note": "Logo placement matches known fakes."}, "approved"),
-    ("reject", "in_review", "reviewer", {"reason": "insufficient_evidence", "note": "Photos unclear."}, "rejected"),
+    (
+        "reject",
+        "in_review",
+        "reviewer",
+        {"reason": "insufficient_evidence", "note": "Photos unclear."},
+        "rejected",
+    ),
     ("reject", "in_review", "reviewer", {"reason": "other", "note": "Listing already gone."}, "rejected"),
     ("withdraw", "draft", "owner", {}, "withdrawn"),
     ("withdraw", "submitted", "owner", {"note": "Settled."}, "withdrawn"),
@@ -92,12 +102,20 @@ def test_it_records_a_counter_notice_and_hides_the_signature_from_the_merchant(w
     assert body["counter_notices"][0]["statement"] == COUNTER["note"]
     assert body["available_transitions"] == []
     counter = CounterNotice.objects.get(claim=claim)
-    assert (counter.reason, counter.signature, counter.filed_by) == ("owner", "Sam Seller", world.merchant_user)
+    assert (counter.reason, counter.signature, counter.filed_by) == (
+        "owner",
+        "Sam Seller",
+        world.merchant_user,
+    )
 
 
 def test_it_sends_a_rejected_claim_back_with_its_reason(world, api):
     claim = claim_in_state(world, "in_review")
-    body = api(world.reviewer).post(url(claim, "reject"), {"reason": "no_rights", "note": "Mark lapsed"}, format="json").json()
+    body = (
+        api(world.reviewer)
+        .post(url(claim, "reject"), {"reason": "no_rights", "note": "Mark lapsed"}, format="json")
+        .json()
+    )
     assert (body["decision_reason"], body["events"][-1]["reason"]) == ("no_rights", "no_rights")
 
 
@@ -171,7 +189,9 @@ WRONG_ROLE = [
 @pytest.mark.parametrize("name, source, who", WRONG_ROLE)
 def test_it_answers_forbidden_to_a_role_that_may_never(world, api, name, source, who):
     claim = claim_in_state(world, source)
-    body = assert_json_error(api(getattr(world, who)).post(url(claim, name), {"note": "x", "reason": "other"}, format="json"), 403)
+    body = assert_json_error(
+        api(getattr(world, who)).post(url(claim, name), {"note": "x", "reason": "other"}, format="json"), 403
+    )
     assert name.replace("_", " ") in body["detail"]
     claim.refresh_from_db()
     assert claim.state == source
@@ -184,20 +204,23 @@ def test_it_answers_forbidden_before_conflict(world, api):
 
 
 # --- 400: the conditions ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name, source, who, body, fragment", [
-    ("request_info", "in_review", "reviewer", {}, "information"),
-    ("request_info", "in_review", "reviewer", {"note": "   "}, "information"),
-    ("provide_info", "info_requested", "owner", {}, "note"),
-    ("reject", "in_review", "reviewer", {}, "reason code"),
-    ("reject", "in_review", "reviewer", {"reason": "ugly"}, "reason code"),
-    ("reject", "in_review", "reviewer", {"reason": "no_response"}, "reason code"),
-    ("reject", "in_review", "reviewer", {"reason": "other"}, "other"),
-    ("uphold", "counter_noticed", "reviewer", {}, "why"),
-    ("counter_notice", "taken_down", "merchant_user", {**COUNTER, "good_faith": False}, "good faith"),
-    ("counter_notice", "taken_down", "merchant_user", {**COUNTER, "signature": ""}, "Sign"),
-    ("counter_notice", "taken_down", "merchant_user", {**COUNTER, "reason": "because"}, "reason"),
-    ("counter_notice", "taken_down", "merchant_user", {**COUNTER, "note": ""}, "statement"),
-])
+@pytest.mark.parametrize(
+    "name, source, who, body, fragment",
+    [
+        ("request_info", "in_review", "reviewer", {}, "information"),
+        ("request_info", "in_review", "reviewer", {"note": "   "}, "information"),
+        ("provide_info", "info_requested", "owner", {}, "note"),
+        ("reject", "in_review", "reviewer", {}, "reason code"),
+        ("reject", "in_review", "reviewer", {"reason": "ugly"}, "reason code"),
+        ("reject", "in_review", "reviewer", {"reason": "no_response"}, "reason code"),
+        ("reject", "in_review", "reviewer", {"reason": "other"}, "other"),
+        ("uphold", "counter_noticed", "reviewer", {}, "why"),
+        ("counter_notice", "taken_down", "merchant_user", {**COUNTER, "good_faith": False}, "good faith"),
+        ("counter_notice", "taken_down", "merchant_user", {**COUNTER, "signature": ""}, "Sign"),
+        ("counter_notice", "taken_down", "merchant_user", {**COUNTER, "reason": "because"}, "reason"),
+        ("counter_notice", "taken_down", "merchant_user", {**COUNTER, "note": ""}, "statement"),
+    ],
+)
 def test_it_answers_bad_request_when_a_condition_is_unmet(world, api, name, source, who, body, fragment):
     claim = claim_in_state(world, source)
     error = assert_json_error(api(getattr(world, who)).post(url(claim, name), body, format="json"), 400)
@@ -207,7 +230,9 @@ def test_it_answers_bad_request_when_a_condition_is_unmet(world, api, name, sour
 
 
 def test_it_lists_every_unmet_condition_of_submit(world, api):
-    claim = ClaimFactory(brand=world.brand, ip_right=world.right, listing=world.listing, good_faith=False, signature="")
+    claim = ClaimFactory(
+        brand=world.brand, ip_right=world.right, listing=world.listing, good_faith=False, signature=""
+    )
     error = assert_json_error(api(world.owner).post(url(claim, "submit"), {}, format="json"), 400)
     assert error["code"] == "conditions_unmet"
     assert len(error["errors"]) == 3
@@ -216,14 +241,19 @@ def test_it_lists_every_unmet_condition_of_submit(world, api):
 
 def test_it_lists_every_unmet_condition_of_a_counter_notice(world, api):
     claim = claim_in_state(world, "taken_down")
-    error = assert_json_error(api(world.merchant_user).post(url(claim, "counter_notice"), {}, format="json"), 400)
+    error = assert_json_error(
+        api(world.merchant_user).post(url(claim, "counter_notice"), {}, format="json"), 400
+    )
     assert len(error["errors"]) == 4
 
 
 def test_it_lets_new_evidence_answer_an_information_request(world, api):
     claim = claim_in_state(world, "info_requested")
     client = api(world.owner)
-    assert client.post(f"/api/v1/claims/{claim.pk}/evidence/", {"file": png()}, format="multipart").status_code == 201
+    assert (
+        client.post(f"/api/v1/claims/{claim.pk}/evidence/", {"file": png()}, format="multipart").status_code
+        == 201
+    )
     assert client.post(url(claim, "provide_info"), {}, format="json").json()["state"] == "submitted"
 
 
@@ -234,13 +264,16 @@ def test_it_refuses_a_second_open_claim_on_submit(world, api):
     assert "open claim" in error["detail"]
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"note": ["a"]}, "note"),
-    ({"reason": {"code": "other"}}, "reason"),
-    ({"reason": "x" * 51}, "reason"),
-    ({"good_faith": "perhaps"}, "good_faith"),
-    ({"signature": "x" * 201}, "signature"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"note": ["a"]}, "note"),
+        ({"reason": {"code": "other"}}, "reason"),
+        ({"reason": "x" * 51}, "reason"),
+        ({"good_faith": "perhaps"}, "good_faith"),
+        ({"signature": "x" * 201}, "signature"),
+    ],
+)
 def test_it_refuses_bad_transition_input(world, api, body, field):
     claim = claim_in_state(world, "in_review")
     error = assert_json_error(api(world.reviewer).post(url(claim, "reject"), body, format="json"), 400)
@@ -250,7 +283,9 @@ def test_it_refuses_bad_transition_input(world, api, body, field):
 def test_it_refuses_an_invalid_json_body_and_other_content_types(world, api):
     claim = claim_in_state(world, "submitted")
     client = api(world.reviewer)
-    assert_json_error(client.post(url(claim, "start_review"), '{"note": ', content_type="application/json"), 400)
+    assert_json_error(
+        client.post(url(claim, "start_review"), '{"note": ', content_type="application/json"), 400
+    )
     assert_json_error(client.post(url(claim, "start_review"), "note", content_type="text/plain"), 415)
     claim.refresh_from_db()
     assert claim.state == "submitted"
@@ -278,7 +313,9 @@ def test_it_answers_not_found_to_a_merchant_for_a_draft_on_its_listing(world, ap
 
 
 def test_it_answers_not_found_for_an_unknown_claim(world, api):
-    assert_json_error(api(world.reviewer).post("/api/v1/claims/999999/transitions/approve/", {}, format="json"), 404)
+    assert_json_error(
+        api(world.reviewer).post("/api/v1/claims/999999/transitions/approve/", {}, format="json"), 404
+    )
 
 
 def test_it_refuses_anonymous(world, api):
@@ -293,13 +330,26 @@ def test_it_refuses_get_on_a_transition(world, api):
 
 
 # --- legal action on a counter-notice ------------------------------------------------------------------------
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401), ("owner", 200), ("agent", 200), ("viewer", 403), ("other_owner", 404),
-    ("reviewer", 403), ("compliance", 403), ("platform", 404), ("merchant", 403), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("anonymous", 401),
+        ("owner", 200),
+        ("agent", 200),
+        ("viewer", 403),
+        ("other_owner", 404),
+        ("reviewer", 403),
+        ("compliance", 403),
+        ("platform", 404),
+        ("merchant", 403),
+        ("outsider", 404),
+    ],
+)
 def test_it_lets_only_the_brands_filers_show_legal_action(world, as_role, role, status):
     claim = claim_in_state(world, "counter_noticed")
-    response = as_role(role).post(f"/api/v1/claims/{claim.pk}/legal-action/", {"note": "Case 1:26-cv-0042, SDNY"}, format="json")
+    response = as_role(role).post(
+        f"/api/v1/claims/{claim.pk}/legal-action/", {"note": "Case 1:26-cv-0042, SDNY"}, format="json"
+    )
     counter = CounterNotice.objects.get(claim=claim)
     if status == 200:
         assert response.status_code == 200 and response.json()["counter_notices"][0]["legal_action_at"]
@@ -312,7 +362,13 @@ def test_it_lets_only_the_brands_filers_show_legal_action(world, as_role, role, 
 def test_it_refuses_legal_action_without_a_note_or_a_counter_notice(world, api):
     claim = claim_in_state(world, "counter_noticed")
     client = api(world.owner)
-    assert "note" in assert_json_error(client.post(f"/api/v1/claims/{claim.pk}/legal-action/", {}, format="json"), 400)
-    assert_json_error(client.post(f"/api/v1/claims/{claim.pk}/legal-action/", {"note": " "}, format="json"), 400)
+    assert "note" in assert_json_error(
+        client.post(f"/api/v1/claims/{claim.pk}/legal-action/", {}, format="json"), 400
+    )
+    assert_json_error(
+        client.post(f"/api/v1/claims/{claim.pk}/legal-action/", {"note": " "}, format="json"), 400
+    )
     taken_down = claim_in_state(world, "taken_down", listing=world.other_listing)
-    assert_json_error(client.post(f"/api/v1/claims/{taken_down.pk}/legal-action/", {"note": "Case 1"}, format="json"), 409)
+    assert_json_error(
+        client.post(f"/api/v1/claims/{taken_down.pk}/legal-action/", {"note": "Case 1"}, format="json"), 409
+    )

@@ -7,10 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from takedowns.models import Claim
-
-from ..factories import ClaimFactory, ListingFactory, with_evidence
-from ..lifecycle import claim_in_state, step
-from .conftest import FILING_MATRIX, assert_json_error
+from tests.api.conftest import FILING_MATRIX, assert_json_error
+from tests.factories import ClaimFactory, ListingFactory, with_evidence
+from tests.lifecycle import claim_in_state, step
 
 pytestmark = pytest.mark.django_db
 
@@ -41,17 +40,20 @@ def claims(world):
 
 
 # --- visibility -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("role, visible", [
-    ("owner", ["taken_down", "draft"]),
-    ("agent", ["taken_down", "draft"]),
-    ("viewer", ["taken_down", "draft"]),
-    ("other_owner", ["other"]),
-    ("reviewer", ["taken_down", "draft", "other"]),
-    ("compliance", ["taken_down", "draft", "other"]),
-    ("platform", []),
-    ("merchant", ["taken_down"]),  # its own listing, once enforced: never a pending claim
-    ("outsider", []),
-])
+@pytest.mark.parametrize(
+    "role, visible",
+    [
+        ("owner", ["taken_down", "draft"]),
+        ("agent", ["taken_down", "draft"]),
+        ("viewer", ["taken_down", "draft"]),
+        ("other_owner", ["other"]),
+        ("reviewer", ["taken_down", "draft", "other"]),
+        ("compliance", ["taken_down", "draft", "other"]),
+        ("platform", []),
+        ("merchant", ["taken_down"]),  # its own listing, once enforced: never a pending claim
+        ("outsider", []),
+    ],
+)
 def test_it_lists_only_the_claims_a_role_may_see(as_role, claims, role, visible):
     response = as_role(role).get(LIST)
     assert response.status_code == 200
@@ -59,10 +61,21 @@ def test_it_lists_only_the_claims_a_role_may_see(as_role, claims, role, visible)
     assert ids == {claims[name].pk for name in visible}
 
 
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401), ("owner", 200), ("agent", 200), ("viewer", 200), ("other_owner", 404),
-    ("reviewer", 200), ("compliance", 200), ("platform", 404), ("merchant", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("anonymous", 401),
+        ("owner", 200),
+        ("agent", 200),
+        ("viewer", 200),
+        ("other_owner", 404),
+        ("reviewer", 200),
+        ("compliance", 200),
+        ("platform", 404),
+        ("merchant", 404),
+        ("outsider", 404),
+    ],
+)
 def test_it_shows_a_claim_only_to_those_who_may_see_it(as_role, claims, role, status):
     response = as_role(role).get(detail(claims["draft"]))
     if status == 200:
@@ -84,7 +97,9 @@ def test_it_never_shows_a_merchant_the_signature_or_who_did_what(world, api, cla
     for hidden in ("signature", "good_faith", "accurate", "assignee", "decision_note", "info_request"):
         assert hidden not in body
     assert body["state"] == "taken_down" and body["available_transitions"] == ["counter_notice"]
-    assert body["events"] and all(set(e) == {"id", "transition", "from_state", "to_state", "at", "reason"} for e in body["events"])
+    assert body["events"] and all(
+        set(e) == {"id", "transition", "from_state", "to_state", "at", "reason"} for e in body["events"]
+    )
     for item in client.get(LIST).json()["results"]:
         assert "signature" not in item and "good_faith" not in item
     assert "Jane Counsel" not in client.get(LIST).content.decode()
@@ -95,18 +110,21 @@ def test_it_never_shows_a_merchant_the_brands_evidence_files_or_notes(world, api
     from takedowns.models import Evidence
 
     Evidence.objects.filter(claim=claims["taken_down"]).update(
-        original_name="test-buy_jane-counsel_home-address.png", note="Bought by our investigator at 12 Elm St")
+        original_name="test-buy_jane-counsel_home-address.png", note="Bought by our investigator at 12 Elm St"
+    )
     client = api(world.merchant_user)
     for response in (client.get(detail(claims["taken_down"])), client.get(LIST)):
         text = response.content.decode()
         assert "jane-counsel" not in text and "Elm St" not in text
     assert "evidence" not in client.get(detail(claims["taken_down"])).json()
     # The brand still sees its own files.
-    assert api(world.owner).get(detail(claims["taken_down"])).json()["evidence"][0]["note"].startswith("Bought")
+    assert (
+        api(world.owner).get(detail(claims["taken_down"])).json()["evidence"][0]["note"].startswith("Bought")
+    )
 
 
 def test_it_hides_the_claimant_from_a_merchant_who_is_also_a_member_of_another_brand(world, api, claims):
-    from ..factories import MembershipFactory
+    from tests.factories import MembershipFactory
 
     # The seller's account also views a (third) brand: that must not open other brands' claims on its listings.
     MembershipFactory(user=world.merchant_user, brand=world.other_brand, role="viewer")
@@ -137,20 +155,23 @@ def test_it_gives_state_reference_transitions_and_events(world, api, claims):
     assert body["evidence"] and body["evidence"][0]["content_type"] == "image/png"
 
 
-@pytest.mark.parametrize("state, role, available", [
-    ("draft", "owner", ["submit", "withdraw"]),
-    ("draft", "viewer", []),
-    ("draft", "unverified_agent", []),
-    ("submitted", "owner", ["withdraw"]),
-    ("submitted", "reviewer", ["start_review"]),
-    ("in_review", "reviewer", ["request_info", "approve", "reject"]),
-    ("in_review", "compliance", []),
-    ("info_requested", "agent", ["provide_info", "withdraw"]),
-    ("taken_down", "owner", ["retract"]),
-    ("taken_down", "merchant_user", ["counter_notice"]),
-    ("counter_noticed", "reviewer", ["uphold", "reinstate"]),
-    ("counter_noticed", "owner", []),
-])
+@pytest.mark.parametrize(
+    "state, role, available",
+    [
+        ("draft", "owner", ["submit", "withdraw"]),
+        ("draft", "viewer", []),
+        ("draft", "unverified_agent", []),
+        ("submitted", "owner", ["withdraw"]),
+        ("submitted", "reviewer", ["start_review"]),
+        ("in_review", "reviewer", ["request_info", "approve", "reject"]),
+        ("in_review", "compliance", []),
+        ("info_requested", "agent", ["provide_info", "withdraw"]),
+        ("taken_down", "owner", ["retract"]),
+        ("taken_down", "merchant_user", ["counter_notice"]),
+        ("counter_noticed", "reviewer", ["uphold", "reinstate"]),
+        ("counter_noticed", "owner", []),
+    ],
+)
 def test_it_lists_the_transitions_open_to_the_caller(world, api, state, role, available):
     claim = claim_in_state(world, state)
     body = api(getattr(world, role)).get(detail(claim)).json()
@@ -174,9 +195,14 @@ def test_it_never_lets_a_client_write_the_state(world, api, method):
 # --- create -----------------------------------------------------------------------------------------------
 def claim_body(world, **overrides):
     body = {
-        "brand": world.brand.pk, "ip_right": world.right.pk, "listing": world.listing.pk,
-        "infringement_type": "counterfeit", "description": "Fake tote with our logo.",
-        "good_faith": True, "accurate": True, "signature": "Jane Counsel",
+        "brand": world.brand.pk,
+        "ip_right": world.right.pk,
+        "listing": world.listing.pk,
+        "infringement_type": "counterfeit",
+        "description": "Fake tote with our logo.",
+        "good_faith": True,
+        "accurate": True,
+        "signature": "Jane Counsel",
     }
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not None}
@@ -215,29 +241,34 @@ def test_it_accepts_a_form_body(world, api):
 def test_it_gives_references_that_are_unique(world, api):
     client = api(world.owner)
     first = client.post(LIST, claim_body(world), format="json").json()["reference"]
-    second = client.post(LIST, claim_body(world, listing=world.other_listing.pk), format="json").json()["reference"]
+    second = client.post(LIST, claim_body(world, listing=world.other_listing.pk), format="json").json()[
+        "reference"
+    ]
     assert first != second and REFERENCE.match(second)
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"brand": None}, "brand"),
-    ({"brand": 999999}, "brand"),
-    ({"brand": "Aurelia"}, "brand"),
-    ({"ip_right": None}, "ip_right"),
-    ({"ip_right": 999999}, "ip_right"),
-    ({"ip_right": "other"}, "ip_right"),
-    ({"listing": None}, "listing"),
-    ({"listing": 999999}, "listing"),
-    ({"listing": "abc"}, "listing"),
-    ({"listing": None, "listing_url": "https://market.example/unknown"}, "listing_url"),
-    ({"listing": None, "listing_url": ""}, "listing"),
-    ({"infringement_type": None}, "infringement_type"),
-    ({"infringement_type": "theft"}, "infringement_type"),
-    ({"good_faith": "maybe"}, "good_faith"),
-    ({"accurate": [True]}, "accurate"),
-    ({"signature": "x" * 201}, "signature"),
-    ({"description": {"text": "x"}}, "description"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"brand": None}, "brand"),
+        ({"brand": 999999}, "brand"),
+        ({"brand": "Aurelia"}, "brand"),
+        ({"ip_right": None}, "ip_right"),
+        ({"ip_right": 999999}, "ip_right"),
+        ({"ip_right": "other"}, "ip_right"),
+        ({"listing": None}, "listing"),
+        ({"listing": 999999}, "listing"),
+        ({"listing": "abc"}, "listing"),
+        ({"listing": None, "listing_url": "https://market.example/unknown"}, "listing_url"),
+        ({"listing": None, "listing_url": ""}, "listing"),
+        ({"infringement_type": None}, "infringement_type"),
+        ({"infringement_type": "theft"}, "infringement_type"),
+        ({"good_faith": "maybe"}, "good_faith"),
+        ({"accurate": [True]}, "accurate"),
+        ({"signature": "x" * 201}, "signature"),
+        ({"description": {"text": "x"}}, "description"),
+    ],
+)
 def test_it_refuses_bad_claim_input(world, api, overrides, field):
     body = assert_json_error(api(world.owner).post(LIST, claim_body(world, **overrides), format="json"), 400)
     assert field in body, body
@@ -245,7 +276,9 @@ def test_it_refuses_bad_claim_input(world, api, overrides, field):
 
 
 def test_it_refuses_a_right_of_another_brand(world, api):
-    body = assert_json_error(api(world.owner).post(LIST, claim_body(world, ip_right=world.other_right.pk), format="json"), 400)
+    body = assert_json_error(
+        api(world.owner).post(LIST, claim_body(world, ip_right=world.other_right.pk), format="json"), 400
+    )
     assert "ip_right" in body
 
 
@@ -273,10 +306,15 @@ def test_it_filters_claims(world, api, claims):
     assert ids(infringement_type="counterfeit") == {c.pk for c in claims.values()}
     assert ids(infringement_type="patent") == set()
     now = timezone.now()
-    assert ids(submitted_after=(now - timedelta(hours=1)).isoformat()) == {claims["taken_down"].pk, claims["other"].pk}
+    assert ids(submitted_after=(now - timedelta(hours=1)).isoformat()) == {
+        claims["taken_down"].pk,
+        claims["other"].pk,
+    }
     assert ids(submitted_before=(now - timedelta(hours=1)).isoformat()) == set()
     assert ids(submitted_from=now.date().isoformat(), submitted_to=now.date().isoformat()) == {
-        claims["taken_down"].pk, claims["other"].pk}
+        claims["taken_down"].pk,
+        claims["other"].pk,
+    }
     assert ids(reference=claims["draft"].reference) == {claims["draft"].pk}
 
 
@@ -287,10 +325,18 @@ def test_it_does_not_widen_a_tenant_by_filter(world, api, claims):
         assert response.json()["results"] == []
 
 
-@pytest.mark.parametrize("params", [
-    {"state": "nonsense"}, {"brand": "abc"}, {"merchant": "abc"}, {"submitted_after": "last tuesday"},
-    {"infringement_type": "theft"}, {"merchant": "99999999999999999999999"}, {"merchant": "1e400"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"state": "nonsense"},
+        {"brand": "abc"},
+        {"merchant": "abc"},
+        {"submitted_after": "last tuesday"},
+        {"infringement_type": "theft"},
+        {"merchant": "99999999999999999999999"},
+        {"merchant": "1e400"},
+    ],
+)
 def test_it_refuses_bad_filters_with_json(world, api, claims, params):
     assert_json_error(api(world.reviewer).get(LIST, params), 400)
 

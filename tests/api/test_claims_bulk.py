@@ -3,9 +3,8 @@ import json
 import pytest
 
 from takedowns.models import Claim, ClaimBatch
-
-from ..factories import ListingFactory
-from .conftest import FILING_MATRIX, assert_json_error, png, upload
+from tests.api.conftest import FILING_MATRIX, assert_json_error, png, upload
+from tests.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,8 +14,13 @@ BATCHES = "/api/v1/claim-batches/"
 
 def fields(world, **overrides):
     body = {
-        "brand": world.brand.pk, "ip_right": world.right.pk, "infringement_type": "counterfeit",
-        "description": "Counterfeit Aurelia totes.", "good_faith": True, "accurate": True, "signature": "Jane Counsel",
+        "brand": world.brand.pk,
+        "ip_right": world.right.pk,
+        "infringement_type": "counterfeit",
+        "description": "Counterfeit Aurelia totes.",
+        "good_faith": True,
+        "accurate": True,
+        "signature": "Jane Counsel",
     }
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not None}
@@ -83,40 +87,53 @@ def test_it_takes_listing_urls_as_a_json_string_in_a_form(world, api):
     assert response.status_code == 201 and response.json()["claims"] == 1
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("url,description\nhttps://market.example/item/1,x\n", "listing_url"),
-    ("", "empty"),
-    ("listing_url\n", "at least one"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("url,description\nhttps://market.example/item/1,x\n", "listing_url"),
+        ("", "empty"),
+        ("listing_url\n", "at least one"),
+    ],
+)
 def test_it_refuses_a_csv_without_rows_or_the_column(world, api, text, fragment):
-    error = assert_json_error(api(world.owner).post(BULK, {**fields(world), "file": csv_file(text)}, format="multipart"), 400)
+    error = assert_json_error(
+        api(world.owner).post(BULK, {**fields(world), "file": csv_file(text)}, format="multipart"), 400
+    )
     assert fragment in error["detail"]
     assert not ClaimBatch.objects.exists()
 
 
-@pytest.mark.parametrize("content", [
-    b"listing_url\n\xff\xfe\xfa not utf-8\n",
-    b"listing_url,description\nhttps://market.example/item/1,\"" + b"x" * 200_000 + b"\"\n",  # over csv's field limit
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"listing_url\n\xff\xfe\xfa not utf-8\n",
+        b'listing_url,description\nhttps://market.example/item/1,"'
+        + b"x" * 200_000
+        + b'"\n',  # over csv's field limit
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    ],
+)
 def test_it_refuses_a_file_that_is_not_a_csv(world, api, content):
     form = {**fields(world), "file": upload("claims.csv", content, "text/csv")}
     assert_json_error(api(world.owner).post(BULK, form, format="multipart"), 400)
     assert not Claim.objects.exists()
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"listing_urls": None}, "listing_urls"),
-    ({"listing_urls": []}, "listing_urls"),
-    ({"listing_urls": "https://market.example/item/1"}, "listing_urls"),
-    ({"listing_urls": [1, 2]}, "listing_urls"),
-    ({"listing_urls": {"url": "x"}}, "listing_urls"),
-    ({"brand": None}, "brand"),
-    ({"brand": 999999}, "brand"),
-    ({"ip_right": 999999}, "ip_right"),
-    ({"infringement_type": "theft"}, "infringement_type"),
-    ({"good_faith": "perhaps"}, "good_faith"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"listing_urls": None}, "listing_urls"),
+        ({"listing_urls": []}, "listing_urls"),
+        ({"listing_urls": "https://market.example/item/1"}, "listing_urls"),
+        ({"listing_urls": [1, 2]}, "listing_urls"),
+        ({"listing_urls": {"url": "x"}}, "listing_urls"),
+        ({"brand": None}, "brand"),
+        ({"brand": 999999}, "brand"),
+        ({"ip_right": 999999}, "ip_right"),
+        ({"infringement_type": "theft"}, "infringement_type"),
+        ({"good_faith": "perhaps"}, "good_faith"),
+    ],
+)
 def test_it_refuses_bad_bulk_input(world, api, overrides, field):
     body = fields(world, listing_urls=[world.listing.url])
     body.update(overrides)
@@ -133,7 +150,9 @@ def test_it_refuses_a_right_of_another_brand(world, api):
 
 def test_it_refuses_an_invalid_json_body_and_other_content_types(world, api):
     client = api(world.owner)
-    assert_json_error(client.post(BULK, '{"brand": 1, "listing_urls": [', content_type="application/json"), 400)
+    assert_json_error(
+        client.post(BULK, '{"brand": 1, "listing_urls": [', content_type="application/json"), 400
+    )
     assert_json_error(client.post(BULK, "listing_url\nx", content_type="text/csv"), 415)
 
 
@@ -146,15 +165,33 @@ def test_it_files_a_large_batch_in_the_background(world, api, django_capture_on_
     body = response.json()
     assert body["total"] == 121 and body["status"] in ("pending", "running", "done")
     progress = api(world.owner).get(f"{BATCHES}{body['id']}/").json()
-    assert (progress["status"], progress["done"], progress["total"], progress["claims"]) == ("done", 121, 121, 120)
-    assert progress["errors"] == [{"row": 121, "detail": "No listing with URL https://market.example/item/unknown is known."}]
+    assert (progress["status"], progress["done"], progress["total"], progress["claims"]) == (
+        "done",
+        121,
+        121,
+        120,
+    )
+    assert progress["errors"] == [
+        {"row": 121, "detail": "No listing with URL https://market.example/item/unknown is known."}
+    ]
 
 
 # --- batches ---------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401), ("owner", 200), ("agent", 200), ("viewer", 200), ("other_owner", 404),
-    ("reviewer", 200), ("compliance", 200), ("platform", 404), ("merchant", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("anonymous", 401),
+        ("owner", 200),
+        ("agent", 200),
+        ("viewer", 200),
+        ("other_owner", 404),
+        ("reviewer", 200),
+        ("compliance", 200),
+        ("platform", 404),
+        ("merchant", 404),
+        ("outsider", 404),
+    ],
+)
 def test_it_shows_a_batch_only_to_those_who_may_see_it(world, as_role, batch, role, status):
     response = as_role(role).get(f"{BATCHES}{batch.pk}/")
     if status == 200:
@@ -163,20 +200,42 @@ def test_it_shows_a_batch_only_to_those_who_may_see_it(world, as_role, batch, ro
         assert_json_error(response, status)
 
 
-@pytest.mark.parametrize("role, count", [
-    ("owner", 1), ("other_owner", 0), ("reviewer", 1), ("compliance", 1), ("platform", 0), ("merchant", 0), ("outsider", 0),
-])
+@pytest.mark.parametrize(
+    "role, count",
+    [
+        ("owner", 1),
+        ("other_owner", 0),
+        ("reviewer", 1),
+        ("compliance", 1),
+        ("platform", 0),
+        ("merchant", 0),
+        ("outsider", 0),
+    ],
+)
 def test_it_lists_only_the_batches_a_role_may_see(as_role, batch, role, count):
     response = as_role(role).get(BATCHES)
     assert response.status_code == 200 and response.json()["count"] == count
 
 
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401), ("owner", 201), ("agent", 201), ("viewer", 403), ("other_owner", 404),
-    ("reviewer", 403), ("compliance", 403), ("platform", 404), ("merchant", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("anonymous", 401),
+        ("owner", 201),
+        ("agent", 201),
+        ("viewer", 403),
+        ("other_owner", 404),
+        ("reviewer", 403),
+        ("compliance", 403),
+        ("platform", 404),
+        ("merchant", 404),
+        ("outsider", 404),
+    ],
+)
 def test_it_lets_only_the_brands_filers_add_evidence_to_a_batch(world, as_role, batch, role, status):
-    response = as_role(role).post(f"{BATCHES}{batch.pk}/evidence/", {"file": png(), "kind": "image"}, format="multipart")
+    response = as_role(role).post(
+        f"{BATCHES}{batch.pk}/evidence/", {"file": png(), "kind": "image"}, format="multipart"
+    )
     if status == 201:
         assert response.status_code == 201 and response.json() == {"attached": 2}
         assert all(c.evidence.count() == 1 for c in batch.claims.all())
@@ -189,24 +248,42 @@ def test_it_refuses_batch_evidence_from_compliance_even_when_the_batch_is_empty(
     body = fields(world, listing_urls=["https://market.example/item/unknown"])
     empty = api(world.owner).post(BULK, body, format="json").json()
     for user in (world.compliance, world.viewer, world.reviewer):
-        assert_json_error(api(user).post(f"{BATCHES}{empty['id']}/evidence/", {"file": png()}, format="multipart"), 403)
+        assert_json_error(
+            api(user).post(f"{BATCHES}{empty['id']}/evidence/", {"file": png()}, format="multipart"), 403
+        )
 
 
-@pytest.mark.parametrize("form, field", [
-    ({}, "file"),
-    ({"file": upload("photo.png", b"<html><script>x</script></html>")}, "file"),
-    ({"file": png(), "kind": "video"}, "kind"),
-])
+@pytest.mark.parametrize(
+    "form, field",
+    [
+        ({}, "file"),
+        ({"file": upload("photo.png", b"<html><script>x</script></html>")}, "file"),
+        ({"file": png(), "kind": "video"}, "kind"),
+    ],
+)
 def test_it_refuses_bad_batch_evidence(world, api, batch, form, field):
-    error = assert_json_error(api(world.owner).post(f"{BATCHES}{batch.pk}/evidence/", form, format="multipart"), 400)
+    error = assert_json_error(
+        api(world.owner).post(f"{BATCHES}{batch.pk}/evidence/", form, format="multipart"), 400
+    )
     assert field in error
     assert not any(c.evidence.exists() for c in batch.claims.all())
 
 
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401), ("owner", 200), ("agent", 200), ("viewer", 403), ("other_owner", 404),
-    ("reviewer", 403), ("compliance", 403), ("platform", 404), ("merchant", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("anonymous", 401),
+        ("owner", 200),
+        ("agent", 200),
+        ("viewer", 403),
+        ("other_owner", 404),
+        ("reviewer", 403),
+        ("compliance", 403),
+        ("platform", 404),
+        ("merchant", 404),
+        ("outsider", 404),
+    ],
+)
 def test_it_lets_only_the_brands_filers_submit_a_batch(world, as_role, api, batch, role, status):
     api(world.owner).post(f"{BATCHES}{batch.pk}/evidence/", {"file": png()}, format="multipart")
     response = as_role(role).post(f"{BATCHES}{batch.pk}/submit/", {}, format="json")
@@ -231,7 +308,13 @@ def test_it_answers_404_for_an_unknown_batch(world, api):
 
 
 def test_it_refuses_a_forbidden_file_for_a_batch_without_drafts(world, api):
-    empty = api(world.owner).post(BULK, fields(world, listing_urls=["https://market.example/item/x"]), format="json").json()
+    empty = (
+        api(world.owner)
+        .post(BULK, fields(world, listing_urls=["https://market.example/item/x"]), format="json")
+        .json()
+    )
     exe = upload("photo.png", b"MZ\x90\x00" + b"\x00" * 60)
-    error = assert_json_error(api(world.owner).post(f"{BATCHES}{empty['id']}/evidence/", {"file": exe}, format="multipart"), 400)
+    error = assert_json_error(
+        api(world.owner).post(f"{BATCHES}{empty['id']}/evidence/", {"file": exe}, format="multipart"), 400
+    )
     assert "file" in error

@@ -2,9 +2,8 @@ import pytest
 
 from brands.models import IPRight
 from core.models import AuditEvent
-
-from ..factories import IPRightFactory
-from .conftest import FILING_MATRIX, assert_json_error, png, upload
+from tests.api.conftest import FILING_MATRIX, assert_json_error, png, upload
+from tests.factories import IPRightFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,35 +17,55 @@ def verify_url(right):
 
 def right_form(for_brand, **overrides):
     form = {
-        "brand": for_brand.pk, "kind": "trademark", "mark": "AURELIA", "registration_number": "018000001",
-        "office": "EUIPO", "classes": "18,25", "valid_from": "2020-01-01", "valid_until": "2030-01-01",
+        "brand": for_brand.pk,
+        "kind": "trademark",
+        "mark": "AURELIA",
+        "registration_number": "018000001",
+        "office": "EUIPO",
+        "classes": "18,25",
+        "valid_from": "2020-01-01",
+        "valid_until": "2030-01-01",
         "certificate": upload("certificate.pdf", PDF, "application/pdf"),
     }
     form.update(overrides)
     return {k: v for k, v in form.items() if v is not None}
 
 
-@pytest.mark.parametrize("role, marks", [
-    ("owner", ["AURELIA"]),
-    ("agent", ["AURELIA"]),
-    ("viewer", ["AURELIA"]),
-    ("other_owner", ["NORTHPEAK"]),
-    ("reviewer", ["AURELIA", "NORTHPEAK"]),
-    ("compliance", ["AURELIA", "NORTHPEAK"]),
-    ("platform", []),
-    ("merchant", []),
-    ("outsider", []),
-])
+@pytest.mark.parametrize(
+    "role, marks",
+    [
+        ("owner", ["AURELIA"]),
+        ("agent", ["AURELIA"]),
+        ("viewer", ["AURELIA"]),
+        ("other_owner", ["NORTHPEAK"]),
+        ("reviewer", ["AURELIA", "NORTHPEAK"]),
+        ("compliance", ["AURELIA", "NORTHPEAK"]),
+        ("platform", []),
+        ("merchant", []),
+        ("outsider", []),
+    ],
+)
 def test_it_lists_only_the_rights_a_role_may_see(as_role, role, marks):
     response = as_role(role).get(LIST)
     assert response.status_code == 200
     assert sorted(r["mark"] for r in response.json()["results"]) == marks
 
 
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401), ("owner", 200), ("agent", 200), ("viewer", 200), ("other_owner", 404),
-    ("reviewer", 200), ("compliance", 200), ("platform", 404), ("merchant", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("anonymous", 401),
+        ("owner", 200),
+        ("agent", 200),
+        ("viewer", 200),
+        ("other_owner", 404),
+        ("reviewer", 200),
+        ("compliance", 200),
+        ("platform", 404),
+        ("merchant", 404),
+        ("outsider", 404),
+    ],
+)
 def test_it_shows_a_right_only_to_those_who_may_see_it(world, as_role, role, status):
     response = as_role(role).get(f"{LIST}{world.right.pk}/")
     if status == 200:
@@ -81,27 +100,35 @@ def test_it_accepts_a_json_body_without_a_certificate(world, api):
     assert response.status_code == 201 and response.json()["classes"] == "9,35"
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"brand": None}, "brand"),
-    ({"brand": 999999}, "brand"),
-    ({"brand": "abc"}, "brand"),
-    ({"kind": "secret_recipe"}, "kind"),
-    ({"mark": None}, "mark"),
-    ({"registration_number": None}, "registration_number"),
-    ({"office": None}, "office"),
-    ({"valid_from": "yesterday"}, "valid_from"),
-    ({"valid_from": "2030-01-01", "valid_until": "2020-01-01"}, "valid_until"),
-    ({"certificate": "not a file"}, "certificate"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"brand": None}, "brand"),
+        ({"brand": 999999}, "brand"),
+        ({"brand": "abc"}, "brand"),
+        ({"kind": "secret_recipe"}, "kind"),
+        ({"mark": None}, "mark"),
+        ({"registration_number": None}, "registration_number"),
+        ({"office": None}, "office"),
+        ({"valid_from": "yesterday"}, "valid_from"),
+        ({"valid_from": "2030-01-01", "valid_until": "2020-01-01"}, "valid_until"),
+        ({"certificate": "not a file"}, "certificate"),
+    ],
+)
 def test_it_refuses_bad_right_input(world, api, overrides, field):
-    body = assert_json_error(api(world.owner).post(LIST, right_form(world.brand, **overrides), format="multipart"), 400)
+    body = assert_json_error(
+        api(world.owner).post(LIST, right_form(world.brand, **overrides), format="multipart"), 400
+    )
     assert field in body
 
 
-@pytest.mark.parametrize("name, content", [
-    ("certificate.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64),
-    ("certificate.png", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("certificate.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64),
+        ("certificate.png", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
+    ],
+)
 def test_it_refuses_a_certificate_that_is_not_a_pdf_or_image(world, api, name, content):
     form = right_form(world.brand, certificate=upload(name, content))
     body = assert_json_error(api(world.owner).post(LIST, form, format="multipart"), 400)
@@ -110,7 +137,9 @@ def test_it_refuses_a_certificate_that_is_not_a_pdf_or_image(world, api, name, c
 
 
 def test_it_accepts_an_image_certificate(world, api):
-    response = api(world.owner).post(LIST, right_form(world.brand, certificate=png("scan.png")), format="multipart")
+    response = api(world.owner).post(
+        LIST, right_form(world.brand, certificate=png("scan.png")), format="multipart"
+    )
     assert response.status_code == 201
 
 
@@ -120,13 +149,26 @@ def test_it_refuses_a_duplicate_registration(world, api):
 
 
 # --- verification ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401), ("owner", 403), ("agent", 403), ("viewer", 403), ("other_owner", 404),
-    ("reviewer", 200), ("compliance", 403), ("platform", 404), ("merchant", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("anonymous", 401),
+        ("owner", 403),
+        ("agent", 403),
+        ("viewer", 403),
+        ("other_owner", 404),
+        ("reviewer", 200),
+        ("compliance", 403),
+        ("platform", 404),
+        ("merchant", 404),
+        ("outsider", 404),
+    ],
+)
 def test_it_lets_only_reviewers_verify_a_right(world, as_role, role, status):
     right = IPRightFactory(brand=world.brand, status=IPRight.Status.PENDING)
-    response = as_role(role).post(verify_url(right), {"decision": "verified", "note": "Checked the register."}, format="json")
+    response = as_role(role).post(
+        verify_url(right), {"decision": "verified", "note": "Checked the register."}, format="json"
+    )
     right.refresh_from_db()
     if status == 200:
         assert response.status_code == 200 and response.json()["status"] == "verified"
@@ -139,18 +181,25 @@ def test_it_lets_only_reviewers_verify_a_right(world, as_role, role, status):
 
 def test_it_rejects_a_right_with_a_note(world, api):
     right = IPRightFactory(brand=world.brand, status=IPRight.Status.PENDING)
-    response = api(world.reviewer).post(verify_url(right), {"decision": "rejected", "note": "Not on the register."}, format="json")
+    response = api(world.reviewer).post(
+        verify_url(right), {"decision": "rejected", "note": "Not on the register."}, format="json"
+    )
     assert response.status_code == 200
-    assert response.json()["status"] == "rejected" and response.json()["review_note"] == "Not on the register."
+    assert (
+        response.json()["status"] == "rejected" and response.json()["review_note"] == "Not on the register."
+    )
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "decision"),
-    ({"decision": "approved"}, "decision"),
-    ({"decision": ["verified"]}, "decision"),
-    ({"decision": "rejected"}, "note"),
-    ({"decision": "rejected", "note": "   "}, "note"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "decision"),
+        ({"decision": "approved"}, "decision"),
+        ({"decision": ["verified"]}, "decision"),
+        ({"decision": "rejected"}, "note"),
+        ({"decision": "rejected", "note": "   "}, "note"),
+    ],
+)
 def test_it_refuses_a_bad_decision(world, api, body, field):
     right = IPRightFactory(brand=world.brand, status=IPRight.Status.PENDING)
     error = assert_json_error(api(world.reviewer).post(verify_url(right), body, format="json"), 400)
@@ -158,12 +207,20 @@ def test_it_refuses_a_bad_decision(world, api, body, field):
 
 
 def test_it_refuses_to_decide_twice(world, api):
-    body = assert_json_error(api(world.reviewer).post(verify_url(world.right), {"decision": "rejected", "note": "x"}, format="json"), 409)
+    body = assert_json_error(
+        api(world.reviewer).post(
+            verify_url(world.right), {"decision": "rejected", "note": "x"}, format="json"
+        ),
+        409,
+    )
     assert body["code"] == "already_reviewed"
 
 
 def test_it_answers_404_for_an_unknown_right(world, api):
-    assert_json_error(api(world.reviewer).post("/api/v1/ip-rights/999999/verify/", {"decision": "verified"}, format="json"), 404)
+    assert_json_error(
+        api(world.reviewer).post("/api/v1/ip-rights/999999/verify/", {"decision": "verified"}, format="json"),
+        404,
+    )
 
 
 def test_it_refuses_an_invalid_json_body(world, api):

@@ -2,9 +2,8 @@ import pytest
 
 from core.models import AuditEvent
 from merchants.models import Merchant
-
-from ..factories import MerchantFactory
-from .conftest import assert_json_error
+from tests.api.conftest import assert_json_error
+from tests.factories import MerchantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -12,17 +11,20 @@ LIST = "/api/v1/merchants/"
 MERCHANT = {"platform_ref": "M-77", "name": "Bright Deals", "email": "ops@bright.example", "country": "fr"}
 
 
-@pytest.mark.parametrize("role, refs, sees_email", [
-    ("owner", "all", False),
-    ("agent", "all", False),
-    ("viewer", "all", False),
-    ("other_owner", "all", False),
-    ("reviewer", "all", True),
-    ("compliance", "all", True),
-    ("platform", "all", True),
-    ("merchant", ["M-1"], True),
-    ("outsider", [], None),
-])
+@pytest.mark.parametrize(
+    "role, refs, sees_email",
+    [
+        ("owner", "all", False),
+        ("agent", "all", False),
+        ("viewer", "all", False),
+        ("other_owner", "all", False),
+        ("reviewer", "all", True),
+        ("compliance", "all", True),
+        ("platform", "all", True),
+        ("merchant", ["M-1"], True),
+        ("outsider", [], None),
+    ],
+)
 def test_it_lists_the_merchants_a_role_may_see(world, as_role, role, refs, sees_email):
     response = as_role(role).get(LIST)
     assert response.status_code == 200
@@ -36,7 +38,7 @@ def test_it_lists_the_merchants_a_role_may_see(world, as_role, role, refs, sees_
 
 
 def test_it_shows_a_merchant_who_also_belongs_to_a_brand_no_other_sellers_email(world, api):
-    from ..factories import MembershipFactory
+    from tests.factories import MembershipFactory
 
     MembershipFactory(user=world.merchant_user, brand=world.other_brand, role="viewer")
     client = api(world.merchant_user)
@@ -49,10 +51,21 @@ def test_it_shows_a_merchant_who_also_belongs_to_a_brand_no_other_sellers_email(
     assert other.email not in client.get(LIST).content.decode()
 
 
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401), ("owner", 200), ("agent", 200), ("viewer", 200), ("other_owner", 200),
-    ("reviewer", 200), ("compliance", 200), ("platform", 200), ("merchant", 200), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("anonymous", 401),
+        ("owner", 200),
+        ("agent", 200),
+        ("viewer", 200),
+        ("other_owner", 200),
+        ("reviewer", 200),
+        ("compliance", 200),
+        ("platform", 200),
+        ("merchant", 200),
+        ("outsider", 404),
+    ],
+)
 def test_it_shows_a_merchant_to_those_who_may_see_it(world, as_role, role, status):
     response = as_role(role).get(f"{LIST}{world.merchant.pk}/")
     if status == 200:
@@ -67,16 +80,32 @@ def test_it_hides_other_merchants_from_a_merchant(world, api):
     assert_json_error(api(world.merchant_user).get(f"{LIST}{other.pk}/"), 404)
 
 
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401), ("owner", 403), ("agent", 403), ("viewer", 403), ("other_owner", 403),
-    ("reviewer", 201), ("compliance", 403), ("platform", 201), ("merchant", 403), ("outsider", 403),
-])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("anonymous", 401),
+        ("owner", 403),
+        ("agent", 403),
+        ("viewer", 403),
+        ("other_owner", 403),
+        ("reviewer", 201),
+        ("compliance", 403),
+        ("platform", 201),
+        ("merchant", 403),
+        ("outsider", 403),
+    ],
+)
 def test_it_lets_only_the_marketplace_and_reviewers_write_merchants(world, as_role, role, status):
     response = as_role(role).post(LIST, MERCHANT, format="json")
     if status == 201:
         assert response.status_code == 201
         body = response.json()
-        assert (body["platform_ref"], body["country"], body["status"], body["active_strikes"]) == ("M-77", "FR", "active", 0)
+        assert (body["platform_ref"], body["country"], body["status"], body["active_strikes"]) == (
+            "M-77",
+            "FR",
+            "active",
+            0,
+        )
     else:
         assert_json_error(response, status)
         assert not Merchant.objects.filter(platform_ref="M-77").exists()
@@ -91,17 +120,20 @@ def test_it_creates_then_updates_by_platform_ref(world, api):
     assert Merchant.objects.filter(platform_ref="M-77").count() == 1
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"name": "No ref"}, "platform_ref"),
-    ({"platform_ref": "M-9"}, "name"),
-    ({"platform_ref": "  ", "name": "Blank"}, "platform_ref"),
-    ({**MERCHANT, "email": "not-an-email"}, "email"),
-    ({**MERCHANT, "country": "FRA"}, "country"),
-    ({**MERCHANT, "country": "1A"}, "country"),
-    ({**MERCHANT, "name": ["a", "b"]}, "name"),
-    ({**MERCHANT, "platform_ref": {"id": 1}}, "platform_ref"),
-    ({**MERCHANT, "platform_ref": "x" * 101}, "platform_ref"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"name": "No ref"}, "platform_ref"),
+        ({"platform_ref": "M-9"}, "name"),
+        ({"platform_ref": "  ", "name": "Blank"}, "platform_ref"),
+        ({**MERCHANT, "email": "not-an-email"}, "email"),
+        ({**MERCHANT, "country": "FRA"}, "country"),
+        ({**MERCHANT, "country": "1A"}, "country"),
+        ({**MERCHANT, "name": ["a", "b"]}, "name"),
+        ({**MERCHANT, "platform_ref": {"id": 1}}, "platform_ref"),
+        ({**MERCHANT, "platform_ref": "x" * 101}, "platform_ref"),
+    ],
+)
 def test_it_refuses_bad_merchant_input(world, api, body, field):
     error = assert_json_error(api(world.platform).post(LIST, body, format="json"), 400)
     assert field in error
@@ -121,12 +153,25 @@ def test_it_refuses_update_and_delete(world, api):
 
 
 # --- bans --------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401), ("owner", 403), ("agent", 403), ("viewer", 403), ("other_owner", 403),
-    ("reviewer", 200), ("compliance", 403), ("platform", 403), ("merchant", 403), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("anonymous", 401),
+        ("owner", 403),
+        ("agent", 403),
+        ("viewer", 403),
+        ("other_owner", 403),
+        ("reviewer", 200),
+        ("compliance", 403),
+        ("platform", 403),
+        ("merchant", 403),
+        ("outsider", 404),
+    ],
+)
 def test_it_lets_only_reviewers_ban(world, as_role, role, status):
-    response = as_role(role).post(f"{LIST}{world.merchant.pk}/ban/", {"note": "Counterfeit ring"}, format="json")
+    response = as_role(role).post(
+        f"{LIST}{world.merchant.pk}/ban/", {"note": "Counterfeit ring"}, format="json"
+    )
     world.merchant.refresh_from_db()
     if status == 200:
         assert response.status_code == 200 and response.json()["status"] == "banned"
@@ -138,13 +183,26 @@ def test_it_lets_only_reviewers_ban(world, as_role, role, status):
         assert world.merchant.status == "active"
 
 
-@pytest.mark.parametrize("role, status", [
-    ("anonymous", 401), ("owner", 403), ("agent", 403), ("viewer", 403), ("other_owner", 403),
-    ("reviewer", 200), ("compliance", 403), ("platform", 403), ("merchant", 403), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("anonymous", 401),
+        ("owner", 403),
+        ("agent", 403),
+        ("viewer", 403),
+        ("other_owner", 403),
+        ("reviewer", 200),
+        ("compliance", 403),
+        ("platform", 403),
+        ("merchant", 403),
+        ("outsider", 404),
+    ],
+)
 def test_it_lets_only_reviewers_lift_a_ban(world, as_role, api, role, status):
     api(world.reviewer).post(f"{LIST}{world.merchant.pk}/ban/", {}, format="json")
-    response = as_role(role).post(f"{LIST}{world.merchant.pk}/lift-ban/", {"note": "Appeal granted"}, format="json")
+    response = as_role(role).post(
+        f"{LIST}{world.merchant.pk}/lift-ban/", {"note": "Appeal granted"}, format="json"
+    )
     world.merchant.refresh_from_db()
     if status == 200:
         assert response.status_code == 200 and response.json()["status"] == "active"
@@ -162,6 +220,8 @@ def test_it_answers_conflict_for_a_second_ban_and_a_lift_without_ban(world, api)
 
 def test_it_refuses_bad_ban_input(world, api):
     client = api(world.reviewer)
-    assert_json_error(client.post(f"{LIST}{world.merchant.pk}/ban/", "{", content_type="application/json"), 400)
+    assert_json_error(
+        client.post(f"{LIST}{world.merchant.pk}/ban/", "{", content_type="application/json"), 400
+    )
     assert_json_error(client.post(f"{LIST}{world.merchant.pk}/ban/", {"note": ["a"]}, format="json"), 400)
     assert_json_error(client.post(f"{LIST}999999/ban/", {}, format="json"), 404)

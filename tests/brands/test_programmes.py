@@ -9,8 +9,7 @@ from core.errors import Forbidden, Invalid
 from core.models import AuditEvent
 from takedowns.models import CounterNotice
 from takedowns.services.programmes import brand_programmes_recompute
-
-from ..factories import ClaimFactory
+from tests.factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +17,37 @@ pytestmark = pytest.mark.django_db
 def decided(world, *, taken_down=0, rejected=0, unfounded=0, reinstated_by_counter=0, days_ago=10):
     at = timezone.now() - dt.timedelta(days=days_ago)
     for _ in range(taken_down):
-        ClaimFactory(brand=world.brand, ip_right=world.right, state="taken_down", decided_at=at, taken_down_at=at)
+        ClaimFactory(
+            brand=world.brand, ip_right=world.right, state="taken_down", decided_at=at, taken_down_at=at
+        )
     for _ in range(rejected):
-        ClaimFactory(brand=world.brand, ip_right=world.right, state="rejected", decided_at=at, decision_reason="insufficient_evidence")
+        ClaimFactory(
+            brand=world.brand,
+            ip_right=world.right,
+            state="rejected",
+            decided_at=at,
+            decision_reason="insufficient_evidence",
+        )
     for _ in range(unfounded):
-        ClaimFactory(brand=world.brand, ip_right=world.right, state="rejected", decided_at=at, decision_reason="not_infringing")
+        ClaimFactory(
+            brand=world.brand,
+            ip_right=world.right,
+            state="rejected",
+            decided_at=at,
+            decision_reason="not_infringing",
+        )
     for _ in range(reinstated_by_counter):
-        claim = ClaimFactory(brand=world.brand, ip_right=world.right, state="reinstated", decided_at=at, taken_down_at=at)
-        CounterNotice.objects.create(claim=claim, reason="owner", statement="genuine", good_faith=True, signature="S",
-                                     outcome=CounterNotice.Outcome.REINSTATED)
+        claim = ClaimFactory(
+            brand=world.brand, ip_right=world.right, state="reinstated", decided_at=at, taken_down_at=at
+        )
+        CounterNotice.objects.create(
+            claim=claim,
+            reason="owner",
+            statement="genuine",
+            good_faith=True,
+            signature="S",
+            outcome=CounterNotice.Outcome.REINSTATED,
+        )
 
 
 def brand(world):
@@ -68,7 +89,9 @@ def test_it_removes_a_member_that_falls_below_and_makes_it_wait_three_months(wor
     decided(world, taken_down=200)
     brand_programmes_recompute(brand=world.brand)
     assert not brand(world).good_faith  # qualifies again, but must wait
-    Brand.objects.filter(pk=world.brand.pk).update(good_faith_removed_at=timezone.now() - dt.timedelta(days=92))
+    Brand.objects.filter(pk=world.brand.pk).update(
+        good_faith_removed_at=timezone.now() - dt.timedelta(days=92)
+    )
     brand_programmes_recompute(brand=world.brand)
     assert brand(world).good_faith
 
@@ -92,12 +115,15 @@ def test_it_suspends_only_after_a_warning(world):
     brand_misuse_warn(actor=reviewer, brand=world.brand, note="Over half of your notices were unfounded.")
     suspended = brand_suspend(actor=reviewer, brand=brand(world), days=30, note="Repeated unfounded notices")
     assert suspended.is_suspended()
-    assert list(AuditEvent.objects.filter(brand_id=world.brand.pk).values_list("action", flat=True).order_by("pk")) == [
-        "misuse_warned", "brand_suspended"]
+    assert list(
+        AuditEvent.objects.filter(brand_id=world.brand.pk).values_list("action", flat=True).order_by("pk")
+    ) == ["misuse_warned", "brand_suspended"]
 
 
 def test_it_lets_only_reviewers_mark_trusted_flaggers(world):
     with pytest.raises(Forbidden):
         brand_trusted_flagger_set(actor=world.actor(world.owner), brand=world.brand, trusted=True)
-    marked = brand_trusted_flagger_set(actor=world.actor(world.reviewer), brand=world.brand, trusted=True, designation="ACM (NL)")
+    marked = brand_trusted_flagger_set(
+        actor=world.actor(world.reviewer), brand=world.brand, trusted=True, designation="ACM (NL)"
+    )
     assert marked.trusted_flagger and marked.trusted_flagger_designation == "ACM (NL)"

@@ -22,8 +22,12 @@ def test_it_defines_web_worker_beat_postgres_and_redis():
         assert services[name]["restart"] == "unless-stopped"
 
 
-@pytest.mark.skipif(not (shutil.which("docker-compose") or shutil.which("docker")), reason="no compose client")
+@pytest.mark.skipif(
+    not (shutil.which("docker-compose") or shutil.which("docker")), reason="no compose client"
+)
 def test_it_validates_with_the_compose_client():
     client = ["docker-compose"] if shutil.which("docker-compose") else ["docker", "compose"]
-    result = subprocess.run([*client, "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*client, "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr

@@ -15,8 +15,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "pw-for-tests-1"  # tests/factories.py
@@ -26,8 +32,10 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings):
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +58,9 @@ def new_page(browser, live_server):
     contexts = []
 
     def make(viewport=DESKTOP, locale="en-GB"):
-        context = browser.new_context(viewport=viewport, locale=locale, accept_downloads=True, base_url=live_server.url)
+        context = browser.new_context(
+            viewport=viewport, locale=locale, accept_downloads=True, base_url=live_server.url
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -71,10 +81,18 @@ def sign_in(page, username: str) -> None:
 def axe_violations(page) -> list[dict]:
     """Serious and critical axe-core violations on the current page."""
     page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in violations if v["impact"] in ("serious", "critical")
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in violations
+        if v["impact"] in ("serious", "critical")
     ]
 
 

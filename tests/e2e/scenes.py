@@ -8,8 +8,11 @@ from tests.factories import ClaimFactory, ListingFactory, with_evidence
 from tests.lifecycle import step
 
 STEPS = {
-    "draft": [], "submitted": ["submit"], "in_review": ["submit", "start_review"],
-    "info_requested": ["submit", "start_review", "request_info"], "rejected": ["submit", "start_review", "reject"],
+    "draft": [],
+    "submitted": ["submit"],
+    "in_review": ["submit", "start_review"],
+    "info_requested": ["submit", "start_review", "request_info"],
+    "rejected": ["submit", "start_review", "reject"],
     "taken_down": ["submit", "start_review", "approve"],
     "counter_noticed": ["submit", "start_review", "approve", "counter_notice"],
 }

@@ -1,9 +1,8 @@
 import pytest
 
 from takedowns.models import Claim
+from tests.e2e.conftest import PHONE, assert_accessible, screenshot, sign_in
 from tests.factories import PNG
-
-from .conftest import PHONE, assert_accessible, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -4,14 +4,17 @@ Screenshots of the brand pages at both widths."""
 import pytest
 
 from brands.models import Brand, BrandMembership
+from tests.e2e.conftest import DESKTOP, PHONE, assert_accessible, screenshot, sign_in
+from tests.e2e.scenes import claim_as
 from tests.factories import UserFactory
-
-from .conftest import DESKTOP, PHONE, assert_accessible, screenshot, sign_in
-from .scenes import claim_as
 
 pytestmark = pytest.mark.browser
 
-LETTER = {"name": "authorisation.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 authorisation letter"}
+LETTER = {
+    "name": "authorisation.pdf",
+    "mimeType": "application/pdf",
+    "buffer": b"%PDF-1.4 authorisation letter",
+}
 
 
 def test_an_owner_adds_an_agent_and_a_reviewer_warns_then_suspends(world, new_page):
@@ -30,11 +33,19 @@ def test_an_owner_adds_an_agent_and_a_reviewer_warns_then_suspends(world, new_pa
     page.get_by_label("Authorisation letter (PDF, JPEG or PNG)").set_input_files(LETTER)
     page.get_by_role("button", name="Add member").click()
     page.wait_for_selector("text=lawfirm was added as an agent")
-    assert page.get_by_role("row", name="lawfirm").get_by_text("not yet: letter awaiting a reviewer").is_visible()
+    assert (
+        page.get_by_role("row", name="lawfirm")
+        .get_by_text("not yet: letter awaiting a reviewer")
+        .is_visible()
+    )
     assert_accessible(page)
     screenshot(page, "brand-members-1280")
     membership = BrandMembership.objects.get(user__username="lawfirm", brand=world.brand)
-    assert membership.role == "agent" and membership.authorisation_letter and not membership.authorisation_verified
+    assert (
+        membership.role == "agent"
+        and membership.authorisation_letter
+        and not membership.authorisation_verified
+    )
 
     page.context.clear_cookies()
     sign_in(page, "reviewer")
@@ -55,7 +66,9 @@ def test_an_owner_adds_an_agent_and_a_reviewer_warns_then_suspends(world, new_pa
     page.wait_for_selector("text=Aurelia may not file claims until")
     brand = Brand.objects.get(pk=world.brand.pk)
     assert brand.misuse_warned_at and brand.is_suspended()
-    assert page.get_by_role("cell", name="Filing suspended").is_visible()  # a label, not the code brand_suspended
+    assert page.get_by_role(
+        "cell", name="Filing suspended"
+    ).is_visible()  # a label, not the code brand_suspended
     assert_accessible(page)
     screenshot(page, "reviewer-brand-1280")
 
@@ -63,7 +76,9 @@ def test_an_owner_adds_an_agent_and_a_reviewer_warns_then_suspends(world, new_pa
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
 def test_it_screenshots_the_brand_pages(world, new_page, viewport):
     claim_as(world, "taken_down")
-    Brand.objects.filter(pk=world.brand.pk).update(trusted_flagger=True, trusted_flagger_designation="DSC-IE 2024/17")
+    Brand.objects.filter(pk=world.brand.pk).update(
+        trusted_flagger=True, trusted_flagger_designation="DSC-IE 2024/17"
+    )
     UserFactory(username="newcomer")
     width = viewport["width"]
     page = new_page(viewport=viewport)

@@ -9,8 +9,7 @@ from merchants.models import Listing
 from takedowns.models import ClaimBatch
 from takedowns.services.batches import batch_process
 from takedowns.tasks import process_batch
-
-from .conftest import assert_accessible, screenshot, sign_in
+from tests.e2e.conftest import assert_accessible, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -57,12 +56,22 @@ def worker_thread(monkeypatch):
 
 
 def test_it_files_a_thousand_rows_with_a_progress_bar(world, new_page, worker_thread, tmp_path):
-    Listing.objects.bulk_create([
-        Listing(platform_ref=f"BULK-{i}", merchant=world.merchant, url=f"https://market.example/bulk/{i}", title=f"Bag {i}")
-        for i in range(ROWS - 3)
-    ])
+    Listing.objects.bulk_create(
+        [
+            Listing(
+                platform_ref=f"BULK-{i}",
+                merchant=world.merchant,
+                url=f"https://market.example/bulk/{i}",
+                title=f"Bag {i}",
+            )
+            for i in range(ROWS - 3)
+        ]
+    )
     rows = [f"https://market.example/bulk/{i}" for i in range(ROWS - 3)] + [
-        "https://market.example/unknown/1", "https://market.example/unknown/2", "https://market.example/unknown/3"]
+        "https://market.example/unknown/1",
+        "https://market.example/unknown/2",
+        "https://market.example/unknown/3",
+    ]
     csv_file = tmp_path / "listings.csv"
     csv_file.write_text("listing_url\n" + "\n".join(rows) + "\n")
 
@@ -84,8 +93,11 @@ def test_it_files_a_thousand_rows_with_a_progress_bar(world, new_page, worker_th
     page.get_by_role("button", name="Create 997 draft claims").click()
     page.wait_for_url("**/batches/*/")
     # The bar moves while the worker creates the claims; htmx polls every second.
-    page.wait_for_function("() => { const p = document.querySelector('#batch-bar');"
-                           " return p && p.value > 0 && p.value < p.max; }", timeout=60_000)
+    page.wait_for_function(
+        "() => { const p = document.querySelector('#batch-bar');"
+        " return p && p.value > 0 && p.value < p.max; }",
+        timeout=60_000,
+    )
     screenshot(page, "brand-bulk-progress-1280")
     page.wait_for_selector("text=All rows processed", timeout=120_000)
     page.wait_for_selector("text=Rows that were skipped")

@@ -1,7 +1,7 @@
 import pytest
 
-from .conftest import assert_accessible, screenshot, sign_in
-from .scenes import claim_as
+from tests.e2e.conftest import assert_accessible, screenshot, sign_in
+from tests.e2e.scenes import claim_as
 
 pytestmark = pytest.mark.browser
 

@@ -3,9 +3,8 @@ import re
 import pytest
 
 from core.models import Notice
-
-from .conftest import PHONE, assert_accessible, screenshot
-from .scenes import claim_as
+from tests.e2e.conftest import PHONE, assert_accessible, screenshot
+from tests.e2e.scenes import claim_as
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +18,9 @@ def _link_from_email(smtp_server, address):
     return None
 
 
-def test_it_files_a_counter_notice_from_the_link_in_the_email(world, new_page, settings, smtp_server, live_server):
+def test_it_files_a_counter_notice_from_the_link_in_the_email(
+    world, new_page, settings, smtp_server, live_server
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
     settings.SITE_URL = live_server.url

@@ -1,9 +1,8 @@
 import pytest
 
 from takedowns.models import Claim
-
-from .conftest import assert_accessible, screenshot, sign_in
-from .scenes import claim_as
+from tests.e2e.conftest import assert_accessible, screenshot, sign_in
+from tests.e2e.scenes import claim_as
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +61,9 @@ def test_enter_on_a_focused_link_follows_that_link(world, new_page):
     page.goto("/queue/")
     brand_link = page.locator(f"tr[data-claim='{claim.pk}'] a[href='/brands/{world.brand.pk}/']")
     brand_link.focus()
-    assert page.evaluate("document.activeElement.getAttribute('href')") == f"/brands/{world.brand.pk}/"  # focus stays
+    assert (
+        page.evaluate("document.activeElement.getAttribute('href')") == f"/brands/{world.brand.pk}/"
+    )  # focus stays
     assert page.locator("tr.current").get_attribute("data-claim") == str(claim.pk)
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/brands/{world.brand.pk}/")

@@ -7,39 +7,75 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from brands.models import BrandMembership
 from takedowns.models import ClaimBatch
 from takedowns.services.notices import merchant_link_token
+from tests.e2e.conftest import DESKTOP, PHONE, assert_accessible, screenshot, sign_in
+from tests.e2e.scenes import claim_as
 from tests.factories import IPRightFactory, UserFactory
-
-from .conftest import DESKTOP, PHONE, assert_accessible, screenshot, sign_in
-from .scenes import claim_as
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def scene(world):
-    claims = {state: claim_as(world, state) for state in
-              ("draft", "submitted", "in_review", "info_requested", "rejected", "taken_down", "counter_noticed")}
+    claims = {
+        state: claim_as(world, state)
+        for state in (
+            "draft",
+            "submitted",
+            "in_review",
+            "info_requested",
+            "rejected",
+            "taken_down",
+            "counter_noticed",
+        )
+    }
     for _ in range(4):
         claim_as(world, "submitted")
-    IPRightFactory(brand=world.brand, mark="AURELIA MONOGRAM", status="pending",
-                   certificate=SimpleUploadedFile("certificate.pdf", b"%PDF-1.4 certificate"))
-    BrandMembership.objects.create(user=UserFactory(username="lawfirm"), brand=world.brand, role="agent",
-                                   authorisation_letter=SimpleUploadedFile("letter.pdf", b"%PDF-1.4 letter"))
-    batch = ClaimBatch.objects.create(brand=world.brand, ip_right=world.right, created_by=world.owner, total=1000,
-                                      done=1000, status=ClaimBatch.Status.DONE,
-                                      errors=[{"row": 7, "detail": "No listing with URL https://market.example/x is known."}])
+    IPRightFactory(
+        brand=world.brand,
+        mark="AURELIA MONOGRAM",
+        status="pending",
+        certificate=SimpleUploadedFile("certificate.pdf", b"%PDF-1.4 certificate"),
+    )
+    BrandMembership.objects.create(
+        user=UserFactory(username="lawfirm"),
+        brand=world.brand,
+        role="agent",
+        authorisation_letter=SimpleUploadedFile("letter.pdf", b"%PDF-1.4 letter"),
+    )
+    batch = ClaimBatch.objects.create(
+        brand=world.brand,
+        ip_right=world.right,
+        created_by=world.owner,
+        total=1000,
+        done=1000,
+        status=ClaimBatch.Status.DONE,
+        errors=[{"row": 7, "detail": "No listing with URL https://market.example/x is known."}],
+    )
     return {"claims": claims, "batch": batch}
 
 
 PAGES = {
-    "owner": [("brand-dashboard", "/dashboard/"), ("brand-claims", "/claims/"), ("brand-file-claim", "/claims/new/"),
-              ("brand-bulk", "/claims/bulk/"), ("brand-batch", "/batches/{batch}/"), ("brand-ip-rights", "/ip-rights/"),
-              ("brand-ip-right-new", "/ip-rights/new/"), ("brand-claim-info-requested", "/claims/{info_requested}/"),
-              ("brand-claim-counter-noticed", "/claims/{counter_noticed}/"), ("account-token", "/account/")],
-    "reviewer": [("reviewer-queue", "/queue/"), ("reviewer-review", "/claims/{in_review}/"),
-                 ("reviewer-counter-notice", "/claims/{counter_noticed}/"), ("reviewer-counter-notices", "/counter-notices/"),
-                 ("reviewer-verification", "/verification/"), ("reviewer-merchants", "/merchants/"),
-                 ("reviewer-merchant", "/merchants/{merchant}/")],
+    "owner": [
+        ("brand-dashboard", "/dashboard/"),
+        ("brand-claims", "/claims/"),
+        ("brand-file-claim", "/claims/new/"),
+        ("brand-bulk", "/claims/bulk/"),
+        ("brand-batch", "/batches/{batch}/"),
+        ("brand-ip-rights", "/ip-rights/"),
+        ("brand-ip-right-new", "/ip-rights/new/"),
+        ("brand-claim-info-requested", "/claims/{info_requested}/"),
+        ("brand-claim-counter-noticed", "/claims/{counter_noticed}/"),
+        ("account-token", "/account/"),
+    ],
+    "reviewer": [
+        ("reviewer-queue", "/queue/"),
+        ("reviewer-review", "/claims/{in_review}/"),
+        ("reviewer-counter-notice", "/claims/{counter_noticed}/"),
+        ("reviewer-counter-notices", "/counter-notices/"),
+        ("reviewer-verification", "/verification/"),
+        ("reviewer-merchants", "/merchants/"),
+        ("reviewer-merchant", "/merchants/{merchant}/"),
+    ],
     "compliance": [("compliance-reports", "/reports/"), ("compliance-audit", "/audit/")],
     "seller": [("merchant-claims", "/claims/"), ("merchant-claim", "/claims/{taken_down}/")],
 }

@@ -8,15 +8,16 @@ from core.errors import Conflict, Forbidden
 from core.models import AuditEvent, Notice
 from merchants.models import Listing, Merchant
 from takedowns.services.bans import active_strike_count, merchant_lift_ban
-
-from ..factories import ListingFactory
-from ..lifecycle import claim_in_state, step
+from tests.factories import ListingFactory
+from tests.lifecycle import claim_in_state, step
 
 pytestmark = pytest.mark.django_db
 
 
 def take_down(world, n):
-    return [claim_in_state(world, "taken_down", listing=ListingFactory(merchant=world.merchant)) for _ in range(n)]
+    return [
+        claim_in_state(world, "taken_down", listing=ListingFactory(merchant=world.merchant)) for _ in range(n)
+    ]
 
 
 def test_it_warns_on_the_first_strike(world):
@@ -43,7 +44,9 @@ def test_it_bans_at_three_strikes_and_removes_every_active_listing(world, settin
     ban = AuditEvent.objects.get(action="merchant_ban", merchant_id=merchant.pk)
     removals = Notice.objects.filter(kind="listing.remove", idempotency_key__contains=f"ban{ban.pk}:")
     # every listing that was still active at the ban: the spares and the world's own listing
-    assert {n.payload["listing_ref"] for n in removals} == {item.platform_ref for item in [*spare, world.listing]}
+    assert {n.payload["listing_ref"] for n in removals} == {
+        item.platform_ref for item in [*spare, world.listing]
+    }
     assert Notice.objects.filter(kind="merchant_banned", recipient=merchant.email).count() == 1
 
 

@@ -16,7 +16,9 @@ def test_it_searches_claim_events_and_audit_events_together(world, client_for):
 
 
 def test_it_explains_an_empty_result(world, client_for):
-    assert "Nothing matches" in client_for(world.compliance).get("/audit/?q=nothing-like-this").content.decode()
+    assert (
+        "Nothing matches" in client_for(world.compliance).get("/audit/?q=nothing-like-this").content.decode()
+    )
 
 
 def test_it_is_not_for_brands(world, client_for):

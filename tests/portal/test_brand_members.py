@@ -18,11 +18,17 @@ def test_it_lists_members_with_their_verification_status(world, client_for):
 
 def test_an_owner_adds_an_agent_with_a_letter(world, client_for):
     lawfirm = UserFactory(username="lawfirm")
-    response = client_for(world.owner).post(f"/brands/{world.brand.pk}/members/",
-                                            {"username": "lawfirm", "role": "agent", "authorisation_letter": letter()},
-                                            follow=True)
+    response = client_for(world.owner).post(
+        f"/brands/{world.brand.pk}/members/",
+        {"username": "lawfirm", "role": "agent", "authorisation_letter": letter()},
+        follow=True,
+    )
     membership = BrandMembership.objects.get(user=lawfirm, brand=world.brand)
-    assert membership.role == "agent" and membership.authorisation_letter and not membership.authorisation_verified
+    assert (
+        membership.role == "agent"
+        and membership.authorisation_letter
+        and not membership.authorisation_verified
+    )
     page = response.content.decode()
     assert "lawfirm was added as an agent" in page and "not yet: letter awaiting a reviewer" in page
 
@@ -30,35 +36,52 @@ def test_an_owner_adds_an_agent_with_a_letter(world, client_for):
 def test_it_shows_the_services_rules(world, client_for):
     UserFactory(username="lawfirm")
     client = client_for(world.owner)
-    page = client.post(f"/brands/{world.brand.pk}/members/", {"username": "lawfirm", "role": "agent"}).content.decode()
+    page = client.post(
+        f"/brands/{world.brand.pk}/members/", {"username": "lawfirm", "role": "agent"}
+    ).content.decode()
     assert "An agent needs an authorisation letter from the brand." in page
-    page = client.post(f"/brands/{world.brand.pk}/members/", {"username": "nobody", "role": "viewer"}).content.decode()
+    page = client.post(
+        f"/brands/{world.brand.pk}/members/", {"username": "nobody", "role": "viewer"}
+    ).content.decode()
     assert "No user with that username." in page
     assert not BrandMembership.objects.filter(user__username="lawfirm").exists()
 
 
 def test_only_owners_add_members(world, client_for):
     UserFactory(username="lawfirm")
-    page = client_for(world.agent).post(f"/brands/{world.brand.pk}/members/",
-                                        {"username": "lawfirm", "role": "viewer"}).content.decode()
+    page = (
+        client_for(world.agent)
+        .post(f"/brands/{world.brand.pk}/members/", {"username": "lawfirm", "role": "viewer"})
+        .content.decode()
+    )
     assert "Only the brand&#x27;s owners may add members." in page
     assert not BrandMembership.objects.filter(user__username="lawfirm").exists()
 
 
 def test_another_brands_user_gets_404_and_other_roles_403(world, client_for):
     assert client_for(world.other_owner).get(f"/brands/{world.brand.pk}/members/").status_code == 404
-    assert client_for(world.other_owner).post(f"/brands/{world.brand.pk}/members/",
-                                              {"username": "other_owner", "role": "owner"}).status_code == 404
+    assert (
+        client_for(world.other_owner)
+        .post(f"/brands/{world.brand.pk}/members/", {"username": "other_owner", "role": "owner"})
+        .status_code
+        == 404
+    )
     assert client_for(world.merchant_user).get(f"/brands/{world.brand.pk}/members/").status_code == 403
     assert client_for(world.outsider).get(f"/brands/{world.brand.pk}/members/").status_code == 403
     # reviewers see members on their own brand page
-    assert client_for(world.reviewer).get(f"/brands/{world.brand.pk}/members/")["Location"] == f"/brands/{world.brand.pk}/"
+    assert (
+        client_for(world.reviewer).get(f"/brands/{world.brand.pk}/members/")["Location"]
+        == f"/brands/{world.brand.pk}/"
+    )
 
 
 def test_a_brand_user_lists_only_their_brands(world, client_for):
     page = client_for(world.owner).get("/brands/").content.decode()
     assert "Aurelia" in page and "Northpeak" not in page and f"/brands/{world.brand.pk}/members/" in page
-    assert client_for(world.owner).get(f"/brands/{world.brand.pk}/")["Location"] == f"/brands/{world.brand.pk}/members/"
+    assert (
+        client_for(world.owner).get(f"/brands/{world.brand.pk}/")["Location"]
+        == f"/brands/{world.brand.pk}/members/"
+    )
     assert client_for(world.owner).get(f"/brands/{world.other_brand.pk}/").status_code == 404
 
 
@@ -74,20 +97,40 @@ def test_an_owner_removes_a_member(world, client_for):
 
 def test_the_last_owner_stays_and_is_told_why(world, client_for):
     membership = BrandMembership.objects.get(user=world.owner, brand=world.brand)
-    response = client_for(world.owner).post(f"/brands/{world.brand.pk}/members/{membership.pk}/remove/", follow=True)
+    response = client_for(world.owner).post(
+        f"/brands/{world.brand.pk}/members/{membership.pk}/remove/", follow=True
+    )
     assert "A brand keeps at least one owner." in response.content.decode()
     assert BrandMembership.objects.filter(pk=membership.pk).exists()
 
 
 def test_only_owners_remove_and_only_their_brands_members(world, client_for):
     membership = BrandMembership.objects.get(user=world.viewer, brand=world.brand)
-    assert "Remove viewer" not in client_for(world.agent).get(f"/brands/{world.brand.pk}/members/").content.decode()
-    response = client_for(world.agent).post(f"/brands/{world.brand.pk}/members/{membership.pk}/remove/", follow=True)
+    assert (
+        "Remove viewer"
+        not in client_for(world.agent).get(f"/brands/{world.brand.pk}/members/").content.decode()
+    )
+    response = client_for(world.agent).post(
+        f"/brands/{world.brand.pk}/members/{membership.pk}/remove/", follow=True
+    )
     assert "Only the brand&#x27;s owners may remove members." in response.content.decode()
     # another brand's owner: 404, through either brand's URL
-    assert client_for(world.other_owner).post(f"/brands/{world.brand.pk}/members/{membership.pk}/remove/").status_code == 404
-    assert client_for(world.other_owner).post(f"/brands/{world.other_brand.pk}/members/{membership.pk}/remove/").status_code == 404
-    assert client_for(world.owner).get(f"/brands/{world.brand.pk}/members/{membership.pk}/remove/").status_code == 405
+    assert (
+        client_for(world.other_owner)
+        .post(f"/brands/{world.brand.pk}/members/{membership.pk}/remove/")
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(world.other_owner)
+        .post(f"/brands/{world.other_brand.pk}/members/{membership.pk}/remove/")
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(world.owner).get(f"/brands/{world.brand.pk}/members/{membership.pk}/remove/").status_code
+        == 405
+    )
     assert BrandMembership.objects.filter(pk=membership.pk).exists()
 
 

@@ -2,8 +2,11 @@ from brands.models import Brand, BrandMembership
 
 
 def test_it_registers_a_brand_and_makes_its_creator_the_owner(world, client_for):
-    response = client_for(world.outsider).post("/brands/new/", {"name": "Lumen Works", "website": "https://lumen.example",
-                                                                 "contact_email": ""}, follow=True)
+    response = client_for(world.outsider).post(
+        "/brands/new/",
+        {"name": "Lumen Works", "website": "https://lumen.example", "contact_email": ""},
+        follow=True,
+    )
     brand = Brand.objects.get(name="Lumen Works")
     assert BrandMembership.objects.filter(brand=brand, user=world.outsider, role="owner").exists()
     assert brand.contact_email == world.outsider.email  # the service's default, not the view's

@@ -19,11 +19,23 @@ def test_it_lists_brands_with_their_programme_status(world, client_for):
 def test_it_shows_programmes_accuracy_members_and_history(world, client_for):
     claim_in_state(world, "taken_down")
     claim_in_state(world, "rejected", listing=ListingFactory(merchant=world.merchant))
-    Brand.objects.filter(pk=world.brand.pk).update(trusted_flagger=True, trusted_flagger_designation="DSC-IE 2024/17")
-    AuditEvent.objects.create(action="misuse_flagged", actor_label="system", object_type="brand",
-                              object_id=str(world.brand.pk), brand_id=world.brand.pk)
-    AuditEvent.objects.create(action="brand_suspended", actor_label="system", object_type="brand",
-                              object_id=str(world.other_brand.pk), brand_id=world.other_brand.pk)
+    Brand.objects.filter(pk=world.brand.pk).update(
+        trusted_flagger=True, trusted_flagger_designation="DSC-IE 2024/17"
+    )
+    AuditEvent.objects.create(
+        action="misuse_flagged",
+        actor_label="system",
+        object_type="brand",
+        object_id=str(world.brand.pk),
+        brand_id=world.brand.pk,
+    )
+    AuditEvent.objects.create(
+        action="brand_suspended",
+        actor_label="system",
+        object_type="brand",
+        object_id=str(world.other_brand.pk),
+        brand_id=world.other_brand.pk,
+    )
     page = client_for(world.reviewer).get(f"/brands/{world.brand.pk}/").content.decode()
     assert "DSC-IE 2024/17" in page and "50.0%" in page  # one of two decided claims taken down
     assert "misuse_flagged" in page and "brand_suspended" not in page  # only this brand's history
@@ -32,15 +44,21 @@ def test_it_shows_programmes_accuracy_members_and_history(world, client_for):
 
 def test_it_warns_then_suspends(world, client_for):
     client = client_for(world.reviewer)
-    response = client.post(f"/brands/{world.brand.pk}/do/suspend/", {"suspend-days": "30", "suspend-note": "x"}, follow=True)
+    response = client.post(
+        f"/brands/{world.brand.pk}/do/suspend/", {"suspend-days": "30", "suspend-note": "x"}, follow=True
+    )
     assert "Warn the brand before suspending it (DSA Art. 23(3))." in response.content.decode()
     assert Brand.objects.get(pk=world.brand.pk).suspended_until is None
     response = client.post(f"/brands/{world.brand.pk}/do/warn/", {"warn-note": ""}, follow=True)
     assert "Write the warning the brand will receive." in response.content.decode()
     client.post(f"/brands/{world.brand.pk}/do/warn/", {"warn-note": "Too many unfounded claims."})
-    response = client.post(f"/brands/{world.brand.pk}/do/suspend/", {"suspend-days": "400", "suspend-note": "x"}, follow=True)
+    response = client.post(
+        f"/brands/{world.brand.pk}/do/suspend/", {"suspend-days": "400", "suspend-note": "x"}, follow=True
+    )
     assert "Suspend for 1 to 365 days." in response.content.decode()
-    response = client.post(f"/brands/{world.brand.pk}/do/suspend/", {"suspend-days": "30", "suspend-note": "Misuse"}, follow=True)
+    response = client.post(
+        f"/brands/{world.brand.pk}/do/suspend/", {"suspend-days": "30", "suspend-note": "Misuse"}, follow=True
+    )
     brand = Brand.objects.get(pk=world.brand.pk)
     assert brand.misuse_warned_at and brand.is_suspended()
     page = response.content.decode()
@@ -61,8 +79,16 @@ def test_it_marks_and_unmarks_a_trusted_flagger_and_recomputes(world, client_for
 def test_it_is_for_reviewers_and_compliance(world, client_for):
     assert client_for(world.compliance).get(f"/brands/{world.brand.pk}/").status_code == 200
     assert "Warn brand" not in client_for(world.compliance).get(f"/brands/{world.brand.pk}/").content.decode()
-    assert client_for(world.compliance).post(f"/brands/{world.brand.pk}/do/warn/", {"warn-note": "x"}).status_code == 403
-    assert client_for(world.owner).post(f"/brands/{world.brand.pk}/do/warn/", {"warn-note": "x"}).status_code == 403
+    assert (
+        client_for(world.compliance)
+        .post(f"/brands/{world.brand.pk}/do/warn/", {"warn-note": "x"})
+        .status_code
+        == 403
+    )
+    assert (
+        client_for(world.owner).post(f"/brands/{world.brand.pk}/do/warn/", {"warn-note": "x"}).status_code
+        == 403
+    )
     assert client_for(world.other_owner).get(f"/brands/{world.brand.pk}/").status_code == 404
     assert client_for(world.merchant_user).get(f"/brands/{world.brand.pk}/").status_code == 403
     assert client_for(world.merchant_user).get("/brands/").status_code == 403

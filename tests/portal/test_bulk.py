@@ -10,13 +10,22 @@ def _csv(urls):
 
 
 def _fields(world, csv_file):
-    return {"ip_right": world.right.pk, "infringement_type": "counterfeit", "description": "Fakes",
-            "good_faith": "on", "accurate": "on", "signature": "Jane Counsel", "csv_file": csv_file}
+    return {
+        "ip_right": world.right.pk,
+        "infringement_type": "counterfeit",
+        "description": "Fakes",
+        "good_faith": "on",
+        "accurate": "on",
+        "signature": "Jane Counsel",
+        "csv_file": csv_file,
+    }
 
 
 def test_it_previews_rows_with_their_problems(world, client_for):
     client = client_for(world.owner)
-    response = client.post("/claims/bulk/", _fields(world, _csv([world.listing.url, "https://market.example/none", ""])))
+    response = client.post(
+        "/claims/bulk/", _fields(world, _csv([world.listing.url, "https://market.example/none", ""]))
+    )
     page = response.content.decode()
     assert "Check the rows before filing" in page
     assert "No listing with this URL is known" in page and "The listing URL is empty." in page
@@ -33,14 +42,22 @@ def test_it_creates_the_batch_then_takes_evidence_and_submits(world, client_for)
     assert response["Location"] == f"/batches/{batch.pk}/"
     page = client.get(f"/batches/{batch.pk}/").content.decode()
     assert "3 draft claims are waiting." in page and "No listing with URL https://market.example/none" in page
-    client.post(f"/batches/{batch.pk}/evidence/", {"evidence": SimpleUploadedFile("p.png", PNG), "kind": "image"})
+    client.post(
+        f"/batches/{batch.pk}/evidence/", {"evidence": SimpleUploadedFile("p.png", PNG), "kind": "image"}
+    )
     client.post(f"/batches/{batch.pk}/submit/")
     assert set(batch.claims.values_list("state", flat=True)) == {"submitted"}
 
 
 def test_it_polls_progress_while_the_batch_runs(world, client_for):
-    batch = ClaimBatch.objects.create(brand=world.brand, ip_right=world.right, created_by=world.owner,
-                                      total=1000, done=400, status=ClaimBatch.Status.RUNNING)
+    batch = ClaimBatch.objects.create(
+        brand=world.brand,
+        ip_right=world.right,
+        created_by=world.owner,
+        total=1000,
+        done=400,
+        status=ClaimBatch.Status.RUNNING,
+    )
     client = client_for(world.owner)
     fragment = client.get(f"/batches/{batch.pk}/progress/", HTTP_HX_REQUEST="true")
     body = fragment.content.decode()
@@ -51,7 +68,9 @@ def test_it_polls_progress_while_the_batch_runs(world, client_for):
 
 
 def test_it_hides_another_brands_batch(world, client_for):
-    batch = ClaimBatch.objects.create(brand=world.brand, ip_right=world.right, created_by=world.owner, total=1)
+    batch = ClaimBatch.objects.create(
+        brand=world.brand, ip_right=world.right, created_by=world.owner, total=1
+    )
     assert client_for(world.other_owner).get(f"/batches/{batch.pk}/").status_code == 404
     assert client_for(world.other_owner).post(f"/batches/{batch.pk}/submit/").status_code == 404
 

@@ -42,8 +42,14 @@ def test_it_requests_information_and_takes_the_answer(world, client_for):
     _post(client_for(world.reviewer), claim, "request_info", note="Send a test purchase")
     claim.refresh_from_db()
     assert claim.state == "info_requested"
-    _post(client_for(world.owner), claim, "provide_info", note="Receipt attached",
-          evidence=SimpleUploadedFile("receipt.png", PNG, content_type="image/png"), kind="test_purchase")
+    _post(
+        client_for(world.owner),
+        claim,
+        "provide_info",
+        note="Receipt attached",
+        evidence=SimpleUploadedFile("receipt.png", PNG, content_type="image/png"),
+        kind="test_purchase",
+    )
     claim.refresh_from_db()
     assert claim.state == "submitted" and claim.evidence.count() == 2
 
@@ -80,8 +86,15 @@ def test_it_refuses_another_tenant_with_404(world, client_for):
 
 def test_it_lets_a_signed_in_merchant_file_a_counter_notice(world, client_for):
     claim = claim_in_state(world, "taken_down")
-    _post(client_for(world.merchant_user), claim, "counter_notice", reason="owner", statement="Genuine stock",
-          good_faith="on", signature="Sam Seller")
+    _post(
+        client_for(world.merchant_user),
+        claim,
+        "counter_notice",
+        reason="owner",
+        statement="Genuine stock",
+        good_faith="on",
+        signature="Sam Seller",
+    )
     claim.refresh_from_db()
     assert claim.state == "counter_noticed"
 
@@ -95,7 +108,12 @@ def test_it_decides_a_counter_notice(world, client_for):
 
 def test_it_adds_evidence_to_a_draft(world, client_for):
     claim = claim_in_state(world, "draft")
-    client_for(world.owner).post(f"/claims/{claim.pk}/evidence/", {
-        "evidence": [SimpleUploadedFile("a.png", PNG), SimpleUploadedFile("b.png", PNG)], "kind": "image", "note": "",
-    })
+    client_for(world.owner).post(
+        f"/claims/{claim.pk}/evidence/",
+        {
+            "evidence": [SimpleUploadedFile("a.png", PNG), SimpleUploadedFile("b.png", PNG)],
+            "kind": "image",
+            "note": "",
+        },
+    )
     assert claim.evidence.count() == 3

@@ -24,7 +24,14 @@ def test_it_lists_what_a_draft_still_needs(world, client_for):
 def test_it_shows_reviewers_the_review_page(world, client_for):
     claim = claim_in_state(world, "in_review")
     page = client_for(world.reviewer).get(f"/claims/{claim.pk}/").content.decode()
-    for text in ("Approve", "Reject", "Request information", 'data-shortcuts="review"', "accuracy", "first offence"):
+    for text in (
+        "Approve",
+        "Reject",
+        "Request information",
+        'data-shortcuts="review"',
+        "accuracy",
+        "first offence",
+    ):
         assert text in page
 
 

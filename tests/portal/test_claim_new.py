@@ -7,9 +7,15 @@ from tests.factories import PNG
 
 def _form(world, **overrides):
     data = {
-        "listing_url": world.listing.url, "ip_right": world.right.pk, "infringement_type": "counterfeit",
-        "description": "Fake logo", "good_faith": "on", "accurate": "on", "signature": "Jane Counsel",
-        "evidence_kind": "image", "evidence": [SimpleUploadedFile("photo.png", PNG, content_type="image/png")],
+        "listing_url": world.listing.url,
+        "ip_right": world.right.pk,
+        "infringement_type": "counterfeit",
+        "description": "Fake logo",
+        "good_faith": "on",
+        "accurate": "on",
+        "signature": "Jane Counsel",
+        "evidence_kind": "image",
+        "evidence": [SimpleUploadedFile("photo.png", PNG, content_type="image/png")],
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -31,14 +37,18 @@ def test_it_lists_every_unmet_condition_and_files_nothing(world, client_for):
 
 
 def test_it_names_each_missing_field(world, client_for):
-    response = client_for(world.owner).post("/claims/new/", _form(world, good_faith=None, signature="", evidence=None))
+    response = client_for(world.owner).post(
+        "/claims/new/", _form(world, good_faith=None, signature="", evidence=None)
+    )
     page = response.content.decode()
     assert page.count('class="field-error"') >= 3
     assert not Claim.objects.exists()
 
 
 def test_it_says_when_the_listing_is_unknown(world, client_for):
-    response = client_for(world.owner).post("/claims/new/", _form(world, listing_url="https://market.example/nope"))
+    response = client_for(world.owner).post(
+        "/claims/new/", _form(world, listing_url="https://market.example/nope")
+    )
     assert b"No listing with that id or URL" in response.content
 
 
@@ -65,12 +75,14 @@ def test_it_shows_field_errors_and_the_brands_own_conditions_together(world, cli
 
     from django.utils import timezone
 
-    from ..lifecycle import claim_in_state
+    from tests.lifecycle import claim_in_state
 
     earlier = claim_in_state(world, "submitted")
     world.brand.suspended_until = timezone.now() + dt.timedelta(days=5)
     world.brand.save()
-    response = client_for(world.owner).post("/claims/new/", _form(world, good_faith=None, signature="", evidence=None))
+    response = client_for(world.owner).post(
+        "/claims/new/", _form(world, good_faith=None, signature="", evidence=None)
+    )
     page = response.content.decode()
     assert page.count('class="field-error"') >= 3  # the form's own fields
     assert "suspended until" in page  # and what the service would refuse, at the same time

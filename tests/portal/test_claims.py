@@ -1,6 +1,5 @@
 from tests.lifecycle import claim_in_state
-
-from .tenants import other_brand_claim
+from tests.portal.tenants import other_brand_claim
 
 
 def test_it_lists_the_brands_claims_only(world, client_for):

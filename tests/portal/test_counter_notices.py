@@ -8,7 +8,9 @@ def test_it_lists_pending_counter_notices(world, client_for):
 
 
 def test_it_explains_an_empty_list(world, client_for):
-    assert "No counter-notice is waiting" in client_for(world.reviewer).get("/counter-notices/").content.decode()
+    assert (
+        "No counter-notice is waiting" in client_for(world.reviewer).get("/counter-notices/").content.decode()
+    )
 
 
 def test_it_is_for_reviewers_only(world, client_for):

@@ -1,6 +1,5 @@
 from tests.lifecycle import claim_in_state
-
-from .tenants import other_brand_claim
+from tests.portal.tenants import other_brand_claim
 
 
 def test_it_shows_the_brand_figures_and_a_chart(world, client_for):

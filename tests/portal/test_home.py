@@ -13,7 +13,9 @@ def test_it_sends_each_role_to_its_start_page(world, client_for):
 
 def test_it_shows_each_role_only_its_navigation(world, client_for):
     brand_page = client_for(world.owner).get("/dashboard/").content.decode()
-    assert "File a claim" in brand_page and "Review queue" not in brand_page and "Audit trail" not in brand_page
+    assert (
+        "File a claim" in brand_page and "Review queue" not in brand_page and "Audit trail" not in brand_page
+    )
     reviewer_page = client_for(world.reviewer).get("/queue/").content.decode()
     assert "Review queue" in reviewer_page and "File a claim" not in reviewer_page
     viewer_page = client_for(world.viewer).get("/dashboard/").content.decode()

@@ -17,9 +17,13 @@ def test_it_switches_back_to_english(world, client_for):
 def test_it_shows_the_services_errors_in_chinese(world, client_for):
     client = client_for(world.reviewer)
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
-    response = client.post(f"/brands/{world.brand.pk}/do/suspend/", {"suspend-days": "30", "suspend-note": "x"}, follow=True)
+    response = client.post(
+        f"/brands/{world.brand.pk}/do/suspend/", {"suspend-days": "30", "suspend-note": "x"}, follow=True
+    )
     assert "暂停品牌前须先对其发出警告" in response.content.decode()  # "Warn the brand before suspending it"
     owner = client_for(world.owner)
     owner.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
-    page = owner.post(f"/brands/{world.brand.pk}/members/", {"username": "viewer", "role": "agent"}).content.decode()
+    page = owner.post(
+        f"/brands/{world.brand.pk}/members/", {"username": "viewer", "role": "agent"}
+    ).content.decode()
     assert "代理人需要品牌出具的授权书。" in page  # "An agent needs an authorisation letter from the brand."

@@ -11,7 +11,13 @@ def _link_from_outbox(claim):
 def test_it_tells_the_merchant_what_was_removed_and_how_to_contest(world, client_for):
     claim = claim_in_state(world, "taken_down")
     page = client_for().get(_link_from_outbox(claim)).content.decode()
-    for text in (claim.listing.title, "AURELIA", world.brand.contact_email, "How to contest it", "File counter-notice"):
+    for text in (
+        claim.listing.title,
+        "AURELIA",
+        world.brand.contact_email,
+        "How to contest it",
+        "File counter-notice",
+    ):
         assert text in page
     assert world.owner.email not in page  # nothing of the claimant but the brand's name and e-mail
 
@@ -23,8 +29,16 @@ def test_it_files_a_counter_notice_and_lists_every_missing_element(world, client
     response = client.post(url, {"reason": "owner", "statement": ""})
     page = response.content.decode()
     assert "Explain in the statement" in page and "Sign the counter-notice" in page and "good faith" in page
-    response = client.post(url, {"reason": "owner", "statement": "Bought from the distributor", "good_faith": "on",
-                                 "signature": "Sam Seller"}, follow=True)
+    response = client.post(
+        url,
+        {
+            "reason": "owner",
+            "statement": "Bought from the distributor",
+            "good_faith": "on",
+            "signature": "Sam Seller",
+        },
+        follow=True,
+    )
     claim.refresh_from_db()
     assert claim.state == "counter_noticed"
     assert b"Your counter-notice was filed" in response.content

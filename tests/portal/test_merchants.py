@@ -20,6 +20,9 @@ def test_it_bans_and_lifts_a_ban(world, client_for):
 
 
 def test_only_reviewers_ban(world, client_for):
-    assert client_for(world.compliance).post(f"/merchants/{world.merchant.pk}/ban/", {"note": "x"}).status_code == 403
+    assert (
+        client_for(world.compliance).post(f"/merchants/{world.merchant.pk}/ban/", {"note": "x"}).status_code
+        == 403
+    )
     assert client_for(world.owner).get(f"/merchants/{world.merchant.pk}/").status_code == 403
     assert Merchant.objects.get(pk=world.merchant.pk).status == "active"

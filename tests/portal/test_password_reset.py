@@ -12,7 +12,9 @@ def test_it_resets_a_password_by_email(world, client_for, settings):
     link = re.search(r"http://testserver(/password-reset/\S+/)", mail.outbox[0].body).group(1)
     form = client.get(link, follow=True)
     assert b"Choose a new password" in form.content
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "a-new-pass-2026", "new_password2": "a-new-pass-2026"})
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": "a-new-pass-2026", "new_password2": "a-new-pass-2026"}
+    )
     assert done.status_code == 302
     assert client.login(username="owner", password="a-new-pass-2026")
 

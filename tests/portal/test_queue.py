@@ -5,8 +5,7 @@ from django.utils import timezone
 from takedowns.models import Claim
 from tests.factories import ListingFactory
 from tests.lifecycle import claim_in_state
-
-from .tenants import other_brand_claim
+from tests.portal.tenants import other_brand_claim
 
 
 def test_it_lists_open_claims_in_spec_order_with_counts(world, client_for):
@@ -17,7 +16,7 @@ def test_it_lists_open_claims_in_spec_order_with_counts(world, client_for):
     page = client_for(world.reviewer).get("/queue/").content.decode()
     assert page.index(urgent.reference) < page.index(normal.reference)  # high priority first
     assert 'data-shortcuts="queue"' in page and "Apply to selected claims" in page
-    assert "To decide<span class=\"count\">2</span>" in page
+    assert 'To decide<span class="count">2</span>' in page
 
 
 def test_it_keeps_claims_waiting_for_the_brand_out_of_the_default_view(world, client_for):
@@ -27,7 +26,7 @@ def test_it_keeps_claims_waiting_for_the_brand_out_of_the_default_view(world, cl
     client = client_for(world.reviewer)
     page = client.get("/queue/").content.decode()
     assert actionable.reference in page and waiting.reference not in page
-    assert "To decide<span class=\"count\">1</span>" in page
+    assert 'To decide<span class="count">1</span>' in page
     assert waiting.reference in client.get("/queue/?state=info_requested").content.decode()
 
 
@@ -44,7 +43,9 @@ def test_it_filters_by_state_brand_type_overdue_and_good_faith(world, client_for
     assert "No claim matches these filters." in page
     assert submitted.reference not in client.get("/queue/?infringement_type=patent").content.decode()
     assert submitted.reference not in client.get("/queue/?good_faith=1").content.decode()
-    assert submitted.reference in client.get(f"/queue/?merchant={world.merchant.platform_ref}").content.decode()
+    assert (
+        submitted.reference in client.get(f"/queue/?merchant={world.merchant.platform_ref}").content.decode()
+    )
 
 
 def test_it_is_for_reviewers_only(world, client_for):

@@ -5,9 +5,15 @@ from tests.lifecycle import claim_in_state
 
 def test_it_decides_the_selected_claims(world, client_for):
     claims = [claim_in_state(world, "in_review", listing=ListingFactory()) for _ in range(3)]
-    response = client_for(world.reviewer).post("/queue/decide/", {
-        "claim": [c.pk for c in claims[:2]], "decision": "reject", "reason": "duplicate", "back": "/queue/",
-    })
+    response = client_for(world.reviewer).post(
+        "/queue/decide/",
+        {
+            "claim": [c.pk for c in claims[:2]],
+            "decision": "reject",
+            "reason": "duplicate",
+            "back": "/queue/",
+        },
+    )
     assert response["Location"] == "/queue/"
     states = dict(Claim.objects.values_list("pk", "state"))
     assert [states[c.pk] for c in claims] == ["rejected", "rejected", "in_review"]
@@ -16,8 +22,9 @@ def test_it_decides_the_selected_claims(world, client_for):
 def test_it_answers_a_claim_not_yet_in_review_as_the_api_does(world, client_for, api):
     """The bulk bar takes the same transition as the API: no review is started behind the reviewer's back."""
     claim = claim_in_state(world, "submitted")
-    response = client_for(world.reviewer).post("/queue/decide/", {"claim": [claim.pk], "decision": "approve"},
-                                               follow=True)
+    response = client_for(world.reviewer).post(
+        "/queue/decide/", {"claim": [claim.pk], "decision": "approve"}, follow=True
+    )
     answer = api(world.reviewer).post(f"/api/v1/claims/{claim.pk}/transitions/approve/", {}, format="json")
     assert answer.status_code == 409
     assert answer.json()["detail"].encode() in response.content
@@ -26,12 +33,18 @@ def test_it_answers_a_claim_not_yet_in_review_as_the_api_does(world, client_for,
 
 def test_it_reports_the_claims_it_could_not_decide(world, client_for):
     claim = claim_in_state(world, "in_review")
-    response = client_for(world.reviewer).post("/queue/decide/", {"claim": [claim.pk], "decision": "request_info"},
-                                               follow=True)
+    response = client_for(world.reviewer).post(
+        "/queue/decide/", {"claim": [claim.pk], "decision": "request_info"}, follow=True
+    )
     assert b"Say what information the brand must provide." in response.content
     assert Claim.objects.get(pk=claim.pk).state == "in_review"  # nothing half done
 
 
 def test_it_is_for_reviewers_only(world, client_for):
     claim = claim_in_state(world, "submitted")
-    assert client_for(world.owner).post("/queue/decide/", {"claim": [claim.pk], "decision": "approve"}).status_code == 403
+    assert (
+        client_for(world.owner)
+        .post("/queue/decide/", {"claim": [claim.pk], "decision": "approve"})
+        .status_code
+        == 403
+    )

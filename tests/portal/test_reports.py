@@ -11,7 +11,11 @@ def test_it_shows_figures_charts_and_export_links(world, client_for):
 
 
 def test_it_passes_the_filters_to_the_exports(world, client_for):
-    page = client_for(world.compliance).get(f"/reports/?from=2026-01-01&brand={world.brand.pk}&group_by=brand").content.decode()
+    page = (
+        client_for(world.compliance)
+        .get(f"/reports/?from=2026-01-01&brand={world.brand.pk}&group_by=brand")
+        .content.decode()
+    )
     assert f"format=csv&amp;from=2026-01-01&amp;brand={world.brand.pk}" in page
 
 

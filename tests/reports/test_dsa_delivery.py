@@ -13,8 +13,7 @@ from core.models import Notice
 from core.outbox import notice_deliver
 from reports.dsa.delivery import _queue, statement_queue_for_takedown
 from tests.lifecycle import claim_in_state, step
-
-from .test_dsa_validator import valid
+from tests.reports.test_dsa_validator import valid
 
 
 class FakeTransparencyDatabase:
@@ -28,8 +27,13 @@ class FakeTransparencyDatabase:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                test.headers.append({"path": self.path, "auth": self.headers.get("Authorization"),
-                                     "type": self.headers.get("Content-Type")})
+                test.headers.append(
+                    {
+                        "path": self.path,
+                        "auth": self.headers.get("Authorization"),
+                        "type": self.headers.get("Content-Type"),
+                    }
+                )
                 puids = [s["puid"] for s in body["statements"]]
                 test.batches.append(puids)
                 if test.fail_with:
@@ -38,8 +42,14 @@ class FakeTransparencyDatabase:
                     return self.answer(422, {"message": "bad batch"})
                 existing = [p for p in puids if p in test.stored]
                 if existing:
-                    return self.answer(422, {"message": "The platform unique id(s) already exist.",
-                                             "errors": {"puid": ["exists"]}, "existing_puids": existing})
+                    return self.answer(
+                        422,
+                        {
+                            "message": "The platform unique id(s) already exist.",
+                            "errors": {"puid": ["exists"]},
+                            "existing_puids": existing,
+                        },
+                    )
                 for statement in body["statements"]:
                     test.stored[statement["puid"]] = statement
                 return self.answer(201, {"statements": body["statements"]})
@@ -85,7 +95,11 @@ def test_it_sends_statements_in_batches_of_at_most_100(tdb, db):
     assert [len(b) for b in tdb.batches] == [100, 50]
     assert set(tdb.stored) == {f"test-{i}" for i in range(150)}
     assert set(Notice.objects.values_list("status", flat=True)) == {Notice.Status.SENT}
-    assert tdb.headers[0] == {"path": "/api/v1/statements", "auth": "Bearer secret-token", "type": "application/json"}
+    assert tdb.headers[0] == {
+        "path": "/api/v1/statements",
+        "auth": "Bearer secret-token",
+        "type": "application/json",
+    }
     # The rest of the queue had nothing left to do.
     assert notice_deliver(notice_id=notices[5].pk) is None
     assert len(tdb.batches) == 2
@@ -107,7 +121,10 @@ def test_it_retries_later_when_the_database_is_down(tdb, db):
     retry_in = notice_deliver(notice_id=notices[0].pk)
     assert retry_in is not None
     rows = list(Notice.objects.order_by("pk").values_list("status", "attempts", "last_error"))
-    assert all(status == Notice.Status.PENDING and attempts == 1 and "503" in error for status, attempts, error in rows)
+    assert all(
+        status == Notice.Status.PENDING and attempts == 1 and "503" in error
+        for status, attempts, error in rows
+    )
     tdb.fail_with = None
     Notice.objects.update(next_attempt_at=Notice.objects.first().created_at)
     notice_deliver(notice_id=notices[0].pk)
@@ -128,18 +145,29 @@ def test_it_queues_a_statement_when_a_claim_is_taken_down(tdb, world, django_cap
         step(world, claim, "enforce")
     puid = f"tdesk-takedown-{claim.reference}"
     assert list(tdb.stored) == [puid]
-    assert tdb.stored[puid]["application_date"] == claim.__class__.objects.get(pk=claim.pk).taken_down_at.date().isoformat()
+    assert (
+        tdb.stored[puid]["application_date"]
+        == claim.__class__.objects.get(pk=claim.pk).taken_down_at.date().isoformat()
+    )
     notice = Notice.objects.get(channel=Notice.Channel.TDB)
-    assert (notice.status, notice.claim_id, notice.idempotency_key) == (Notice.Status.SENT, claim.pk, f"tdb:{puid}")
+    assert (notice.status, notice.claim_id, notice.idempotency_key) == (
+        Notice.Status.SENT,
+        claim.pk,
+        f"tdb:{puid}",
+    )
     # Queuing again (a retried task) changes nothing.
     assert statement_queue_for_takedown(claim=claim).pk == notice.pk
 
 
-def test_it_queues_a_statement_when_a_merchant_is_banned(tdb, world, settings, django_capture_on_commit_callbacks):
+def test_it_queues_a_statement_when_a_merchant_is_banned(
+    tdb, world, settings, django_capture_on_commit_callbacks
+):
     from tests.factories import ListingFactory
 
     settings.STRIKES_TO_BAN = 2
-    claims = [claim_in_state(world, "approved", listing=ListingFactory(merchant=world.merchant)) for _ in range(2)]
+    claims = [
+        claim_in_state(world, "approved", listing=ListingFactory(merchant=world.merchant)) for _ in range(2)
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         for claim in claims:
             step(world, claim, "enforce")

@@ -50,9 +50,14 @@ def test_it_names_trusted_flaggers_as_the_source(scenario):
 
 def test_it_maps_infringement_types_to_keywords(scenario):
     by_ref = {s["puid"].rsplit("-takedown-", 1)[-1]: s for s in export() if "-takedown-" in s["puid"]}
-    keywords = {key: by_ref[scenario.claims[key].reference]["category_specification"] for key in ("c1", "c10", "c13")}
-    assert keywords == {"c1": ["KEYWORD_TRADEMARK_INFRINGEMENT"], "c10": ["KEYWORD_TRADEMARK_INFRINGEMENT"],
-                        "c13": ["KEYWORD_COPYRIGHT_INFRINGEMENT"]}
+    keywords = {
+        key: by_ref[scenario.claims[key].reference]["category_specification"] for key in ("c1", "c10", "c13")
+    }
+    assert keywords == {
+        "c1": ["KEYWORD_TRADEMARK_INFRINGEMENT"],
+        "c10": ["KEYWORD_TRADEMARK_INFRINGEMENT"],
+        "c13": ["KEYWORD_COPYRIGHT_INFRINGEMENT"],
+    }
 
 
 def test_it_describes_a_ban_as_an_account_suspension_under_the_terms(scenario):
@@ -79,16 +84,31 @@ def test_it_sends_no_personal_data(scenario):
     world = scenario.world
     text = json.dumps(export())
     merchants = [world.merchant, scenario.m2, scenario.m3]
-    forbidden = [world.brand.name, world.other_brand.name, world.brand.contact_email, "Jane Counsel", "Sam Seller",
-                 world.reviewer.email, world.owner.email, '"reviewer"', '"owner"', *(m.name for m in merchants), *(m.email for m in merchants),
-                 *(m.platform_ref for m in merchants), "market.example", "Claim c"]
+    forbidden = [
+        world.brand.name,
+        world.other_brand.name,
+        world.brand.contact_email,
+        "Jane Counsel",
+        "Sam Seller",
+        world.reviewer.email,
+        world.owner.email,
+        '"reviewer"',
+        '"owner"',
+        *(m.name for m in merchants),
+        *(m.email for m in merchants),
+        *(m.platform_ref for m in merchants),
+        "market.example",
+        "Claim c",
+    ]
     for word in forbidden:
         assert word not in text, word
 
 
 def test_it_limits_a_brand_to_statements_about_its_own_claims(scenario):
     found = export(actor=actor_for(scenario.world.other_owner))
-    assert [s["puid"].rsplit("-", 1)[-1] for s in found] == [scenario.claims["c11"].reference.rsplit("-", 1)[-1]]
+    assert [s["puid"].rsplit("-", 1)[-1] for s in found] == [
+        scenario.claims["c11"].reference.rsplit("-", 1)[-1]
+    ]
 
 
 def test_it_filters_statements_by_period(scenario):

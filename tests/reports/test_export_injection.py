@@ -68,11 +68,13 @@ def hostile(world, recorder):
     """A takedown whose every free-text field is an attack."""
     Brand.objects.filter(pk=world.brand.pk).update(name=f'<img src="{recorder.url}/brand.png">=1+1')
     Merchant.objects.filter(pk=world.merchant.pk).update(
-        name=f'@SUM(1+1)<link rel=stylesheet href="{recorder.url}/m.css">')
-    Listing.objects.filter(pk=world.listing.pk).update(title='-2+3 <script>alert(1)</script>')
+        name=f'@SUM(1+1)<link rel=stylesheet href="{recorder.url}/m.css">'
+    )
+    Listing.objects.filter(pk=world.listing.pk).update(title="-2+3 <script>alert(1)</script>")
     claim = claim_in_state(world, "taken_down")
     Claim.objects.filter(pk=claim.pk).update(
-        description=f'=HYPERLINK("{recorder.url}/steal","click") <style>@import "{recorder.url}/x.css";</style>')
+        description=f'=HYPERLINK("{recorder.url}/steal","click") <style>@import "{recorder.url}/x.css";</style>'
+    )
     claim.refresh_from_db()
     return claim
 
@@ -86,10 +88,21 @@ def assert_no_formula(value):
         assert not value.startswith(FORMULA_START), value
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
-    ("plain", "plain"), ("a=b", "a=b"), (12, 12), (None, None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@A1", "'@A1"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("plain", "plain"),
+        ("a=b", "a=b"),
+        (12, 12),
+        (None, None),
+    ],
+)
 def test_it_neutralises_formula_leading_cells(value, expected):
     assert neutralise(value) == expected
 
@@ -106,8 +119,14 @@ def test_it_neutralises_formulas_in_the_csv(hostile):
 
 
 def test_it_neutralises_formulas_in_the_audit_trail(hostile):
-    hostile.events.model.objects.create(claim=hostile, transition="note", from_state="taken_down",
-                                        to_state="taken_down", actor_label="=cmd|'/C calc'!A0", note="+1+1")
+    hostile.events.model.objects.create(
+        claim=hostile,
+        transition="note",
+        from_state="taken_down",
+        to_state="taken_down",
+        actor_label="=cmd|'/C calc'!A0",
+        note="+1+1",
+    )
     rows = list(csv.reader(io.StringIO(export("audit").decode())))
     assert any(row[6] == "'=cmd|'/C calc'!A0" and row[10] == "'+1+1" for row in rows)
     for row in rows:
@@ -146,9 +165,11 @@ def test_it_refuses_every_url_but_the_static_files_even_in_hostile_markup(record
     from weasyprint import HTML
 
     fetcher = StaticOnlyFetcher()
-    markup = (f'<img src="{recorder.url}/a.png"><link rel="stylesheet" href="{recorder.url}/b.css">'
-              f'<img src="file:///etc/passwd"><img src="data:image/png;base64,iVBORw0KGgo=">'
-              f'<div style="background: url({recorder.url}/c.png)">x</div>')
+    markup = (
+        f'<img src="{recorder.url}/a.png"><link rel="stylesheet" href="{recorder.url}/b.css">'
+        f'<img src="file:///etc/passwd"><img src="data:image/png;base64,iVBORw0KGgo=">'
+        f'<div style="background: url({recorder.url}/c.png)">x</div>'
+    )
     HTML(string=markup, base_url="file:///", url_fetcher=fetcher).write_pdf()
     assert recorder.hits == []
     assert fetcher.refused and set(fetcher.refused) == set(fetcher.requested)

@@ -12,16 +12,36 @@ from core.models import AuditEvent
 
 def test_it_writes_any_format_to_a_file(scenario, tmp_path):
     target = tmp_path / "q1.csv"
-    call_command("export_report", "--format", "csv", "--from", "2026-01-01", "--to", "2026-01-31",
-                 "--output", str(target), stderr=io.StringIO())
+    call_command(
+        "export_report",
+        "--format",
+        "csv",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-01-31",
+        "--output",
+        str(target),
+        stderr=io.StringIO(),
+    )
     rows = list(csv.DictReader(target.open()))
     assert len(rows) == 7  # every claim with activity in January
     assert AuditEvent.objects.filter(action="report_export", object_id="csv").exists()
 
 
 def test_it_names_the_file_when_given_a_directory(scenario, tmp_path):
-    call_command("export_report", "--format", "pdf", "--from", "2026-01-01", "--to", "2026-03-31",
-                 "--output", f"{tmp_path}/reports/", stderr=io.StringIO())
+    call_command(
+        "export_report",
+        "--format",
+        "pdf",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-03-31",
+        "--output",
+        f"{tmp_path}/reports/",
+        stderr=io.StringIO(),
+    )
     [pdf] = (tmp_path / "reports").iterdir()
     assert pdf.name == "takedown-report_2026-01-01_2026-03-31.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
@@ -29,11 +49,27 @@ def test_it_names_the_file_when_given_a_directory(scenario, tmp_path):
 
 def test_it_applies_the_brand_filter_and_a_users_visibility(scenario, tmp_path):
     target = tmp_path / "t.json"
-    call_command("export_report", "--format", "transparency", "--as-user", "other_owner", "--output", str(target),
-                 stderr=io.StringIO())
+    call_command(
+        "export_report",
+        "--format",
+        "transparency",
+        "--as-user",
+        "other_owner",
+        "--output",
+        str(target),
+        stderr=io.StringIO(),
+    )
     assert json.loads(target.read_text())["notices"]["received"] == 1
-    call_command("export_report", "--format", "transparency", "--brand", str(scenario.world.brand.pk),
-                 "--output", str(target), stderr=io.StringIO())
+    call_command(
+        "export_report",
+        "--format",
+        "transparency",
+        "--brand",
+        str(scenario.world.brand.pk),
+        "--output",
+        str(target),
+        stderr=io.StringIO(),
+    )
     assert json.loads(target.read_text())["notices"]["received"] == 12
 
 
@@ -41,4 +77,6 @@ def test_it_refuses_bad_filters(world):
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("export_report", "--format", "csv", "--from", "March", "--output", "-")
     with pytest.raises(CommandError, match="brand"):
-        call_command("export_report", "--format", "csv", "--as-user", "other_owner", "--brand", str(world.brand.pk))
+        call_command(
+            "export_report", "--format", "csv", "--as-user", "other_owner", "--brand", str(world.brand.pk)
+        )

@@ -8,7 +8,9 @@ from reports.metrics import report_filters
 
 
 def notices(**params):
-    return json.loads(export_payload_bytes("lumen", SYSTEM, report_filters(actor=SYSTEM, params=params)))["notices"]
+    return json.loads(export_payload_bytes("lumen", SYSTEM, report_filters(actor=SYSTEM, params=params)))[
+        "notices"
+    ]
 
 
 def test_it_exports_one_lumen_notice_per_filed_claim(scenario):
@@ -17,7 +19,9 @@ def test_it_exports_one_lumen_notice_per_filed_claim(scenario):
     c11 = next(n for n in found if scenario.claims["c11"].reference in n["title"])
     assert c11["type"] == "Counterfeit"
     assert c11["action_taken"] == "Yes"
-    assert c11["works_attributes"][0]["infringing_urls_attributes"] == [{"url": scenario.claims["c11"].listing.url}]
+    assert c11["works_attributes"][0]["infringing_urls_attributes"] == [
+        {"url": scenario.claims["c11"].listing.url}
+    ]
     roles = {r["name"]: r["entity_attributes"] for r in c11["entity_notice_roles_attributes"]}
     assert roles["principal"]["name"] == roles["sender"]["name"] == "Northpeak"
     assert roles["principal"]["kind"] == "organization"

@@ -20,8 +20,17 @@ from reports.metrics import (
 )
 from tests.conftest import require_services
 
-EMPTY = {"claims_filed": 0, "claims_decided": 0, "claims_taken_down": 0, "claims_rejected": 0, "takedown_rate": None,
-         "median_hours_to_decision": None, "median_hours_to_takedown": None, "counter_notices": 0, "reinstated": 0}
+EMPTY = {
+    "claims_filed": 0,
+    "claims_decided": 0,
+    "claims_taken_down": 0,
+    "claims_rejected": 0,
+    "takedown_rate": None,
+    "median_hours_to_decision": None,
+    "median_hours_to_takedown": None,
+    "counter_notices": 0,
+    "reinstated": 0,
+}
 
 
 def summary(actor=SYSTEM, **params):
@@ -69,18 +78,26 @@ def test_it_groups_by_month_with_an_empty_month_between(scenario):
     months = rows_by_group(result)
     assert list(months) == ["2026-01", "2026-02", "2026-03", "2026-04"]
     assert pick(months["2026-01"], *CONTRACT_KEYS) == {
-        "claims_filed": 7, "claims_decided": 5, "claims_taken_down": 3, "claims_rejected": 2,
+        "claims_filed": 7,
+        "claims_decided": 5,
+        "claims_taken_down": 3,
+        "claims_rejected": 2,
         "takedown_rate": pytest.approx(0.6),
         "median_hours_to_decision": pytest.approx(20.0),  # 4 10 20 30 192: odd
         "median_hours_to_takedown": pytest.approx(12.0),  # 5 12 32: odd
-        "counter_notices": 2, "reinstated": 1,
+        "counter_notices": 2,
+        "reinstated": 1,
     }
     assert pick(months["2026-02"], *CONTRACT_KEYS) == {
-        "claims_filed": 5, "claims_decided": 5, "claims_taken_down": 4, "claims_rejected": 0,
+        "claims_filed": 5,
+        "claims_decided": 5,
+        "claims_taken_down": 4,
+        "claims_rejected": 0,
         "takedown_rate": pytest.approx(0.8),
         "median_hours_to_decision": pytest.approx(6.0),  # 1 2 6 8 10
         "median_hours_to_takedown": pytest.approx(10.5),  # 3 9 | 12 20: even
-        "counter_notices": 1, "reinstated": 1,
+        "counter_notices": 1,
+        "reinstated": 1,
     }
     assert pick(months["2026-03"], *CONTRACT_KEYS) == EMPTY
     assert pick(months["2026-04"], *CONTRACT_KEYS) == {**EMPTY, "claims_filed": 1}
@@ -91,16 +108,26 @@ def test_it_groups_by_month_with_an_empty_month_between(scenario):
 def test_it_groups_by_brand(scenario):
     brands = rows_by_group(summary(group_by="brand"))
     assert pick(brands["Aurelia"], *CONTRACT_KEYS) == {
-        "claims_filed": 12, "claims_decided": 9, "claims_taken_down": 6, "claims_rejected": 2,
+        "claims_filed": 12,
+        "claims_decided": 9,
+        "claims_taken_down": 6,
+        "claims_rejected": 2,
         "takedown_rate": pytest.approx(6 / 9),
         "median_hours_to_decision": pytest.approx(10.0),  # 1 2 4 6 10 10 20 30 192
         "median_hours_to_takedown": pytest.approx(10.5),  # 3 5 9 | 12 20 32
-        "counter_notices": 3, "reinstated": 2,
+        "counter_notices": 3,
+        "reinstated": 2,
     }
     assert pick(brands["Northpeak"], *CONTRACT_KEYS) == {
-        "claims_filed": 1, "claims_decided": 1, "claims_taken_down": 1, "claims_rejected": 0, "takedown_rate": 1.0,
-        "median_hours_to_decision": pytest.approx(8.0), "median_hours_to_takedown": pytest.approx(12.0),
-        "counter_notices": 0, "reinstated": 0,
+        "claims_filed": 1,
+        "claims_decided": 1,
+        "claims_taken_down": 1,
+        "claims_rejected": 0,
+        "takedown_rate": 1.0,
+        "median_hours_to_decision": pytest.approx(8.0),
+        "median_hours_to_takedown": pytest.approx(12.0),
+        "counter_notices": 0,
+        "reinstated": 0,
     }
     assert brands["Aurelia"]["merchants_banned"] is None  # a ban is nobody's brand
 
@@ -109,23 +136,37 @@ def test_it_groups_by_merchant(scenario):
     merchants = rows_by_group(summary(group_by="merchant"))
     assert set(merchants) == {"Lucky Outlet", "Second Source", "Third Shop"}
     assert pick(merchants["Lucky Outlet"], *CONTRACT_KEYS) == {
-        "claims_filed": 4, "claims_decided": 4, "claims_taken_down": 3, "claims_rejected": 1,
+        "claims_filed": 4,
+        "claims_decided": 4,
+        "claims_taken_down": 3,
+        "claims_rejected": 1,
         "takedown_rate": pytest.approx(0.75),
         "median_hours_to_decision": pytest.approx(8.0),  # 2 6 | 10 20
         "median_hours_to_takedown": pytest.approx(9.0),  # 3 9 12
-        "counter_notices": 1, "reinstated": 1,
+        "counter_notices": 1,
+        "reinstated": 1,
     }
     assert pick(merchants["Second Source"], *CONTRACT_KEYS) == {
-        "claims_filed": 5, "claims_decided": 5, "claims_taken_down": 3, "claims_rejected": 1,
+        "claims_filed": 5,
+        "claims_decided": 5,
+        "claims_taken_down": 3,
+        "claims_rejected": 1,
         "takedown_rate": pytest.approx(0.6),
         "median_hours_to_decision": pytest.approx(10.0),  # 1 4 10 30 192
         "median_hours_to_takedown": pytest.approx(20.0),  # 5 20 32
-        "counter_notices": 2, "reinstated": 1,
+        "counter_notices": 2,
+        "reinstated": 1,
     }
     assert pick(merchants["Third Shop"], *CONTRACT_KEYS) == {
-        "claims_filed": 4, "claims_decided": 1, "claims_taken_down": 1, "claims_rejected": 0, "takedown_rate": 1.0,
-        "median_hours_to_decision": pytest.approx(8.0), "median_hours_to_takedown": pytest.approx(12.0),
-        "counter_notices": 0, "reinstated": 0,
+        "claims_filed": 4,
+        "claims_decided": 1,
+        "claims_taken_down": 1,
+        "claims_rejected": 0,
+        "takedown_rate": 1.0,
+        "median_hours_to_decision": pytest.approx(8.0),
+        "median_hours_to_takedown": pytest.approx(12.0),
+        "counter_notices": 0,
+        "reinstated": 0,
     }
     assert merchants["Lucky Outlet"]["merchants_banned"] == 1
     assert merchants["Second Source"]["merchants_banned"] == 0
@@ -135,26 +176,48 @@ def test_it_groups_by_infringement_type(scenario):
     types = rows_by_group(summary(group_by="infringement_type"))
     assert list(types) == ["copyright", "counterfeit", "design", "patent", "trademark"]
     assert pick(types["counterfeit"], *CONTRACT_KEYS) == {
-        "claims_filed": 7, "claims_decided": 5, "claims_taken_down": 4, "claims_rejected": 1,
+        "claims_filed": 7,
+        "claims_decided": 5,
+        "claims_taken_down": 4,
+        "claims_rejected": 1,
         "takedown_rate": pytest.approx(0.8),
         "median_hours_to_decision": pytest.approx(10.0),  # 6 8 10 30 192
         "median_hours_to_takedown": pytest.approx(12.0),  # 9 12 | 12 32
-        "counter_notices": 1, "reinstated": 2,
+        "counter_notices": 1,
+        "reinstated": 2,
     }
     assert pick(types["trademark"], *CONTRACT_KEYS) == {
-        "claims_filed": 2, "claims_decided": 2, "claims_taken_down": 1, "claims_rejected": 1,
-        "takedown_rate": pytest.approx(0.5), "median_hours_to_decision": pytest.approx(11.0),
-        "median_hours_to_takedown": pytest.approx(3.0), "counter_notices": 1, "reinstated": 0,
+        "claims_filed": 2,
+        "claims_decided": 2,
+        "claims_taken_down": 1,
+        "claims_rejected": 1,
+        "takedown_rate": pytest.approx(0.5),
+        "median_hours_to_decision": pytest.approx(11.0),
+        "median_hours_to_takedown": pytest.approx(3.0),
+        "counter_notices": 1,
+        "reinstated": 0,
     }
     assert pick(types["design"], *CONTRACT_KEYS) == {
-        "claims_filed": 1, "claims_decided": 1, "claims_taken_down": 1, "claims_rejected": 0, "takedown_rate": 1.0,
-        "median_hours_to_decision": pytest.approx(4.0), "median_hours_to_takedown": pytest.approx(5.0),
-        "counter_notices": 1, "reinstated": 0,
+        "claims_filed": 1,
+        "claims_decided": 1,
+        "claims_taken_down": 1,
+        "claims_rejected": 0,
+        "takedown_rate": 1.0,
+        "median_hours_to_decision": pytest.approx(4.0),
+        "median_hours_to_takedown": pytest.approx(5.0),
+        "counter_notices": 1,
+        "reinstated": 0,
     }
     assert pick(types["copyright"], *CONTRACT_KEYS) == {
-        "claims_filed": 2, "claims_decided": 2, "claims_taken_down": 1, "claims_rejected": 0,
-        "takedown_rate": pytest.approx(0.5), "median_hours_to_decision": pytest.approx(5.5),
-        "median_hours_to_takedown": pytest.approx(20.0), "counter_notices": 0, "reinstated": 0,
+        "claims_filed": 2,
+        "claims_decided": 2,
+        "claims_taken_down": 1,
+        "claims_rejected": 0,
+        "takedown_rate": pytest.approx(0.5),
+        "median_hours_to_decision": pytest.approx(5.5),
+        "median_hours_to_takedown": pytest.approx(20.0),
+        "counter_notices": 0,
+        "reinstated": 0,
     }
     assert pick(types["patent"], *CONTRACT_KEYS) == {**EMPTY, "claims_filed": 1}
 
@@ -163,18 +226,31 @@ def test_it_groups_by_reviewer(scenario):
     reviewers = rows_by_group(summary(group_by="reviewer"))
     assert set(reviewers) == {"reviewer", "reviewer2", "(unassigned)"}
     assert pick(reviewers["reviewer"], *CONTRACT_KEYS) == {
-        "claims_filed": 9, "claims_decided": 8, "claims_taken_down": 6, "claims_rejected": 1,
+        "claims_filed": 9,
+        "claims_decided": 8,
+        "claims_taken_down": 6,
+        "claims_rejected": 1,
         "takedown_rate": pytest.approx(0.75),
         "median_hours_to_decision": pytest.approx(7.0),  # 1 2 4 6 | 8 10 30 192
         "median_hours_to_takedown": pytest.approx(10.5),  # 3 5 9 | 12 12 32
-        "counter_notices": 3, "reinstated": 2,
+        "counter_notices": 3,
+        "reinstated": 2,
     }
     assert pick(reviewers["reviewer2"], *CONTRACT_KEYS) == {
-        "claims_filed": 2, "claims_decided": 2, "claims_taken_down": 1, "claims_rejected": 1,
-        "takedown_rate": pytest.approx(0.5), "median_hours_to_decision": pytest.approx(15.0),
-        "median_hours_to_takedown": pytest.approx(20.0), "counter_notices": 0, "reinstated": 0,
+        "claims_filed": 2,
+        "claims_decided": 2,
+        "claims_taken_down": 1,
+        "claims_rejected": 1,
+        "takedown_rate": pytest.approx(0.5),
+        "median_hours_to_decision": pytest.approx(15.0),
+        "median_hours_to_takedown": pytest.approx(20.0),
+        "counter_notices": 0,
+        "reinstated": 0,
     }
-    assert pick(reviewers["(unassigned)"], *CONTRACT_KEYS) == {**EMPTY, "claims_filed": 2}  # c7 withdrawn, c14
+    assert pick(reviewers["(unassigned)"], *CONTRACT_KEYS) == {
+        **EMPTY,
+        "claims_filed": 2,
+    }  # c7 withdrawn, c14
 
 
 def test_it_answers_zeros_and_nulls_for_an_empty_period(scenario):
@@ -203,7 +279,11 @@ def test_it_filters_by_brand(scenario):
     world = scenario.world
     totals = summary(brand=str(world.other_brand.pk)).totals
     assert pick(totals, "claims_filed", "claims_decided", "claims_taken_down", "merchants_banned") == {
-        "claims_filed": 1, "claims_decided": 1, "claims_taken_down": 1, "merchants_banned": 0}
+        "claims_filed": 1,
+        "claims_decided": 1,
+        "claims_taken_down": 1,
+        "merchants_banned": 0,
+    }
     both = summary(brand=f"{world.brand.pk},{world.other_brand.pk}").totals
     assert both["claims_filed"] == 13
     assert summary(brand=str(world.brand.pk)).totals["merchants_banned"] == 1
@@ -244,4 +324,6 @@ def test_it_computes_the_same_median_with_percentile_cont_and_the_window_functio
         cont = _medians(decided, keys, group_by, value, "m")
         window = _medians_by_window(decided.annotate(_v=value).filter(_v__isnull=False), keys, group_by, "m")
         assert connection.vendor == "postgresql"
-        assert {k: round(v["m"], 6) for k, v in cont.items()} == {k: round(v["m"], 6) for k, v in window.items()}
+        assert {k: round(v["m"], 6) for k, v in cont.items()} == {
+            k: round(v["m"], 6) for k, v in window.items()
+        }

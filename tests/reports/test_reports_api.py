@@ -11,8 +11,18 @@ from django.utils import timezone
 from core.models import AuditEvent
 from reports.models import Export
 
-CONTRACT_ROW = {"group", "claims_filed", "claims_decided", "claims_taken_down", "claims_rejected", "takedown_rate",
-            "median_hours_to_decision", "median_hours_to_takedown", "counter_notices", "reinstated"}
+CONTRACT_ROW = {
+    "group",
+    "claims_filed",
+    "claims_decided",
+    "claims_taken_down",
+    "claims_rejected",
+    "takedown_rate",
+    "median_hours_to_decision",
+    "median_hours_to_takedown",
+    "counter_notices",
+    "reinstated",
+}
 
 
 def body(response) -> bytes:
@@ -22,7 +32,9 @@ def body(response) -> bytes:
 
 
 def test_it_answers_the_summary_in_exactly_the_spec_shape(scenario, api):
-    response = api(scenario.world.compliance).get("/api/v1/reports/summary/", {"from": "2026-01-01", "to": "2026-02-28"})
+    response = api(scenario.world.compliance).get(
+        "/api/v1/reports/summary/", {"from": "2026-01-01", "to": "2026-02-28"}
+    )
     assert response.status_code == 200
     data = response.json()
     assert set(data) == {"totals", "rows"}
@@ -46,11 +58,14 @@ def test_it_shows_a_brand_only_its_own_figures(scenario, api):
 
 
 def test_it_hides_another_brand_as_not_found(scenario, api):
-    response = api(scenario.world.other_owner).get("/api/v1/reports/summary/", {"brand": scenario.world.brand.pk})
+    response = api(scenario.world.other_owner).get(
+        "/api/v1/reports/summary/", {"brand": scenario.world.brand.pk}
+    )
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
-    response = api(scenario.world.other_owner).get("/api/v1/reports/export/",
-                                                   {"format": "csv", "brand": scenario.world.brand.pk})
+    response = api(scenario.world.other_owner).get(
+        "/api/v1/reports/export/", {"format": "csv", "brand": scenario.world.brand.pk}
+    )
     assert response.status_code == 404
 
 
@@ -66,10 +81,16 @@ def test_it_refuses_anonymous_callers(world, api):
     assert api(None).get("/api/v1/reports/summary/").status_code in (401, 403)
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"from": "2026-13-01"}, "from"), ({"to": "yesterday"}, "to"), ({"group_by": "colour"}, "group_by"),
-    ({"brand": "x"}, "brand"), ({"from": "2026-03-01", "to": "2026-02-01"}, "from"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"from": "2026-13-01"}, "from"),
+        ({"to": "yesterday"}, "to"),
+        ({"group_by": "colour"}, "group_by"),
+        ({"brand": "x"}, "brand"),
+        ({"from": "2026-03-01", "to": "2026-02-01"}, "from"),
+    ],
+)
 def test_it_answers_bad_parameters_with_400_and_a_message(world, api, params, field):
     response = api(world.compliance).get("/api/v1/reports/summary/", params)
     assert response.status_code == 400
@@ -79,10 +100,15 @@ def test_it_answers_bad_parameters_with_400_and_a_message(world, api, params, fi
 
 
 @pytest.mark.parametrize("path", ["/api/v1/reports/summary/", "/api/v1/reports/export/"])
-@pytest.mark.parametrize("params, field", [
-    ({"from": "0001-01-01"}, "from"), ({"from": "0999-12-31"}, "from"), ({"to": "9999-12-31"}, "to"),
-    ({"from": "2026-01-01", "to": "9999-12-31"}, "to"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"from": "0001-01-01"}, "from"),
+        ({"from": "0999-12-31"}, "from"),
+        ({"to": "9999-12-31"}, "to"),
+        ({"from": "2026-01-01", "to": "9999-12-31"}, "to"),
+    ],
+)
 def test_it_answers_dates_out_of_range_with_400_not_a_crash(scenario, api, path, params, field):
     response = api(scenario.world.compliance).get(path, {"format": "csv", **params})
     assert response.status_code == 400, response.content if not response.streaming else b"(stream)"
@@ -105,25 +131,37 @@ def test_it_answers_an_unknown_format_with_400(world, api):
 
 def test_it_streams_the_csv_with_the_filters(scenario, api):
     response = api(scenario.world.compliance).get(
-        "/api/v1/reports/export/", {"format": "csv", "from": "2026-02-01", "to": "2026-02-28"})
+        "/api/v1/reports/export/", {"format": "csv", "from": "2026-02-01", "to": "2026-02-28"}
+    )
     assert response.status_code == 200
     assert response.streaming
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(body(response).decode())))
     assert sorted(row["reference"] for row in rows) == sorted(
-        scenario.claims[k].reference for k in ("c9", "c10", "c11", "c12", "c13"))
+        scenario.claims[k].reference for k in ("c9", "c10", "c11", "c12", "c13")
+    )
     c13 = next(row for row in rows if row["reference"] == scenario.claims["c13"].reference)
     assert (c13["decision"], c13["decided_by"], c13["hours_to_decision"], c13["hours_to_takedown"]) == (
-        "approved", "reviewer2", "10.0", "20.0")
+        "approved",
+        "reviewer2",
+        "10.0",
+        "20.0",
+    )
     assert AuditEvent.objects.filter(action="report_export", object_id="csv").exists()
 
 
-@pytest.mark.parametrize("fmt, content_type", [
-    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("pdf", "application/pdf"),
-    ("dsa-sor", "application/json"), ("transparency", "application/json"), ("lumen", "application/json"),
-    ("audit", "text/csv"),
-])
+@pytest.mark.parametrize(
+    "fmt, content_type",
+    [
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("pdf", "application/pdf"),
+        ("dsa-sor", "application/json"),
+        ("transparency", "application/json"),
+        ("lumen", "application/json"),
+        ("audit", "text/csv"),
+    ],
+)
 def test_it_exports_every_format(scenario, api, fmt, content_type):
     response = api(scenario.world.compliance).get("/api/v1/reports/export/", {"format": fmt})
     assert response.status_code == 200
@@ -137,8 +175,9 @@ def test_it_exports_every_format(scenario, api, fmt, content_type):
         json.loads(data)
 
 
-def test_it_builds_large_exports_in_the_background_for_the_requester_only(scenario, api, settings,
-                                                                        django_capture_on_commit_callbacks):
+def test_it_builds_large_exports_in_the_background_for_the_requester_only(
+    scenario, api, settings, django_capture_on_commit_callbacks
+):
     settings.EXPORT_INLINE_MAX_CLAIMS = 5
     client = api(scenario.world.compliance)
     with django_capture_on_commit_callbacks(execute=True):
@@ -161,23 +200,37 @@ def test_it_builds_large_exports_in_the_background_for_the_requester_only(scenar
 
 
 def test_it_reports_progress_while_an_export_is_pending(scenario, api):
-    export = Export.objects.create(requested_by=scenario.world.compliance, format="pdf", params={},
-                                   status=Export.Status.RUNNING, progress=40)
+    export = Export.objects.create(
+        requested_by=scenario.world.compliance,
+        format="pdf",
+        params={},
+        status=Export.Status.RUNNING,
+        progress=40,
+    )
     response = api(scenario.world.compliance).get(f"/api/v1/reports/exports/{export.pk}/")
     assert response.status_code == 202
     assert response.json()["progress"] == 40
 
 
-def test_it_builds_a_background_export_on_request_and_keeps_it_for_the_set_time(scenario, api, settings,
-                                                                               django_capture_on_commit_callbacks):
+def test_it_builds_a_background_export_on_request_and_keeps_it_for_the_set_time(
+    scenario, api, settings, django_capture_on_commit_callbacks
+):
     settings.EXPORT_KEEP_HOURS = 2
     with django_capture_on_commit_callbacks(execute=True):
-        response = api(scenario.world.other_owner).get("/api/v1/reports/export/", {"format": "csv", "background": "1"})
+        response = api(scenario.world.other_owner).get(
+            "/api/v1/reports/export/", {"format": "csv", "background": "1"}
+        )
     assert response.status_code == 202
     export = Export.objects.get()
     assert (export.expires_at - export.finished_at).total_seconds() == 2 * 3600
-    rows = list(csv.DictReader(io.StringIO(body(api(scenario.world.other_owner).get(response.json()["url"])).decode())))
-    assert [row["brand"] for row in rows] == ["Northpeak"]  # the requester's visibility applies in the worker too
+    rows = list(
+        csv.DictReader(
+            io.StringIO(body(api(scenario.world.other_owner).get(response.json()["url"])).decode())
+        )
+    )
+    assert [row["brand"] for row in rows] == [
+        "Northpeak"
+    ]  # the requester's visibility applies in the worker too
 
 
 def test_it_purges_expired_export_files(scenario, api, settings, django_capture_on_commit_callbacks):
@@ -198,7 +251,11 @@ def test_it_purges_expired_export_files(scenario, api, settings, django_capture_
 def test_it_documents_the_report_endpoints_in_the_schema(world, api):
     response = api(world.compliance).get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
-    paths = json.loads(response.content)["paths"] if response["Content-Type"].startswith("application/json") else None
+    paths = (
+        json.loads(response.content)["paths"]
+        if response["Content-Type"].startswith("application/json")
+        else None
+    )
     text = response.content.decode()
     assert "/api/v1/reports/summary/" in text and "/api/v1/reports/export/" in text
     assert paths is None or "/api/v1/reports/summary/" in paths

@@ -18,22 +18,42 @@ def test_it_counts_notices_actions_complaints_and_suspensions(scenario):
     assert data["notices"] == {
         "received": 13,
         "by_type": {"counterfeit": 7, "trademark": 2, "copyright": 2, "design": 1, "patent": 1},
-        "from_trusted_flaggers": 0, "processed_by_automated_means": 0, "decided": 10, "rejected": 2, "withdrawn": 1,
+        "from_trusted_flaggers": 0,
+        "processed_by_automated_means": 0,
+        "decided": 10,
+        "rejected": 2,
+        "withdrawn": 1,
     }
     assert data["actions"] == {
         "on_legal_grounds": 7,
-        "on_legal_grounds_by_type": {"counterfeit": 4, "trademark": 1, "copyright": 1, "design": 1, "patent": 0},
-        "on_terms_and_conditions_grounds": 1, "automated": 0,
+        "on_legal_grounds_by_type": {
+            "counterfeit": 4,
+            "trademark": 1,
+            "copyright": 1,
+            "design": 1,
+            "patent": 0,
+        },
+        "on_terms_and_conditions_grounds": 1,
+        "automated": 0,
         "median_hours_to_action": pytest.approx(12.0),  # 3 5 9 12 12 20 32
     }
     assert data["complaints"] == {
-        "received": 3, "by_basis": {"owner": 3, "authorized": 0, "no_right": 0, "not_infringing": 0, "other": 0},
-        "decided": 2, "upheld": 1, "reversed": 1, "pending": 1,
+        "received": 3,
+        "by_basis": {"owner": 3, "authorized": 0, "no_right": 0, "not_infringing": 0, "other": 0},
+        "decided": 2,
+        "upheld": 1,
+        "reversed": 1,
+        "pending": 1,
         # c4: 12 Jan 09:00 → 14 Jan 00:00 = 39 h; c3: 10 Jan → 25 Jan = 360 h
-        "median_hours_to_decision": pytest.approx((39 + 360) / 2), "retractions": 1,
+        "median_hours_to_decision": pytest.approx((39 + 360) / 2),
+        "retractions": 1,
     }
-    assert data["suspensions"] == {"sellers_for_manifestly_illegal_content": 1, "sellers_reinstated": 0,
-                                   "notifiers_warned": 0, "notifiers_for_manifestly_unfounded_notices": 0}
+    assert data["suspensions"] == {
+        "sellers_for_manifestly_illegal_content": 1,
+        "sellers_reinstated": 0,
+        "notifiers_warned": 0,
+        "notifiers_for_manifestly_unfounded_notices": 0,
+    }
 
 
 def test_it_defines_every_figure(scenario):

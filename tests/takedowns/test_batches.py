@@ -10,12 +10,20 @@ pytestmark = pytest.mark.django_db
 
 
 def pending_batch(world, user):
-    fields = {"infringement_type": "counterfeit", "description": "", "good_faith": True, "accurate": True,
-              "signature": "Jane Counsel"}
-    rows = [{"listing_url": world.listing.url, "infringement_type": "", "description": ""},
-            {"listing_url": world.other_listing.url, "infringement_type": "", "description": ""}]
-    return ClaimBatch.objects.create(brand=world.brand, ip_right=world.right, created_by=user, fields=fields,
-                                     rows=rows, total=len(rows))
+    fields = {
+        "infringement_type": "counterfeit",
+        "description": "",
+        "good_faith": True,
+        "accurate": True,
+        "signature": "Jane Counsel",
+    }
+    rows = [
+        {"listing_url": world.listing.url, "infringement_type": "", "description": ""},
+        {"listing_url": world.other_listing.url, "infringement_type": "", "description": ""},
+    ]
+    return ClaimBatch.objects.create(
+        brand=world.brand, ip_right=world.right, created_by=user, fields=fields, rows=rows, total=len(rows)
+    )
 
 
 def test_it_finishes_a_batch_whose_filer_lost_the_right_to_file_with_an_error_per_row(world):
@@ -46,14 +54,17 @@ def test_it_resumes_a_batch_whose_worker_died(world):
 
     from takedowns.models import ClaimBatch
     from takedowns.services.batches import batch_process, stalled_batches
-
-    from ..factories import ListingFactory
+    from tests.factories import ListingFactory
 
     listings = [ListingFactory() for _ in range(3)]
     batch = ClaimBatch.objects.create(
-        brand=world.brand, ip_right=world.right, created_by=world.owner, total=3,
+        brand=world.brand,
+        ip_right=world.right,
+        created_by=world.owner,
+        total=3,
         fields={"infringement_type": "counterfeit", "good_faith": True, "accurate": True, "signature": "J"},
-        rows=[{"listing_url": item.url} for item in listings], status=ClaimBatch.Status.RUNNING,
+        rows=[{"listing_url": item.url} for item in listings],
+        status=ClaimBatch.Status.RUNNING,
     )
     assert stalled_batches() == []  # running and recently touched: its worker may be busy
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=6)):

@@ -8,10 +8,9 @@ from django.db import connection
 from core.errors import Conflict
 from takedowns.models import ClaimEvent
 from takedowns.services.transitions import claim_transition
-
-from ..conftest import require_services
-from ..factories import UserFactory
-from ..lifecycle import claim_in_state
+from tests.conftest import require_services
+from tests.factories import UserFactory
+from tests.lifecycle import claim_in_state
 
 pytestmark = pytest.mark.services
 
@@ -43,10 +42,12 @@ def test_it_lets_only_one_of_two_concurrent_decisions_win(transactional_db, worl
     second_reviewer = UserFactory(username=f"reviewer-b{round_}", groups=["reviewer"])
     claim = claim_in_state(world, "in_review")
     first, second = world.actor(world.reviewer), world.actor(second_reviewer)
-    outcomes = race([
-        lambda: claim_transition(claim_id=claim.pk, name="approve", actor=first),
-        lambda: claim_transition(claim_id=claim.pk, name="reject", actor=second, reason="not_infringing"),
-    ])
+    outcomes = race(
+        [
+            lambda: claim_transition(claim_id=claim.pk, name="approve", actor=first),
+            lambda: claim_transition(claim_id=claim.pk, name="reject", actor=second, reason="not_infringing"),
+        ]
+    )
     kinds = sorted(kind for kind, _ in outcomes)
     assert kinds == ["error", "ok"], outcomes
     [error] = [value for kind, value in outcomes if kind == "error"]
@@ -63,7 +64,9 @@ def test_it_lets_only_one_of_many_concurrent_submissions_of_the_same_claim(trans
     require_services(postgres=True)
     claim = claim_in_state(world, "draft")
     owner = world.actor(world.owner)
-    outcomes = race([lambda: claim_transition(claim_id=claim.pk, name="submit", actor=owner) for _ in range(4)])
+    outcomes = race(
+        [lambda: claim_transition(claim_id=claim.pk, name="submit", actor=owner) for _ in range(4)]
+    )
     assert [kind for kind, _ in outcomes].count("ok") == 1
     assert ClaimEvent.objects.filter(claim=claim, transition="submit").count() == 1
 
@@ -84,10 +87,12 @@ def test_it_never_reinstates_a_claim_whose_legal_action_it_accepted(transactiona
     claim = claim_in_state(world, "counter_noticed")
     CounterNotice.objects.filter(claim=claim).update(restore_due_at=timezone.now() - dt.timedelta(minutes=1))
     owner = world.actor(world.owner)
-    outcomes = race([
-        lambda: claim_transition(claim_id=claim.pk, name="reinstate", actor=SYSTEM, note="deadline"),
-        lambda: counter_notice_legal_action(actor=owner, claim=claim, note="Case 1:26-cv-1 filed"),
-    ])
+    outcomes = race(
+        [
+            lambda: claim_transition(claim_id=claim.pk, name="reinstate", actor=SYSTEM, note="deadline"),
+            lambda: counter_notice_legal_action(actor=owner, claim=claim, note="Case 1:26-cv-1 filed"),
+        ]
+    )
     claim.refresh_from_db()
     reinstated, recorded = outcomes[0][0] == "ok", outcomes[1][0] == "ok"
     assert reinstated != recorded, outcomes

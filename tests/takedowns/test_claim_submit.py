@@ -6,9 +6,8 @@ from django.utils import timezone
 from brands.models import IPRight
 from core.errors import Conflict, Forbidden, Invalid
 from takedowns.models import ClaimEvent, Priority
-
-from ..factories import ClaimFactory, IPRightFactory, with_evidence
-from ..lifecycle import claim_in_state, step
+from tests.factories import ClaimFactory, IPRightFactory, with_evidence
+from tests.lifecycle import claim_in_state, step
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +49,18 @@ def test_it_needs_evidence(world):
     assert submit_errors(world, claim) == ["Attach at least one piece of evidence."]
 
 
-@pytest.mark.parametrize("field, value, fragment", [
-    ("good_faith", False, "good faith"),
-    ("accurate", False, "accurate"),
-    ("signature", "  ", "Sign"),
-])
+@pytest.mark.parametrize(
+    "field, value, fragment",
+    [
+        ("good_faith", False, "good faith"),
+        ("accurate", False, "accurate"),
+        ("signature", "  ", "Sign"),
+    ],
+)
 def test_it_needs_each_declaration_and_the_signature(world, field, value, fragment):
-    claim = with_evidence(ClaimFactory(brand=world.brand, ip_right=world.right, listing=world.listing, **{field: value}))
+    claim = with_evidence(
+        ClaimFactory(brand=world.brand, ip_right=world.right, listing=world.listing, **{field: value})
+    )
     errors = submit_errors(world, claim)
     assert len(errors) == 1 and fragment in errors[0]
 
@@ -77,7 +81,14 @@ def test_it_refuses_a_second_open_claim_on_the_same_listing(world):
 
 def test_it_lists_every_unmet_condition_at_once(world):
     right = IPRightFactory(brand=world.brand, status=IPRight.Status.PENDING)
-    claim = ClaimFactory(brand=world.brand, ip_right=right, listing=world.listing, good_faith=False, accurate=False, signature="")
+    claim = ClaimFactory(
+        brand=world.brand,
+        ip_right=right,
+        listing=world.listing,
+        good_faith=False,
+        accurate=False,
+        signature="",
+    )
     assert len(submit_errors(world, claim)) == 5
 
 

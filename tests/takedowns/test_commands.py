@@ -14,7 +14,9 @@ def test_it_adds_a_user_for_every_role(capsys):
     call_command("add_user", "rev", password="pw-123456", role="reviewer")
     call_command("add_user", "comp", password="pw-123456", role="compliance")
     call_command("add_user", "mkt", password="pw-123456", role="platform")
-    call_command("add_user", "acme", password="pw-123456", role="brand", brand="Acme", email="legal@acme.example")
+    call_command(
+        "add_user", "acme", password="pw-123456", role="brand", brand="Acme", email="legal@acme.example"
+    )
     call_command("add_user", "seller", password="pw-123456", role="merchant", merchant="M-77")
     users = {u.username: actor_for(u) for u in get_user_model().objects.all()}
     assert users["rev"].reviewer and users["comp"].compliance and users["mkt"].platform
@@ -70,7 +72,10 @@ def test_it_resumes_stalled_bulk_filings_in_the_command_line_sweep(world, capsys
     from takedowns.models import ClaimBatch
 
     batch = ClaimBatch.objects.create(
-        brand=world.brand, ip_right=world.right, created_by=world.owner, total=1,
+        brand=world.brand,
+        ip_right=world.right,
+        created_by=world.owner,
+        total=1,
         fields={"infringement_type": "counterfeit", "good_faith": True, "accurate": True, "signature": "J"},
         rows=[{"listing_url": world.listing.url}],
     )

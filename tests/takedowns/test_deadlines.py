@@ -18,9 +18,8 @@ from takedowns.services.deadlines import (
     sla_reminders,
 )
 from takedowns.services.transitions import counter_notice_legal_action
-
-from ..factories import IPRightFactory
-from ..lifecycle import claim_in_state, step
+from tests.factories import IPRightFactory
+from tests.lifecycle import claim_in_state, step
 
 pytestmark = pytest.mark.django_db
 FRIDAY = dt.datetime(2026, 6, 5, 10, 0, tzinfo=dt.UTC)
@@ -68,7 +67,9 @@ def test_it_reinstates_ten_business_days_after_a_counter_notice(world, settings)
 def test_it_does_not_reinstate_when_the_brand_shows_legal_action(world):
     with time_machine.travel(FRIDAY, tick=False) as clock:
         claim = claim_in_state(world, "counter_noticed")
-        counter_notice_legal_action(actor=world.actor(world.owner), claim=claim, note="Case 1:26-cv-0042, S.D.N.Y.")
+        counter_notice_legal_action(
+            actor=world.actor(world.owner), claim=claim, note="Case 1:26-cv-0042, S.D.N.Y."
+        )
         clock.shift(dt.timedelta(days=30))
         assert reinstate_after_deadline() == 0
     claim.refresh_from_db()

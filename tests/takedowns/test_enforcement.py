@@ -5,8 +5,7 @@ import pytest
 from core.models import Notice
 from takedowns.services.enforcement import approved_not_enforced
 from takedowns.services.transitions import claim_enforce
-
-from ..lifecycle import claim_in_state
+from tests.lifecycle import claim_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,9 @@ def test_it_sweeps_a_confirmed_removal_even_while_an_email_of_the_claim_is_pendi
     claim = claim_in_state(world, "approved")
     removal = Notice.objects.get(claim_id=claim.pk, channel=Notice.Channel.WEBHOOK, kind="listing.remove")
     Notice.objects.filter(pk=removal.pk).update(status=Notice.Status.SENT)
-    assert Notice.objects.filter(claim_id=claim.pk, channel=Notice.Channel.EMAIL, status=Notice.Status.PENDING).exists()
+    assert Notice.objects.filter(
+        claim_id=claim.pk, channel=Notice.Channel.EMAIL, status=Notice.Status.PENDING
+    ).exists()
 
     assert claim.pk in approved_not_enforced()
     assert claim_enforce(claim_id=claim.pk).state == "taken_down"

@@ -8,17 +8,19 @@ from core.models import Notice, NoticeAttempt
 from merchants.models import Listing, Merchant
 from takedowns.models import Claim, Strike
 from takedowns.selectors import queue_for_reviewer
-
-from ..factories import ListingFactory
-from ..harness import redis_start, redis_stop, wait_for
-from ..lifecycle import claim_in_state, step
+from tests.factories import ListingFactory
+from tests.harness import redis_start, redis_stop, wait_for
+from tests.lifecycle import claim_in_state, step
 
 pytestmark = pytest.mark.services
 
 
 def taken_down(claim_id, timeout=30):
-    return wait_for(lambda: Claim.objects.filter(pk=claim_id, state="taken_down").exists(), timeout=timeout,
-                    message=f"claim {claim_id} to be taken down")
+    return wait_for(
+        lambda: Claim.objects.filter(pk=claim_id, state="taken_down").exists(),
+        timeout=timeout,
+        message=f"claim {claim_id} to be taken down",
+    )
 
 
 def test_it_takes_down_an_approved_claim_within_seconds(world, stack):
@@ -37,15 +39,21 @@ def test_it_takes_down_an_approved_claim_within_seconds(world, stack):
     assert world.listing.status == Listing.Status.REMOVED
     assert Strike.objects.filter(claim=claim, merchant=world.merchant).count() == 1
 
-    [notice] = wait_for(lambda: stack.smtp.to(world.merchant.email) and
-                        [m for m in stack.smtp.to(world.merchant.email) if "was removed" in m["Subject"]],
-                        message="the takedown e-mail")
+    [notice] = wait_for(
+        lambda: (
+            stack.smtp.to(world.merchant.email)
+            and [m for m in stack.smtp.to(world.merchant.email) if "was removed" in m["Subject"]]
+        ),
+        message="the takedown e-mail",
+    )
     text = notice.get_body(("plain",)).get_content()
     assert world.brand.name in text and world.brand.contact_email in text
     assert "/m/" in text  # the signed counter-notice link
     assert claim.signature not in text and "owner@example.com" not in text  # nothing else of the claimant
-    wait_for(lambda: any("Listing removed" in m["Subject"] for m in stack.smtp.to(world.brand.contact_email)),
-             message="the brand's success e-mail")
+    wait_for(
+        lambda: any("Listing removed" in m["Subject"] for m in stack.smtp.to(world.brand.contact_email)),
+        message="the brand's success e-mail",
+    )
 
 
 def test_it_retries_a_failing_webhook_and_delivers_under_one_key(world, stack):
@@ -60,7 +68,11 @@ def test_it_retries_a_failing_webhook_and_delivers_under_one_key(world, stack):
     assert {d.idempotency_key for d in deliveries} == {f"listing.remove:{claim.reference}"}
     notice = Notice.objects.get(claim_id=claim.pk, kind="listing.remove")
     assert notice.status == Notice.Status.SENT and notice.attempts == 3
-    assert list(NoticeAttempt.objects.filter(notice=notice).values_list("ok", flat=True)) == [False, False, True]
+    assert list(NoticeAttempt.objects.filter(notice=notice).values_list("ok", flat=True)) == [
+        False,
+        False,
+        True,
+    ]
 
 
 def test_it_keeps_the_claim_approved_and_shows_it_stuck_while_the_marketplace_is_down(world, stack, settings):
@@ -69,8 +81,11 @@ def test_it_keeps_the_claim_approved_and_shows_it_stuck_while_the_marketplace_is
     stack.webhooks.fail_always = True
     claim = claim_in_state(world, "in_review")
     step(world, claim, "approve")
-    wait_for(lambda: Notice.objects.filter(claim_id=claim.pk, kind="listing.remove", attempts__gte=3).exists(), timeout=40,
-             message="three failed attempts")
+    wait_for(
+        lambda: Notice.objects.filter(claim_id=claim.pk, kind="listing.remove", attempts__gte=3).exists(),
+        timeout=40,
+        message="three failed attempts",
+    )
     claim.refresh_from_db()
     assert claim.state == "approved"
     reviewer = world.actor(world.reviewer)
@@ -107,7 +122,9 @@ def test_it_loses_nothing_when_a_worker_is_killed_mid_batch(world, stack):
     for claim in claims:
         step(world, claim, "approve")
     first = stack.worker("doomed")
-    wait_for(lambda: len(stack.webhooks.accepted("listing.remove")) >= 10, timeout=60, message="some deliveries")
+    wait_for(
+        lambda: len(stack.webhooks.accepted("listing.remove")) >= 10, timeout=60, message="some deliveries"
+    )
     first.kill()
     delivered_before_kill = len(stack.webhooks.accepted("listing.remove"))
     assert delivered_before_kill < len(claims), "the worker finished before it could be killed"
@@ -115,8 +132,11 @@ def test_it_loses_nothing_when_a_worker_is_killed_mid_batch(world, stack):
     stack.worker("rescuer")
     stack.beat()
     ids = [c.pk for c in claims]
-    wait_for(lambda: Claim.objects.filter(pk__in=ids, state="taken_down").count() == len(ids), timeout=120,
-             message="every claim to be taken down")
+    wait_for(
+        lambda: Claim.objects.filter(pk__in=ids, state="taken_down").count() == len(ids),
+        timeout=120,
+        message="every claim to be taken down",
+    )
 
     keys_per_listing = {}
     for delivery in stack.webhooks.all():
@@ -125,7 +145,9 @@ def test_it_loses_nothing_when_a_worker_is_killed_mid_batch(world, stack):
     assert len(keys_per_listing) == len(claims)
     assert all(len(keys) == 1 for keys in keys_per_listing.values())
     assert Strike.objects.filter(claim_id__in=ids).count() == len(ids)
-    events = Claim.objects.filter(pk__in=ids).annotate(n=Count("events__pk", filter=Q(events__transition="enforce")))
+    events = Claim.objects.filter(pk__in=ids).annotate(
+        n=Count("events__pk", filter=Q(events__transition="enforce"))
+    )
     assert {c.n for c in events} == {1}
 
 
@@ -139,11 +161,21 @@ def test_it_bans_a_merchant_at_three_strikes_and_removes_every_listing(world, st
         taken_down(claim.pk)
     merchant = Merchant.objects.get(pk=world.merchant.pk)
     assert merchant.status == Merchant.Status.BANNED
-    wait_for(lambda: not Listing.objects.filter(merchant=merchant, status=Listing.Status.ACTIVE).exists(),
-             message="all listings removed")
-    removed_refs = {d.body["listing_ref"] for d in wait_for(
-        lambda: [d for d in stack.webhooks.accepted("listing.remove")] if len(stack.webhooks.accepted("listing.remove")) >= 5 else None,
-        message="a webhook per listing")}
+    wait_for(
+        lambda: not Listing.objects.filter(merchant=merchant, status=Listing.Status.ACTIVE).exists(),
+        message="all listings removed",
+    )
+    removed_refs = {
+        d.body["listing_ref"]
+        for d in wait_for(
+            lambda: (
+                [d for d in stack.webhooks.accepted("listing.remove")]
+                if len(stack.webhooks.accepted("listing.remove")) >= 5
+                else None
+            ),
+            message="a webhook per listing",
+        )
+    }
     assert removed_refs == {item.platform_ref for item in Listing.objects.filter(merchant=merchant)}
     subjects = lambda: [m["Subject"] for m in stack.smtp.to(merchant.email)]  # noqa: E731
     wait_for(lambda: any("banned" in s for s in subjects()), message="the ban e-mail")

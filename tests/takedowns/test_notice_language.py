@@ -6,8 +6,7 @@ from core.models import Notice
 from core.outbox import notice_deliver
 from merchants.models import Merchant
 from takedowns.services.bans import merchant_ban
-
-from ..lifecycle import claim_in_state
+from tests.lifecycle import claim_in_state
 
 pytestmark = pytest.mark.django_db
 

@@ -10,14 +10,22 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_writes_a_notice_once_per_idempotency_key(world):
-    first = notice_email(kind="claim_received", to="a@example.com", context={"reference": "TD-1"}, key="TD-1:received")
-    again = notice_email(kind="claim_received", to="a@example.com", context={"reference": "TD-1"}, key="TD-1:received")
+    first = notice_email(
+        kind="claim_received", to="a@example.com", context={"reference": "TD-1"}, key="TD-1:received"
+    )
+    again = notice_email(
+        kind="claim_received", to="a@example.com", context={"reference": "TD-1"}, key="TD-1:received"
+    )
     assert first.pk == again.pk and Notice.objects.count() == 1
 
 
 def test_it_delivers_an_email_once_with_a_stable_message_id(world):
-    notice = notice_email(kind="claim_received", to="a@example.com", key="TD-1:received",
-                          context={"reference": "TD-1", "listing_title": "Bag", "listing_url": "https://x", "ip_right": "R"})
+    notice = notice_email(
+        kind="claim_received",
+        to="a@example.com",
+        key="TD-1:received",
+        context={"reference": "TD-1", "listing_title": "Bag", "listing_url": "https://x", "ip_right": "R"},
+    )
     assert notice_deliver(notice_id=notice.pk) is None
     assert notice_deliver(notice_id=notice.pk) is None  # a second run (acks_late redelivery) sends nothing
     assert len(mail.outbox) == 1
@@ -55,8 +63,13 @@ def test_it_stops_retrying_a_notice_the_receiver_refused_for_good(world, setting
     from core.outbox import notice_create
 
     settings.DSA_TDB_URL = "http://127.0.0.1:9/tdb"  # never reached: the statement is refused before sending
-    notice = notice_create(channel=Notice.Channel.TDB, kind="statement", recipient="tdb", payload={"puid": "x"},
-                     idempotency_key="tdb:x")
+    notice = notice_create(
+        channel=Notice.Channel.TDB,
+        kind="statement",
+        recipient="tdb",
+        payload={"puid": "x"},
+        idempotency_key="tdb:x",
+    )
     assert notice_deliver(notice_id=notice.pk) is None  # an invalid statement: no retry is scheduled
     notice.refresh_from_db()
     assert notice.status == Notice.Status.FAILED and "invalid statement" in notice.last_error

@@ -35,8 +35,12 @@ class Command(BaseCommand):
         parser.add_argument("--brand", help="brand id, or ids separated by commas")
         parser.add_argument("--group-by", choices=list(GROUPINGS), default="month")
         parser.add_argument("--as-user", help="export what this user may see")
-        parser.add_argument("--output", "-o", default="-",
-                            help="file path, a directory (the file gets its usual name), or - for stdout")
+        parser.add_argument(
+            "--output",
+            "-o",
+            default="-",
+            help="file path, a directory (the file gets its usual name), or - for stdout",
+        )
 
     def handle(self, *args, **opts):
         fmt = opts["format"]
@@ -76,8 +80,14 @@ class Command(BaseCommand):
                 stream.close()
             else:
                 stream.flush()
-        AuditEvent.objects.create(action="report_export", actor=actor.user, actor_label=actor.label,
-                                  object_type="report", object_id=fmt, note="export_report command",
-                                  data={"params": {k: v for k, v in params.items() if v}, "bytes": size})
+        AuditEvent.objects.create(
+            action="report_export",
+            actor=actor.user,
+            actor_label=actor.label,
+            object_type="report",
+            object_id=fmt,
+            note="export_report command",
+            data={"params": {k: v for k, v in params.items() if v}, "bytes": size},
+        )
         if target:
             self.stderr.write(f"{fmt}: {size:,} bytes written to {target}")

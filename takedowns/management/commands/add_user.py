@@ -43,11 +43,19 @@ class Command(BaseCommand):
         if role == "brand":
             brand_obj, _ = Brand.objects.get_or_create(name=brand, defaults={"contact_email": email})
             BrandMembership.objects.update_or_create(
-                user=user, brand=brand_obj,
-                defaults={"role": brand_role, "authorisation_verified": brand_role != BrandMembership.Role.AGENT},
+                user=user,
+                brand=brand_obj,
+                defaults={
+                    "role": brand_role,
+                    "authorisation_verified": brand_role != BrandMembership.Role.AGENT,
+                },
             )
         if role == "merchant":
-            merchant_obj, _ = Merchant.objects.get_or_create(platform_ref=merchant, defaults={"name": merchant, "email": email})
+            merchant_obj, _ = Merchant.objects.get_or_create(
+                platform_ref=merchant, defaults={"name": merchant, "email": email}
+            )
             merchant_obj.users.add(user)
         token, _ = Token.objects.get_or_create(user=user)
-        self.stdout.write(f"{'created' if created else 'updated'} {username} ({role}); API token: {token.key}")
+        self.stdout.write(
+            f"{'created' if created else 'updated'} {username} ({role}); API token: {token.key}"
+        )

@@ -35,11 +35,19 @@ def lifecycle_markdown() -> str:
                 lines.append(f"    {source} --> {transition.target}: {name}")
         lines += ["```", "", "## States", "", "| state | label |", "|---|---|"]
         lines += [f"| `{value}` | {label} |" for value, label in ClaimState.choices]
-        lines += ["", "## Transitions", "", "| transition | from | to | who may take it |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "## Transitions",
+            "",
+            "| transition | from | to | who may take it |",
+            "|---|---|---|---|",
+        ]
         for name, transition in TRANSITIONS.items():
             sources = ", ".join(f"`{s}`" for s in transition_sources(name))
             who = " ".join((transition.permission.__doc__ or transition.permission.__name__).split())
-            lines.append(f"| `{name}` ({transition.custom['label']}) | {sources} | `{transition.target}` | {who} |")
+            lines.append(
+                f"| `{name}` ({transition.custom['label']}) | {sources} | `{transition.target}` | {who} |"
+            )
         lines += [
             "",
             "A caller whose role may never take a transition gets 403; one whose role may, but not from the",
@@ -52,10 +60,14 @@ def lifecycle_markdown() -> str:
 
 
 class Command(BaseCommand):
-    help = "Write docs/lifecycle.md from the claim state graph declared on the model (--check: fail if stale)."
+    help = (
+        "Write docs/lifecycle.md from the claim state graph declared on the model (--check: fail if stale)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--check", action="store_true", help="exit 1 when docs/lifecycle.md is out of date")
+        parser.add_argument(
+            "--check", action="store_true", help="exit 1 when docs/lifecycle.md is out of date"
+        )
 
     def handle(self, check: bool, **options):
         text = lifecycle_markdown()

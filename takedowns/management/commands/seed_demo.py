@@ -27,8 +27,23 @@ BRANDS = [
     ("Sonora Audio", "https://sonora.example", "brand@sonora.example", "SONORA", "9", "CNIPA"),
     ("Kestrel Sports", "https://kestrel.example", "ipr@kestrel.example", "KESTREL", "28", "WIPO"),
 ]
-PRODUCTS = ["handbag", "wallet", "belt", "jacket", "hiking boots", "backpack", "headphones", "earbuds",
-            "speaker", "football shirt", "signed ball", "trainers", "sunglasses", "watch", "cap"]
+PRODUCTS = [
+    "handbag",
+    "wallet",
+    "belt",
+    "jacket",
+    "hiking boots",
+    "backpack",
+    "headphones",
+    "earbuds",
+    "speaker",
+    "football shirt",
+    "signed ball",
+    "trainers",
+    "sunglasses",
+    "watch",
+    "cap",
+]
 COUNTRIES = ["CN", "DE", "FR", "IT", "ES", "PL", "NL", "US", "GB", "TR", "VN", "IN"]
 # A PNG of 1×1 pixel: real image bytes for evidence.
 PNG = bytes.fromhex(
@@ -38,18 +53,18 @@ PNG = bytes.fromhex(
 )
 # How the demo claims end up: (weight, list of transitions after submit)
 PATHS = [
-    (30, ["start_review", "approve"]),                                  # → taken_down
-    (6, ["start_review", "approve", "counter_notice", "uphold"]),      # → taken_down again
-    (4, ["start_review", "approve", "counter_notice", "reinstate"]),   # → reinstated
-    (1, ["start_review", "approve", "counter_notice"]),                # → counter_noticed
-    (2, ["start_review", "approve", "retract"]),                       # → reinstated by retraction
-    (10, ["start_review", "reject"]),                                  # → rejected
-    (1, ["start_review", "request_info"]),                             # → info_requested
-    (2, ["start_review", "request_info", "expire"]),                   # → rejected, no response
-    (1, ["start_review", "request_info", "provide_info"]),             # → submitted again
-    (1, []),                                                           # → submitted
-    (1, ["start_review"]),                                             # → in_review
-    (3, ["withdraw"]),                                                 # → withdrawn
+    (30, ["start_review", "approve"]),  # → taken_down
+    (6, ["start_review", "approve", "counter_notice", "uphold"]),  # → taken_down again
+    (4, ["start_review", "approve", "counter_notice", "reinstate"]),  # → reinstated
+    (1, ["start_review", "approve", "counter_notice"]),  # → counter_noticed
+    (2, ["start_review", "approve", "retract"]),  # → reinstated by retraction
+    (10, ["start_review", "reject"]),  # → rejected
+    (1, ["start_review", "request_info"]),  # → info_requested
+    (2, ["start_review", "request_info", "expire"]),  # → rejected, no response
+    (1, ["start_review", "request_info", "provide_info"]),  # → submitted again
+    (1, []),  # → submitted
+    (1, ["start_review"]),  # → in_review
+    (3, ["withdraw"]),  # → withdrawn
 ]
 
 
@@ -68,40 +83,91 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
         User = get_user_model()
-        call_command("add_user", "admin", password=PASSWORD, role="reviewer", superuser=True, email="admin@desk.example", stdout=open("/dev/null", "w"))
-        for name, role in [("reviewer", "reviewer"), ("reviewer2", "reviewer"), ("compliance", "compliance"), ("platform", "platform")]:
-            call_command("add_user", name, password=PASSWORD, role=role, email=f"{name}@desk.example", stdout=open("/dev/null", "w"))
+        call_command(
+            "add_user",
+            "admin",
+            password=PASSWORD,
+            role="reviewer",
+            superuser=True,
+            email="admin@desk.example",
+            stdout=open("/dev/null", "w"),
+        )
+        for name, role in [
+            ("reviewer", "reviewer"),
+            ("reviewer2", "reviewer"),
+            ("compliance", "compliance"),
+            ("platform", "platform"),
+        ]:
+            call_command(
+                "add_user",
+                name,
+                password=PASSWORD,
+                role=role,
+                email=f"{name}@desk.example",
+                stdout=open("/dev/null", "w"),
+            )
         reviewers = [actor_for(User.objects.get(username=n)) for n in ("reviewer", "reviewer2")]
 
         brands, rights, filers = [], [], []
         for name, site, email, mark, classes, office in BRANDS:
             slug = name.split()[0].lower()
-            call_command("add_user", slug, password=PASSWORD, role="brand", brand=name, email=email, stdout=open("/dev/null", "w"))
+            call_command(
+                "add_user",
+                slug,
+                password=PASSWORD,
+                role="brand",
+                brand=name,
+                email=email,
+                stdout=open("/dev/null", "w"),
+            )
             brand = Brand.objects.get(name=name)
             Brand.objects.filter(pk=brand.pk).update(website=site, contact_email=email)
             right = IPRight.objects.create(
-                brand=brand, kind="trademark", mark=mark, registration_number=f"{rng.randint(10**7, 10**8)}",
-                office=office, classes=classes, valid_from=timezone.localdate() - timedelta(days=3000),
-                valid_until=timezone.localdate() + timedelta(days=2000), status=IPRight.Status.VERIFIED,
+                brand=brand,
+                kind="trademark",
+                mark=mark,
+                registration_number=f"{rng.randint(10**7, 10**8)}",
+                office=office,
+                classes=classes,
+                valid_from=timezone.localdate() - timedelta(days=3000),
+                valid_until=timezone.localdate() + timedelta(days=2000),
+                status=IPRight.Status.VERIFIED,
                 certificate=ContentFile(b"%PDF-1.4 demo certificate", name=f"{slug}-certificate.pdf"),
             )
-            IPRight.objects.create(brand=brand, kind="design", mark=f"{mark} bag design", registration_number=f"D{rng.randint(10**5, 10**6)}",
-                                   office="EUIPO", valid_until=timezone.localdate() + timedelta(days=900))
+            IPRight.objects.create(
+                brand=brand,
+                kind="design",
+                mark=f"{mark} bag design",
+                registration_number=f"D{rng.randint(10**5, 10**6)}",
+                office="EUIPO",
+                valid_until=timezone.localdate() + timedelta(days=900),
+            )
             brands.append(brand)
             rights.append(right)
             filers.append(actor_for(User.objects.get(username=slug)))
-        Brand.objects.filter(name="Kestrel Sports").update(trusted_flagger=True, trusted_flagger_designation="Coimisiún na Meán, 2025")
+        Brand.objects.filter(name="Kestrel Sports").update(
+            trusted_flagger=True, trusted_flagger_designation="Coimisiún na Meán, 2025"
+        )
         # An agent (law firm) acting for two brands, with verified letters.
         agent = User.objects.create_user("lawfirm", email="notices@lawfirm.example", password=PASSWORD)
         for brand in brands[:2]:
-            BrandMembership.objects.create(user=agent, brand=brand, role="agent", authorisation_verified=True,
-                                           authorisation_letter=ContentFile(b"%PDF-1.4 letter", name="authorisation.pdf"))
+            BrandMembership.objects.create(
+                user=agent,
+                brand=brand,
+                role="agent",
+                authorisation_verified=True,
+                authorisation_letter=ContentFile(b"%PDF-1.4 letter", name="authorisation.pdf"),
+            )
 
         with transaction.atomic():
             merchant_rows = [
-                Merchant(platform_ref=f"M-{1000 + i}", name=f"{rng.choice(['Lucky', 'Global', 'Star', 'Prime', 'Best', 'Golden', 'Urban'])} "
-                         f"{rng.choice(['Trading', 'Outlet', 'Store', 'Deals', 'Bazaar', 'Goods'])} {i}",
-                         email=f"seller{i}@merchant.example", country=rng.choice(COUNTRIES))
+                Merchant(
+                    platform_ref=f"M-{1000 + i}",
+                    name=f"{rng.choice(['Lucky', 'Global', 'Star', 'Prime', 'Best', 'Golden', 'Urban'])} "
+                    f"{rng.choice(['Trading', 'Outlet', 'Store', 'Deals', 'Bazaar', 'Goods'])} {i}",
+                    email=f"seller{i}@merchant.example",
+                    country=rng.choice(COUNTRIES),
+                )
                 for i in range(merchants)
             ]
             Merchant.objects.bulk_create(merchant_rows)
@@ -111,13 +177,20 @@ class Command(BaseCommand):
                 merchant = all_merchants[i % len(all_merchants)]
                 product = rng.choice(PRODUCTS)
                 mark = rng.choice(BRANDS)[3]
-                listing_rows.append(Listing(
-                    platform_ref=f"L-{50000 + i}", merchant=merchant, url=f"https://market.example/item/{50000 + i}",
-                    title=f"{mark} {product} {rng.choice(['original', 'new', '2026 model', 'best price', 'AAA quality'])}",
-                    price=rng.randint(5, 400), currency=rng.choice(["EUR", "USD", "CNY"]),
-                ))
+                listing_rows.append(
+                    Listing(
+                        platform_ref=f"L-{50000 + i}",
+                        merchant=merchant,
+                        url=f"https://market.example/item/{50000 + i}",
+                        title=f"{mark} {product} {rng.choice(['original', 'new', '2026 model', 'best price', 'AAA quality'])}",
+                        price=rng.randint(5, 400),
+                        currency=rng.choice(["EUR", "USD", "CNY"]),
+                    )
+                )
             Listing.objects.bulk_create(listing_rows)
-        merchant_user = User.objects.create_user("merchant", email="seller0@merchant.example", password=PASSWORD)
+        merchant_user = User.objects.create_user(
+            "merchant", email="seller0@merchant.example", password=PASSWORD
+        )
         all_merchants[0].users.add(merchant_user)
 
         listings = list(Listing.objects.order_by("pk"))
@@ -129,19 +202,32 @@ class Command(BaseCommand):
             i = rng.randrange(len(brands))
             filer = filers[i]
             claim = claim_create(
-                actor=filer, brand=brands[i], ip_right=rights[i], listing=listing,
+                actor=filer,
+                brand=brands[i],
+                ip_right=rights[i],
+                listing=listing,
                 infringement_type=rng.choice(["counterfeit"] * 6 + ["trademark", "design", "copyright"]),
                 description=f"The listing sells a fake {listing.title.lower()}: logo placement, stitching and price do not match the genuine product.",
-                good_faith=True, accurate=True, signature=f"{filer.user.first_name or filer.label.title()} Legal",
+                good_faith=True,
+                accurate=True,
+                signature=f"{filer.user.first_name or filer.label.title()} Legal",
             )
-            evidence_add(actor=filer, claim=claim, file=ContentFile(PNG, name="listing-photo.png"), kind="image", note="Photo from the listing")
+            evidence_add(
+                actor=filer,
+                claim=claim,
+                file=ContentFile(PNG, name="listing-photo.png"),
+                kind="image",
+                note="Photo from the listing",
+            )
             made += 1
             if made <= 5:
                 continue  # a few drafts
             path = rng.choices([p for _, p in PATHS], weights=weights)[0]
-            claim_transition(claim_id=claim.pk, name="withdraw" if path == ["withdraw"] else "submit", actor=filer)
+            claim_transition(
+                claim_id=claim.pk, name="withdraw" if path == ["withdraw"] else "submit", actor=filer
+            )
             reviewer = rng.choice(reviewers)
-            for name in ([] if path == ["withdraw"] else path):
+            for name in [] if path == ["withdraw"] else path:
                 kwargs = {"actor": reviewer, "note": "", "reason": "", "data": None}
                 if name in ("provide_info", "retract"):
                     kwargs["actor"] = filer
@@ -152,13 +238,21 @@ class Command(BaseCommand):
                 elif name == "request_info":
                     kwargs["note"] = "Please send a test purchase or a close-up of the logo."
                 elif name == "reject":
-                    kwargs["reason"] = rng.choice(["insufficient_evidence", "not_infringing", "no_rights", "duplicate"])
+                    kwargs["reason"] = rng.choice(
+                        ["insufficient_evidence", "not_infringing", "no_rights", "duplicate"]
+                    )
                     kwargs["note"] = "The photos do not show the mark."
                 elif name == "counter_notice":
                     merchant = listing.merchant
-                    kwargs["actor"] = actor_for(merchant_user) if merchant.users.exists() else merchant_link_actor(merchant.pk)
+                    kwargs["actor"] = (
+                        actor_for(merchant_user)
+                        if merchant.users.exists()
+                        else merchant_link_actor(merchant.pk)
+                    )
                     kwargs["reason"] = rng.choice(["owner", "authorized", "not_infringing"])
-                    kwargs["note"] = "These are genuine goods bought from an authorised distributor; invoice available."
+                    kwargs["note"] = (
+                        "These are genuine goods bought from an authorised distributor; invoice available."
+                    )
                     kwargs["data"] = {"good_faith": True, "signature": merchant.name}
                 elif name == "uphold":
                     kwargs["note"] = "The invoice does not cover this model."
@@ -169,13 +263,16 @@ class Command(BaseCommand):
                     claim_enforce(claim_id=claim.pk)  # what the worker does; a no-op if it already ran
             # Claims still waiting for someone are recent (about a month of filings); decided ones spread over the year.
             waiting = Claim.objects.filter(pk=claim.pk, state__in=[*OPEN, "counter_noticed"]).exists()
-            _move_back(claim.pk, timedelta(days=rng.uniform(0.05, 5) if waiting else rng.uniform(20, 360)), rng)
+            _move_back(
+                claim.pk, timedelta(days=rng.uniform(0.05, 5) if waiting else rng.uniform(20, 360)), rng
+            )
         # Moving time back may leave due dates in the past: that is what an overdue queue looks like.
         Notice.objects.filter(status=Notice.Status.PENDING).update(status=Notice.Status.SENT, sent_at=now)
-        self.stdout.write(f"demo data loaded: {len(brands)} brands, {merchants} merchants, {len(listing_rows)} listings, "
-                          f"{Claim.objects.count()} claims; users admin, reviewer, reviewer2, compliance, platform, aurelia, northpeak, "
-                          f"sonora, kestrel, lawfirm, merchant (password {PASSWORD})")
-
+        self.stdout.write(
+            f"demo data loaded: {len(brands)} brands, {merchants} merchants, {len(listing_rows)} listings, "
+            f"{Claim.objects.count()} claims; users admin, reviewer, reviewer2, compliance, platform, aurelia, northpeak, "
+            f"sonora, kestrel, lawfirm, merchant (password {PASSWORD})"
+        )
 
 
 def _move_back(claim_id: int, delta: timedelta, rng) -> None:
@@ -184,7 +281,11 @@ def _move_back(claim_id: int, delta: timedelta, rng) -> None:
     events = list(ClaimEvent.objects.filter(claim_id=claim_id).order_by("created_at", "pk"))
     offsets, total = {}, timedelta(0)
     for event in events:
-        total += timedelta(hours=rng.uniform(0.5, 30)) if event.transition not in ("create", "enforce") else timedelta(minutes=rng.uniform(1, 20))
+        total += (
+            timedelta(hours=rng.uniform(0.5, 30))
+            if event.transition not in ("create", "enforce")
+            else timedelta(minutes=rng.uniform(1, 20))
+        )
         offsets[event.pk] = total
     shift_start = delta + total  # the last step lands `delta` ago: never in the future
     shift = {}
@@ -194,8 +295,12 @@ def _move_back(claim_id: int, delta: timedelta, rng) -> None:
     at = {e.transition: e.created_at + shift[e.transition] for e in events}
     claim = Claim.objects.get(pk=claim_id)
     fields = {"created_at": at["create"]}
-    for field, transitions in [("submitted_at", ["submit"]), ("taken_down_at", ["enforce"]),
-                               ("reinstated_at", ["reinstate", "retract"]), ("decided_at", ["approve", "reject", "expire"])]:
+    for field, transitions in [
+        ("submitted_at", ["submit"]),
+        ("taken_down_at", ["enforce"]),
+        ("reinstated_at", ["reinstate", "retract"]),
+        ("decided_at", ["approve", "reject", "expire"]),
+    ]:
         if getattr(claim, field):
             fields[field] = next(at[t] for t in transitions if t in at)
     for field, transitions in [("due_at", ["provide_info", "submit"]), ("info_due_at", ["request_info"])]:
