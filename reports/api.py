@@ -19,7 +19,7 @@ from core.api import request_actor
 from core.dispatch import task_send
 from core.errors import Failed, Forbidden, Gone, Invalid, NotFound
 from core.models import AuditEvent
-from reports.exports import FORMATS, export_chunks, export_filename, export_request, needs_background
+from reports.exports.jobs import FORMATS, export_chunks, export_filename, export_request, needs_background
 from reports.metrics import GROUPINGS, report_filters, report_summary
 from reports.models import Export
 from reports.selectors import audit_events

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from core.dispatch import task_send
-from reports.exports import export_build, exports_pending, exports_purge_expired
+from reports.exports.jobs import export_build, exports_pending, exports_purge_expired
 
 BUILD_EXPORT_TASK = "reports.tasks.build_export"
 

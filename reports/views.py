@@ -22,7 +22,7 @@ from reports.metrics import GROUPINGS, report_claims, report_filters, report_sum
 from reports.selectors import audit_trail_search, brand_dashboard, time_to_decision_distribution
 from takedowns.models import S
 from takedowns.selectors import claim_list
-from takedowns.templatetags.portal import ACTION_LABELS, TRANSITION_LABELS
+from takedowns.templatetags.claims import ACTION_LABELS, TRANSITION_LABELS
 
 
 # --- brand dashboard --------------------------------------------------------------------------------------

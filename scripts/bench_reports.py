@@ -242,7 +242,7 @@ def measure_csv(url: str) -> None:
     """Child process: stream the CSV to /dev/null; print rows, seconds, baseline and peak RSS (MB)."""
     setup_django(url)
     from core.roles import SYSTEM
-    from reports.exports import export_chunks
+    from reports.exports.jobs import export_chunks
     from reports.metrics import report_filters
 
     filters = report_filters(actor=SYSTEM, params={})
@@ -278,7 +278,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from core.roles import SYSTEM
-    from reports.exports import render_report_pdf
+    from reports.exports.pdf import render_report_pdf
     from reports.metrics import GROUPINGS, report_filters, report_summary
     from takedowns.models import Claim
 

@@ -7,7 +7,7 @@ from core.models import AuditEvent
 from core.roles import SYSTEM, actor_for
 from reports.dsa.statements import statement_for_ban, statements
 from reports.dsa.validation import statement_problems
-from reports.exports import export_payload_bytes
+from reports.exports.jobs import export_payload_bytes
 from reports.metrics import report_filters
 
 

@@ -17,14 +17,9 @@ from openpyxl import load_workbook
 from brands.models import Brand
 from core.roles import SYSTEM
 from merchants.models import Listing, Merchant
-from reports.exports import (
-    FORMULA_START,
-    StaticOnlyFetcher,
-    export_payload_bytes,
-    neutralise,
-    render_report_html,
-    render_report_pdf,
-)
+from reports.exports.jobs import export_payload_bytes
+from reports.exports.pdf import StaticOnlyFetcher, render_report_html, render_report_pdf
+from reports.exports.rows import FORMULA_START, neutralise
 from reports.metrics import report_filters
 from takedowns.models import Claim
 from tests.lifecycle import claim_in_state

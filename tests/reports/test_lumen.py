@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 from core.roles import SYSTEM
-from reports.exports import export_payload_bytes
+from reports.exports.jobs import export_payload_bytes
 from reports.metrics import report_filters
 
 

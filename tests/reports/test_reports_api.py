@@ -234,7 +234,7 @@ def test_it_builds_a_background_export_on_request_and_keeps_it_for_the_set_time(
 
 
 def test_it_purges_expired_export_files(scenario, api, settings, django_capture_on_commit_callbacks):
-    from reports.exports import exports_purge_expired
+    from reports.exports.jobs import exports_purge_expired
 
     with django_capture_on_commit_callbacks(execute=True):
         api(scenario.world.compliance).get("/api/v1/reports/export/", {"format": "csv", "background": "1"})

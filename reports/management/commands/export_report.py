@@ -20,7 +20,7 @@ from django.utils import timezone
 from core.errors import DomainError
 from core.models import AuditEvent
 from core.roles import SYSTEM, actor_for
-from reports.exports import FORMATS, export_chunks, export_filename
+from reports.exports.jobs import FORMATS, export_chunks, export_filename
 from reports.metrics import GROUPINGS, report_filters
 
 

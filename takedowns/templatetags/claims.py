@@ -1,4 +1,4 @@
-"""Small display helpers for the portal templates: no rules, only how things look."""
+"""Display helpers for claims: SLA badges, and labels for transitions and audited actions."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from merchants.models import Merchant
+from takedowns.models import TRANSITIONS
 
 register = template.Library()
 
@@ -51,22 +52,9 @@ def _short(delta: timedelta) -> str:
     return _("%(n)s d") % {"n": minutes // (60 * 24)}
 
 
-TRANSITION_LABELS = {
-    "create": gettext_lazy("Created"),
-    "submit": gettext_lazy("Submitted"),
-    "start_review": gettext_lazy("Review started"),
-    "request_info": gettext_lazy("Information requested"),
-    "provide_info": gettext_lazy("Information provided"),
-    "expire": gettext_lazy("Expired without an answer"),
-    "approve": gettext_lazy("Approved"),
-    "fast_track": gettext_lazy("Fast-tracked"),
-    "reject": gettext_lazy("Rejected"),
-    "withdraw": gettext_lazy("Withdrawn"),
-    "enforce": gettext_lazy("Taken down"),
-    "counter_notice": gettext_lazy("Counter-notice filed"),
-    "uphold": gettext_lazy("Takedown upheld"),
-    "reinstate": gettext_lazy("Reinstated"),
-    "retract": gettext_lazy("Retracted"),
+# What each transition did, as a timeline says it: declared beside the transition on the model.
+TRANSITION_LABELS = {"create": gettext_lazy("Created")} | {
+    name: t.custom["done"] for name, t in TRANSITIONS.items()
 }
 
 
@@ -105,63 +93,6 @@ def action_label(name: str) -> str:
     return str(ACTION_LABELS.get(name) or TRANSITION_LABELS.get(name) or name)
 
 
-ROLE_LABELS = {
-    "reviewer": gettext_lazy("reviewer"),
-    "compliance": gettext_lazy("compliance officer"),
-    "platform": gettext_lazy("marketplace service account"),
-    "brand": gettext_lazy("brand"),
-    "merchant": gettext_lazy("merchant"),
-    "none": gettext_lazy("no role yet"),
-    "system": gettext_lazy("system"),
-}
-
-
-@register.filter
-def role_label(role: str) -> str:
-    return str(ROLE_LABELS.get(role, role))
-
-
 @register.filter
 def merchant_status_label(status: str) -> str:
     return str(Merchant.Status(status).label) if status in Merchant.Status.values else status
-
-
-@register.filter
-def percent(value) -> str:
-    return "—" if value is None else f"{100 * value:.1f}%"
-
-
-@register.filter
-def hours(value) -> str:
-    return "—" if value is None else f"{value:.1f} h"
-
-
-@register.filter
-def filesize(value) -> str:
-    value = float(value or 0)
-    for unit in ("B", "KB", "MB"):
-        if value < 1024:
-            return f"{value:.0f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"
-
-
-@register.simple_tag(takes_context=True)
-def sort_link(context, key: str) -> str:
-    """The query string that sorts by `key`, or by `-key` when it is already sorted by `key`."""
-    request = context["request"]
-    params = request.GET.copy()
-    current = params.get("sort", "")
-    params["sort"] = f"-{key}" if current == key else key
-    params.pop("page", None)
-    return "?" + params.urlencode()
-
-
-@register.simple_tag(takes_context=True)
-def sort_state(context, key: str) -> str:
-    current = context["request"].GET.get("sort", "")
-    if current == key:
-        return "ascending"
-    if current == f"-{key}":
-        return "descending"
-    return "none"
