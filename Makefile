@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/takedown_desk
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install system-deps services start test test-lite bench lint migrate
+.PHONY: install system-deps services start test test-lite bench lint check migrate
 
 $(VENV)/.installed: pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -40,3 +40,12 @@ bench: install services
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+## Static checks, as CI runs them: lint, formatting, migrations, import layers, types, the generated lifecycle
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+	env -u DATABASE_URL $(PY) manage.py lifecycle_doc --check

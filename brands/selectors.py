@@ -51,7 +51,11 @@ def brands_of_member(actor: Actor) -> QuerySet[BrandMembership]:
 
 def memberships_of_brand(brand: Brand) -> list[BrandMembership]:
     """Owners first, then agents, then viewers."""
-    order = {BrandMembership.Role.OWNER: 0, BrandMembership.Role.AGENT: 1, BrandMembership.Role.VIEWER: 2}
+    order: dict[str, int] = {
+        BrandMembership.Role.OWNER: 0,
+        BrandMembership.Role.AGENT: 1,
+        BrandMembership.Role.VIEWER: 2,
+    }
     members = brand.memberships.select_related("user")
     return sorted(members, key=lambda m: (order.get(m.role, 3), m.user.username))
 

@@ -184,7 +184,7 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "takedowns")
 # Removal webhooks and enforcement go to their own queue so that a backlog of e-mails never delays a
 # takedown. A plain `celery -A config worker` consumes both; `-Q takedowns-urgent` makes a dedicated worker.
 CELERY_URGENT_QUEUE = os.environ.get("CELERY_URGENT_QUEUE", "takedowns-urgent")
-CELERY_TASK_QUEUES = {CELERY_URGENT_QUEUE: {}, CELERY_TASK_DEFAULT_QUEUE: {}}
+CELERY_TASK_QUEUES: dict[str, dict] = {CELERY_URGENT_QUEUE: {}, CELERY_TASK_DEFAULT_QUEUE: {}}
 CELERY_TIMEZONE = TIME_ZONE
 SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {

@@ -7,8 +7,12 @@ system (workers, deadlines) and a merchant arriving through a signed link are ac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 REVIEWER = "reviewer"
 COMPLIANCE = "compliance"
@@ -18,7 +22,7 @@ STAFF_GROUPS = (REVIEWER, COMPLIANCE, PLATFORM)
 
 @dataclass(frozen=True)
 class Actor:
-    user: object | None
+    user: User | None  # the account acting; None for the system, anonymous visitors and merchant links
     label: str
     is_system: bool = False
     reviewer: bool = False

@@ -78,7 +78,7 @@ def upload_check(
     head = file.read(8192)
     file.seek(0)
     content_type = sniff_content_type(head)
-    if content_type not in allowed:
+    if content_type is None or content_type not in allowed:
         raise refuse(_("Only %(accepted)s are accepted.") % {"accepted": accepted}, "file_type")
     name = getattr(file, "name", "") or ""
     promised = EXTENSION_TYPES.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None

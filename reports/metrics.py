@@ -468,10 +468,11 @@ def _figures(actor: Actor, filters: ReportFilters, group_by: str | None) -> dict
                 merchant_id__in=claims.filter(taken_down_at__isnull=False).values("listing__merchant_id")
             )
         merchant_name = Subquery(Merchant.objects.filter(pk=OuterRef("merchant_id")).values("name")[:1])
-        keys = {
+        keys_by_group: dict[str | None, dict[str, Any]] = {
             "month": {"g_key": TruncMonth("created_at")},
             "merchant": {"g_key": F("merchant_id"), "g_label": merchant_name},
-        }.get(group_by, {})
+        }
+        keys = keys_by_group.get(group_by, {})
         parts.append(_grouped(bans, keys, group_by, merchants_banned=Count("merchant_id", distinct=True)))
 
     merged: dict[tuple, dict] = {}
@@ -523,7 +524,7 @@ def _is_empty(row: dict) -> bool:
 
 def _months_between(first: str, last: str) -> list[str]:
     year, month = int(first[:4]), int(first[5:7])
-    out = []
+    out: list[str] = []
     while f"{year:04d}-{month:02d}" <= last and len(out) < 600:
         out.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)

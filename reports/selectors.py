@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, TruncMonth
@@ -73,7 +73,7 @@ def brand_dashboard(actor: Actor, brand_ids) -> Dashboard:
     last_year = ReportFilters(date_from=timezone.localdate() - timedelta(days=365), brand_ids=brand_ids)
     median = report_summary(actor=actor, filters=last_year).totals["median_hours_to_takedown"]
     starts = month_starts(12)
-    first = timezone.make_aware(timezone.datetime.combine(starts[0], timezone.datetime.min.time()))
+    first = timezone.make_aware(datetime.combine(starts[0], datetime.min.time()))
     filed = dict(
         claims.filter(submitted_at__gte=first)
         .annotate(m=TruncMonth("submitted_at"))
@@ -186,6 +186,7 @@ def time_to_decision_distribution(claims: QuerySet[Claim]) -> list[tuple[str, in
         for submitted, decided in claims.filter(
             decided_at__isnull=False, submitted_at__isnull=False
         ).values_list("submitted_at", "decided_at")[:50_000]
+        if submitted is not None and decided is not None  # always, by the filter: for the type checker
     ]
     return [
         (label, sum(1 for h in hours if h >= low and (high is None or h < high)))

@@ -100,8 +100,19 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 @admin.register(CounterNotice)
 class CounterNoticeAdmin(admin.ModelAdmin):
+    """Read only: a counter-notice and its deadline change through the transitions and the legal-action service."""
+
     list_display = ["claim", "reason", "filed_at", "restore_due_at", "outcome"]
     raw_id_fields = ["claim", "filed_by", "decided_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Merchant)

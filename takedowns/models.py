@@ -83,6 +83,8 @@ class Priority(models.IntegerChoices):
 # --- who may take each transition (checked before the state: 403 before 409) -------------------------------
 # Each `@transition` on `Claim` names one of these as its `permission`; the services, `available_transitions`,
 # the portal's buttons and the OpenAPI description all read them from there (`TRANSITIONS` below).
+# django-fsm types `permission` as a check of a user (for its `has_transition_perm`, never called here); these
+# check an `Actor` and are called only by `transition_allowed`, hence the `type: ignore[arg-type]` on each.
 def brand_filer(claim: Claim, actor: Actor) -> bool:
     """An owner or verified agent of the claim's brand."""
     return claim.brand_id in actor.filing_brand_ids
@@ -209,7 +211,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.DRAFT,
         target=S.SUBMITTED,
-        permission=brand_filer,
+        permission=brand_filer,  # type: ignore[arg-type]  # an Actor check
         custom={"label": _("Submit"), "done": _("Submitted")},
     )
     def submit(self, *, at, priority: int, due_at) -> None:
@@ -221,7 +223,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.SUBMITTED,
         target=S.IN_REVIEW,
-        permission=reviewer,
+        permission=reviewer,  # type: ignore[arg-type]  # an Actor check
         custom={"label": _("Start review"), "done": _("Review started")},
     )
     def start_review(self, *, reviewer) -> None:
@@ -231,7 +233,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.IN_REVIEW,
         target=S.INFO_REQUESTED,
-        permission=reviewer,
+        permission=reviewer,  # type: ignore[arg-type]  # an Actor check
         custom={"label": _("Request information"), "done": _("Information requested")},
     )
     def request_info(self, *, message: str, due_at) -> None:
@@ -242,7 +244,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.INFO_REQUESTED,
         target=S.SUBMITTED,
-        permission=brand_filer,
+        permission=brand_filer,  # type: ignore[arg-type]  # an Actor check
         custom={"label": _("Provide information"), "done": _("Information provided")},
     )
     def provide_info(self) -> None:
@@ -252,7 +254,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.INFO_REQUESTED,
         target=S.REJECTED,
-        permission=system,
+        permission=system,  # type: ignore[arg-type]  # an Actor check
         custom={"label": _("Expire"), "done": _("Expired without an answer")},
     )
     def expire(self, *, at) -> None:
@@ -263,7 +265,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.IN_REVIEW,
         target=S.APPROVED,
-        permission=reviewer,
+        permission=reviewer,  # type: ignore[arg-type]  # an Actor check
         custom={"label": _("Approve"), "done": _("Approved")},
     )
     def approve(self, *, at, reviewer, note: str = "") -> None:
@@ -275,7 +277,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.SUBMITTED,
         target=S.APPROVED,
-        permission=system,
+        permission=system,  # type: ignore[arg-type]  # an Actor check
         custom={"label": _("Fast-track"), "done": _("Fast-tracked")},
     )
     def fast_track(self, *, at) -> None:
@@ -286,7 +288,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.IN_REVIEW,
         target=S.REJECTED,
-        permission=reviewer,
+        permission=reviewer,  # type: ignore[arg-type]  # an Actor check
         custom={"label": _("Reject"), "done": _("Rejected")},
     )
     def reject(self, *, at, reviewer, reason: str, note: str = "") -> None:
@@ -299,7 +301,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         state,
         source=list(BEFORE_DECISION),
         target=S.WITHDRAWN,
-        permission=brand_filer,
+        permission=brand_filer,  # type: ignore[arg-type]  # an Actor check
         custom={"label": _("Withdraw"), "done": _("Withdrawn")},
     )
     def withdraw(self) -> None:
@@ -309,7 +311,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.APPROVED,
         target=S.TAKEN_DOWN,
-        permission=system,
+        permission=system,  # type: ignore[arg-type]  # an Actor check
         custom={"label": _("Enforce"), "done": _("Taken down")},
     )
     def enforce(self, *, at) -> None:
@@ -319,7 +321,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.TAKEN_DOWN,
         target=S.COUNTER_NOTICED,
-        permission=listing_merchant,
+        permission=listing_merchant,  # type: ignore[arg-type]  # an Actor check
         custom={"label": _("File a counter-notice"), "done": _("Counter-notice filed")},
     )
     def counter_notice(self) -> None:
@@ -329,7 +331,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.COUNTER_NOTICED,
         target=S.TAKEN_DOWN,
-        permission=reviewer,
+        permission=reviewer,  # type: ignore[arg-type]  # an Actor check
         custom={"label": _("Uphold the takedown"), "done": _("Takedown upheld")},
     )
     def uphold(self) -> None:
@@ -339,7 +341,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.COUNTER_NOTICED,
         target=S.REINSTATED,
-        permission=reviewer_or_system,
+        permission=reviewer_or_system,  # type: ignore[arg-type]  # an Actor check
         custom={"label": _("Reinstate"), "done": _("Reinstated")},
     )
     def reinstate(self, *, at) -> None:
@@ -349,7 +351,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         state,
         source=S.TAKEN_DOWN,
         target=S.REINSTATED,
-        permission=brand_filer,
+        permission=brand_filer,  # type: ignore[arg-type]  # an Actor check
         custom={"label": _("Retract"), "done": _("Retracted")},
     )
     def retract(self, *, at) -> None:
@@ -364,7 +366,6 @@ TRANSITIONS = {
     for name, method in vars(Claim).items()
     if hasattr(method, "_django_fsm")
 }
-TRANSITION_NAMES = tuple(TRANSITIONS)
 
 
 def transition_sources(name: str) -> list[str]:

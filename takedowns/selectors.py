@@ -183,8 +183,9 @@ def reviewer_queue(actor: Actor, filters: dict) -> QuerySet[Claim]:
         # The default view is what a reviewer can act on: claims waiting for the brand's answer have their
         # own tab, or they would sit on top (their answer is due) where nobody can do anything about them.
         claims = claims.exclude(state=S.INFO_REQUESTED)
-    if _id(filters.get("brand")):
-        claims = claims.filter(brand_id=_id(filters["brand"]))
+    brand_id = _id(filters.get("brand"))
+    if brand_id:
+        claims = claims.filter(brand_id=brand_id)
     if filters.get("merchant"):
         term = filters["merchant"].strip()
         claims = claims.filter(
@@ -326,8 +327,9 @@ CLAIM_SORTS = {
 def claims_filtered(claims: QuerySet[Claim], filters: dict) -> QuerySet[Claim]:
     if filters.get("state") in S.values:
         claims = claims.filter(state=filters["state"])
-    if _id(filters.get("brand")):
-        claims = claims.filter(brand_id=_id(filters["brand"]))
+    brand_id = _id(filters.get("brand"))
+    if brand_id:
+        claims = claims.filter(brand_id=brand_id)
     if filters.get("infringement_type"):
         claims = claims.filter(infringement_type=filters["infringement_type"])
     if filters.get("q"):

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import socket
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from core.roles import COMPLIANCE, PLATFORM, REVIEWER, actor_for
@@ -261,3 +263,51 @@ def stack(transactional_db, settings, smtp_server, webhook_receiver, tmp_path):
     for process in running.processes:
         process.stop()
     app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def client_for(db, settings):
+    """`client_for(user)` → a Django test client signed in as that user (portal pages render with plain
+    static files, no collectstatic manifest needed)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+    def make(user=None):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+def _database_snapshot() -> dict:
+    """Every row of every model, except what signing in itself writes (sessions, last_login)."""
+    from django.apps import apps
+
+    rows = {}
+    for model in apps.get_models():
+        if model._meta.label in ("sessions.Session",):
+            continue
+        values = list(model._default_manager.order_by("pk").values())
+        for row in values:
+            row.pop("last_login", None)
+        rows[model._meta.label] = values
+    return rows
+
+
+@pytest.fixture
+def nothing_written(db):
+    """`with nothing_written(): ...` fails when the block inserted, changed or deleted any row."""
+
+    @contextmanager
+    def check():
+        before = _database_snapshot()
+        yield
+        after = _database_snapshot()
+        changed = sorted(label for label in before if before[label] != after[label])
+        assert not changed, f"a refused request wrote to {changed}"
+
+    return check

@@ -9,11 +9,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def move_content_types(apps, schema_editor):
+    """Keep the moved models' content types (and the permissions and admin log entries that point at them)."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    for model in ("notice", "noticeattempt", "auditevent"):
+        if not ContentType.objects.filter(app_label="core", model=model).exists():
+            ContentType.objects.filter(app_label="takedowns", model=model).update(app_label="core")
+
+
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("takedowns", "0003_move_records_out"),
     ]
@@ -90,4 +99,5 @@ class Migration(migrations.Migration):
         migrations.AlterModelTable(name='notice', table=None),
         migrations.AlterModelTable(name='noticeattempt', table=None),
         migrations.AlterModelTable(name='auditevent', table=None),
+        migrations.RunPython(move_content_types, migrations.RunPython.noop),
     ]

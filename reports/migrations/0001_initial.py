@@ -6,11 +6,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def move_content_types(apps, schema_editor):
+    """Keep the moved models' content types (and the permissions and admin log entries that point at them)."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    for model in ("export",):
+        if not ContentType.objects.filter(app_label="reports", model=model).exists():
+            ContentType.objects.filter(app_label="takedowns", model=model).update(app_label="reports")
+
+
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("takedowns", "0003_move_records_out"),
     ]
@@ -42,4 +51,5 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.AlterModelTable(name='export', table=None),
+        migrations.RunPython(move_content_types, migrations.RunPython.noop),
     ]

@@ -22,14 +22,33 @@ from takedowns.api.serializers import (
     LegalActionSerializer,
     TransitionSerializer,
 )
-from takedowns.models import (
-    TRANSITION_NAMES,
-    ClaimBatch,
-)
+from takedowns.models import TRANSITIONS, ClaimBatch, transition_sources
 from takedowns.selectors import audience_of, claim_detail, claim_list, claim_shown_to
 from takedowns.services.batches import batch_create, batch_rows_from_csv
 from takedowns.services.filing import claim_create, evidence_add, listing_find
 from takedowns.services.transitions import claim_transition, counter_notice_legal_action
+
+
+def _transitions_description() -> str:
+    """The endpoint's OpenAPI description, read from the graph declared on the model."""
+    rows = [
+        f"| `{name}` | {', '.join(transition_sources(name))} | {t.target} | "
+        f"{' '.join((t.permission.__doc__ or '').split())} |"
+        for name, t in TRANSITIONS.items()
+    ]
+    return "\n".join(
+        [
+            "Take a transition. 403: the caller's role may never take it on this claim; 409: not from the claim's "
+            "current state (the body lists `available_transitions`); 400: unmet conditions, each in `errors`.",
+            "",
+            "| transition | from | to | who |",
+            "|---|---|---|---|",
+            *rows,
+        ]
+    )
+
+
+TRANSITIONS_DESCRIPTION = _transitions_description()
 
 
 def _require_filer(actor) -> None:
@@ -107,7 +126,8 @@ class ClaimViewSet(
     @extend_schema(
         request=TransitionSerializer,
         responses={200: ClaimDetailSerializer},
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=[*TRANSITION_NAMES])],
+        description=TRANSITIONS_DESCRIPTION,
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=[*TRANSITIONS])],
     )
     @action(
         detail=True,

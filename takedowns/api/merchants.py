@@ -64,7 +64,13 @@ class MerchantWriteSerializer(serializers.Serializer):
 
 
 class BanSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="An older name for `reason`."
+    )
+
+    def validate(self, attrs):
+        return {"reason": (attrs["reason"] or attrs["note"]).strip()}
 
 
 class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -123,9 +129,7 @@ class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             raise Forbidden("Only reviewers ban merchants.")
         body = BanSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        merchant_ban(
-            merchant=merchant, actor=actor, reason=body.validated_data["note"] or "banned by a reviewer"
-        )
+        merchant_ban(merchant=merchant, actor=actor, reason=body.validated_data["reason"])
         return Response(MerchantSerializer(self._annotated(merchant)).data)
 
     @extend_schema(request=BanSerializer, responses=MerchantSerializer)
@@ -134,5 +138,5 @@ class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         merchant = self.get_object()
         body = BanSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        merchant_lift_ban(merchant=merchant, actor=request_actor(request), note=body.validated_data["note"])
+        merchant_lift_ban(merchant=merchant, actor=request_actor(request), note=body.validated_data["reason"])
         return Response(MerchantSerializer(self._annotated(merchant)).data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from django.db.models import Q
+from django.utils import timezone
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
@@ -208,8 +209,6 @@ class ClaimFilter(filters.FilterSet):
         ]
 
     def filter_overdue(self, queryset, name, value):
-        from django.utils import timezone
-
         overdue = Q(state__in=OPEN, due_at__lt=timezone.now())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 

@@ -16,8 +16,17 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def move_content_types(apps, schema_editor):
+    """Keep the moved models' content types (and the permissions and admin log entries that point at them)."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    for model in ("strike",):
+        if not ContentType.objects.filter(app_label="takedowns", model=model).exists():
+            ContentType.objects.filter(app_label="merchants", model=model).update(app_label="takedowns")
+
+
 class Migration(migrations.Migration):
     dependencies = [
+        ("contenttypes", "0002_remove_content_type_name"),
         ("brands", "0002_language"),
         ("merchants", "0004_strike_moves_to_takedowns"),
         ("takedowns", "0002_batch_updated_at"),
@@ -105,4 +114,5 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.AlterModelTable(name="strike", table=None),
+        migrations.RunPython(move_content_types, migrations.RunPython.noop),
     ]

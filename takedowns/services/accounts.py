@@ -11,6 +11,7 @@ from core.roles import Actor
 
 def api_token_regenerate(*, actor: Actor) -> Token:
     """A new API token; the old one stops working at once. Audited: a leaked token is a security event."""
+    assert actor.user is not None, "the account page is login_required: its actor is always a signed-in user"
     with transaction.atomic():
         Token.objects.filter(user=actor.user).delete()
         token = Token.objects.create(user=actor.user)

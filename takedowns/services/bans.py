@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit
-from core.errors import Conflict, Forbidden
+from core.errors import Conflict, Forbidden, Invalid
 from core.models import Notice
 from core.outbox import notice_email, notice_webhook
 from core.roles import SYSTEM, Actor
@@ -65,9 +65,13 @@ def strike_revoke(*, claim, reason: str) -> None:
 
 
 def merchant_ban(*, merchant: Merchant, actor: Actor, reason: str, at=None) -> Merchant:
-    """Ban, remove every active listing (each with its own webhook), tell the merchant."""
+    """Ban, remove every active listing (each with its own webhook), tell the merchant the reason."""
     if not (actor.reviewer or actor.is_system):
         raise Forbidden(_("Only reviewers ban merchants."))
+    reason = (reason or "").strip()
+    if not reason:
+        message = _("Give the reason for the ban; the merchant is told.")
+        raise Invalid(message, code="reason_required", extra={"fields": {"reason": [message]}})
     at = at or timezone.now()
     with transaction.atomic():
         merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)

@@ -61,7 +61,7 @@ def filing_problems(*, brand: Brand, ip_right: IPRight, listing: Listing, now=No
 
 
 def submit_problems(claim: Claim, now=None) -> list[str]:
-    """Every unmet condition of `submit` (SPEC §4), each with its own message."""
+    """Every unmet condition of `submit` (docs/contract.md §4), each with its own message."""
     now = now or timezone.now()
     problems = _right_problems(claim.ip_right, claim.brand_id, now)
     if not claim.evidence.exists():

@@ -26,6 +26,7 @@ ENFORCE_TASK = "takedowns.tasks.enforce_claim"
 
 def remove_or_enforce(claim: Claim) -> None:
     """Ask the marketplace to remove the listing; with no webhook configured, enforce when this commits."""
+    assert claim.reference is not None  # set by claim_create, in the transaction that creates the claim
     notice = notice_webhook(
         event="listing.remove",
         listing_ref=claim.listing.platform_ref,
@@ -68,6 +69,7 @@ def restore_effects(claim: Claim, *, reason: str) -> None:
         Listing.objects.filter(pk=listing.pk).update(
             status=Listing.Status.ACTIVE, removed_at=None, updated_at=now
         )
+        assert claim.reference is not None  # set by claim_create, in the transaction that creates the claim
         notice_webhook(
             event="listing.restore",
             listing_ref=listing.platform_ref,

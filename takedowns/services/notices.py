@@ -20,8 +20,9 @@ from takedowns.selectors import Audience, claim_shown_to
 
 def _brand_recipients(claim: Claim) -> list[str]:
     emails = {claim.brand.contact_email} if claim.brand.contact_email else set()
-    if claim.created_by_id and claim.created_by.email:
-        emails.add(claim.created_by.email)
+    creator = claim.created_by  # no query when the claim has no creator: a null key reads as None
+    if creator is not None and creator.email:
+        emails.add(creator.email)
     return sorted(emails)
 
 

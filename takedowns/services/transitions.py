@@ -181,6 +181,7 @@ def _counter_notice(step: Step) -> None:
     if problems:
         raise Invalid(problems[0], code="conditions_unmet", extra={"errors": problems})
     claim.counter_notice()
+    restore_due_at = add_business_days(step.now, settings.RESTORE_BUSINESS_DAYS)
     counter = CounterNotice.objects.create(
         claim=claim,
         reason=step.reason,
@@ -190,7 +191,7 @@ def _counter_notice(step: Step) -> None:
         filed_by=step.actor.user,
         via_link=step.actor.user is None,
         filed_at=step.now,
-        restore_due_at=add_business_days(step.now, settings.RESTORE_BUSINESS_DAYS),
+        restore_due_at=restore_due_at,
     )
     count = claim.counter_notices.count()
     notify_brand(
@@ -200,7 +201,7 @@ def _counter_notice(step: Step) -> None:
         {
             "counter_reason": counter.reason,
             "counter_statement": counter.statement,
-            "restore_due_at": counter.restore_due_at.date().isoformat(),
+            "restore_due_at": restore_due_at.date().isoformat(),
         },
     )
 
@@ -230,7 +231,8 @@ def _uphold(step: Step) -> None:
 def _reinstate(step: Step) -> None:
     counter = step.claim.pending_counter_notice
     if step.actor.is_system:
-        if counter is None or counter.restore_due_at > step.now:
+        # A counter-notice without a restoration date is never due: the system reinstates only on a date.
+        if counter is None or counter.restore_due_at is None or counter.restore_due_at > step.now:
             raise Invalid(_("The restoration deadline has not passed."), code="not_due")
         if counter.legal_action_at:
             raise Invalid(_("The brand has shown that it filed a legal action."), code="legal_action")

@@ -52,9 +52,6 @@ def merchant_action(request, pk, name):
     note = request.POST.get("note", "").strip()
     try:
         if name == "ban":
-            if not note:
-                messages.error(request, _("Give the reason for the ban; the merchant is told."))
-                return redirect("merchant", pk=pk)
             merchant_ban(merchant=merchant, actor=actor, reason=note)
             messages.success(
                 request,

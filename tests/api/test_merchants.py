@@ -199,7 +199,7 @@ def test_it_lets_only_reviewers_ban(world, as_role, role, status):
     ],
 )
 def test_it_lets_only_reviewers_lift_a_ban(world, as_role, api, role, status):
-    api(world.reviewer).post(f"{LIST}{world.merchant.pk}/ban/", {}, format="json")
+    api(world.reviewer).post(f"{LIST}{world.merchant.pk}/ban/", {"reason": "Counterfeit ring"}, format="json")
     response = as_role(role).post(
         f"{LIST}{world.merchant.pk}/lift-ban/", {"note": "Appeal granted"}, format="json"
     )
@@ -214,8 +214,10 @@ def test_it_lets_only_reviewers_lift_a_ban(world, as_role, api, role, status):
 def test_it_answers_conflict_for_a_second_ban_and_a_lift_without_ban(world, api):
     client = api(world.reviewer)
     assert_json_error(client.post(f"{LIST}{world.merchant.pk}/lift-ban/", {}, format="json"), 409)
-    assert client.post(f"{LIST}{world.merchant.pk}/ban/", {}, format="json").status_code == 200
-    assert_json_error(client.post(f"{LIST}{world.merchant.pk}/ban/", {}, format="json"), 409)
+    assert (
+        client.post(f"{LIST}{world.merchant.pk}/ban/", {"reason": "Ring"}, format="json").status_code == 200
+    )
+    assert_json_error(client.post(f"{LIST}{world.merchant.pk}/ban/", {"reason": "Ring"}, format="json"), 409)
 
 
 def test_it_refuses_bad_ban_input(world, api):
@@ -224,4 +226,25 @@ def test_it_refuses_bad_ban_input(world, api):
         client.post(f"{LIST}{world.merchant.pk}/ban/", "{", content_type="application/json"), 400
     )
     assert_json_error(client.post(f"{LIST}{world.merchant.pk}/ban/", {"note": ["a"]}, format="json"), 400)
-    assert_json_error(client.post(f"{LIST}999999/ban/", {}, format="json"), 404)
+    assert_json_error(client.post(f"{LIST}999999/ban/", {"reason": "Ring"}, format="json"), 404)
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}, {"note": ""}])
+def test_it_needs_a_reason_to_ban_as_the_portal_does(world, api, client_for, body):
+    """One rule in the ban service: the API and the portal both refuse a ban without a reason."""
+    response = api(world.reviewer).post(f"{LIST}{world.merchant.pk}/ban/", body, format="json")
+    assert assert_json_error(response, 400)["reason"] == [
+        "Give the reason for the ban; the merchant is told."
+    ]
+    page = client_for(world.reviewer).post(f"/merchants/{world.merchant.pk}/ban/", {"note": ""}, follow=True)
+    assert b"Give the reason for the ban; the merchant is told." in page.content
+    world.merchant.refresh_from_db()
+    assert world.merchant.status == "active" and not AuditEvent.objects.filter(action="merchant_ban").exists()
+
+
+def test_it_takes_the_reason_under_its_contract_name(world, api):
+    response = api(world.reviewer).post(
+        f"{LIST}{world.merchant.pk}/ban/", {"reason": "Counterfeit ring"}, format="json"
+    )
+    assert response.status_code == 200
+    assert AuditEvent.objects.get(action="merchant_ban").note == "Counterfeit ring"

@@ -35,12 +35,12 @@ def test_it_names_what_is_wrong(world, client_for):
     assert Brand.objects.get(pk=world.brand.pk).contact_email == "legal@aurelia.example"
 
 
-def test_another_brands_owner_gets_404_and_viewers_403(world, client_for):
+def test_another_brands_owner_gets_404_and_viewers_403(world, client_for, nothing_written):
     assert client_for(world.other_owner).get(f"/brands/{world.brand.pk}/edit/").status_code == 404
-    assert (
-        client_for(world.other_owner).post(f"/brands/{world.brand.pk}/edit/", {"language": "en"}).status_code
-        == 404
-    )
+    other_owner, viewer = client_for(world.other_owner), client_for(world.viewer)
+    with nothing_written():
+        assert other_owner.post(f"/brands/{world.brand.pk}/edit/", {"language": "zh-hans"}).status_code == 404
+        assert viewer.post(f"/brands/{world.brand.pk}/edit/", {"language": "zh-hans"}).status_code == 403
     assert client_for(world.viewer).get(f"/brands/{world.brand.pk}/edit/").status_code == 403
     assert (
         "Edit brand details"

@@ -78,10 +78,12 @@ def test_it_shows_the_service_message_when_a_role_may_not(world, client_for):
     assert Claim.objects.get(pk=claim.pk).state == "in_review"
 
 
-def test_it_refuses_another_tenant_with_404(world, client_for):
+def test_it_refuses_another_tenant_with_404(world, client_for, nothing_written):
     claim = claim_in_state(world, "submitted")
-    response = client_for(world.other_owner).post(f"/claims/{claim.pk}/do/withdraw/")
-    assert response.status_code == 404
+    other_owner = client_for(world.other_owner)
+    with nothing_written():
+        assert other_owner.post(f"/claims/{claim.pk}/do/withdraw/").status_code == 404
+        assert other_owner.post(f"/claims/{claim.pk}/evidence/").status_code == 404
 
 
 def test_it_lets_a_signed_in_merchant_file_a_counter_notice(world, client_for):

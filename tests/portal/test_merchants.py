@@ -19,10 +19,10 @@ def test_it_bans_and_lifts_a_ban(world, client_for):
     assert Merchant.objects.get(pk=world.merchant.pk).status == "active"
 
 
-def test_only_reviewers_ban(world, client_for):
-    assert (
-        client_for(world.compliance).post(f"/merchants/{world.merchant.pk}/ban/", {"note": "x"}).status_code
-        == 403
-    )
+def test_only_reviewers_ban(world, client_for, nothing_written):
+    compliance, owner = client_for(world.compliance), client_for(world.owner)
+    with nothing_written():
+        assert compliance.post(f"/merchants/{world.merchant.pk}/ban/", {"note": "x"}).status_code == 403
+        assert owner.post(f"/merchants/{world.merchant.pk}/ban/", {"note": "x"}).status_code == 403
     assert client_for(world.owner).get(f"/merchants/{world.merchant.pk}/").status_code == 403
     assert Merchant.objects.get(pk=world.merchant.pk).status == "active"

@@ -40,11 +40,8 @@ def test_it_reports_the_claims_it_could_not_decide(world, client_for):
     assert Claim.objects.get(pk=claim.pk).state == "in_review"  # nothing half done
 
 
-def test_it_is_for_reviewers_only(world, client_for):
-    claim = claim_in_state(world, "submitted")
-    assert (
-        client_for(world.owner)
-        .post("/queue/decide/", {"claim": [claim.pk], "decision": "approve"})
-        .status_code
-        == 403
-    )
+def test_it_is_for_reviewers_only(world, client_for, nothing_written):
+    claim = claim_in_state(world, "in_review")
+    owner = client_for(world.owner)
+    with nothing_written():
+        assert owner.post("/queue/decide/", {"claim": [claim.pk], "decision": "approve"}).status_code == 403

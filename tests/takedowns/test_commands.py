@@ -35,10 +35,19 @@ def test_it_updates_an_existing_user_and_adds_an_agent_role():
     assert BrandMembership.objects.get(user=user).role == "agent"
 
 
-@pytest.mark.parametrize("args", [{"role": "brand"}, {"role": "merchant"}])
-def test_it_refuses_a_role_without_its_object(args):
+@pytest.mark.parametrize("args", [{"role": "merchant"}, {"role": "reviewer", "brand": "Acme"}])
+def test_it_refuses_a_role_without_its_object_or_with_anothers(args):
     with pytest.raises(CommandError):
         call_command("add_user", "x", password="pw-123456", **args)
+
+
+def test_it_adds_a_brand_user_without_a_brand_who_then_registers_one(api):
+    call_command("add_user", "founder", password="pw-123456", role="brand", email="f@acme.example")
+    user = get_user_model().objects.get(username="founder")
+    assert not BrandMembership.objects.filter(user=user).exists()
+    response = api(user).post("/api/v1/brands/", {"name": "Acme"}, format="json")
+    assert response.status_code == 201
+    assert BrandMembership.objects.get(user=user).role == "owner"
 
 
 def test_it_builds_a_demo_world_with_claims_in_every_state(capsys):

@@ -10,14 +10,14 @@ from core.calendar import add_business_days
 from core.errors import Invalid
 from core.models import Notice
 from merchants.models import Listing
-from takedowns.models import Strike
+from takedowns.models import Claim, CounterNotice, Strike
 from takedowns.services.deadlines import (
     expire_info_requests,
     reinstate_after_deadline,
     run_all,
     sla_reminders,
 )
-from takedowns.services.transitions import counter_notice_legal_action
+from takedowns.services.transitions import claim_reinstate_after_deadline, counter_notice_legal_action
 from tests.factories import IPRightFactory
 from tests.lifecycle import claim_in_state, step
 
@@ -114,3 +114,10 @@ def test_it_reminds_the_assignee_of_an_overdue_claim_once(world):
 def test_it_runs_every_deadline_from_the_command_line(world, capsys):
     call_command("run_deadlines")
     assert '"info_requests_expired": 0' in capsys.readouterr().out
+
+
+def test_it_never_reinstates_on_a_counter_notice_without_a_restoration_date(world):
+    claim = claim_in_state(world, "counter_noticed")
+    CounterNotice.objects.filter(claim=claim).update(restore_due_at=None)
+    assert claim_reinstate_after_deadline(claim_id=claim.pk) is None
+    assert Claim.objects.get(pk=claim.pk).state == "counter_noticed"

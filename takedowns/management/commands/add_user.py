@@ -19,15 +19,18 @@ class Command(BaseCommand):
         parser.add_argument("--password", required=True)
         parser.add_argument("--email", default="")
         parser.add_argument("--role", required=True, choices=ROLES)
-        parser.add_argument("--brand", help="brand name (created if new); with --role brand")
+        parser.add_argument(
+            "--brand",
+            help="brand name (created if new), with --role brand; without it the user registers its own brands",
+        )
         parser.add_argument("--brand-role", default="owner", choices=BrandMembership.Role.values)
         parser.add_argument("--merchant", help="merchant platform_ref (created if new); with --role merchant")
         parser.add_argument("--superuser", action="store_true", help="also a Django admin superuser")
 
     @transaction.atomic
     def handle(self, username, password, email, role, brand, brand_role, merchant, superuser, **options):
-        if role == "brand" and not brand:
-            raise CommandError("--role brand needs --brand NAME")
+        if brand and role != "brand":
+            raise CommandError("--brand goes with --role brand")
         if role == "merchant" and not merchant:
             raise CommandError("--role merchant needs --merchant PLATFORM_REF")
         User = get_user_model()
@@ -40,7 +43,7 @@ class Command(BaseCommand):
         user.save()
         if role in STAFF_GROUPS:
             user.groups.add(Group.objects.get_or_create(name=role)[0])
-        if role == "brand":
+        if role == "brand" and brand:
             brand_obj, _ = Brand.objects.get_or_create(name=brand, defaults={"contact_email": email})
             BrandMembership.objects.update_or_create(
                 user=user,
