@@ -45,7 +45,7 @@ lint: install
 check: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy
-	env -u DATABASE_URL $(PY) manage.py lifecycle_doc --check
+	DEBUG=1 $(VENV)/bin/mypy
+	env -u DATABASE_URL DEBUG=1 $(PY) manage.py lifecycle_doc --check

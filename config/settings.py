@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -30,9 +31,13 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("DJANGO_REQUIRE_SECRET_KEY") == "1":
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"
+    if not DEBUG:
+        # Signed merchant links, sessions and password resets all rest on this key: never run on a known one.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off Takedown Desk refuses to start without it: set SECRET_KEY "
+            "in the environment or in .env (`make start` writes a random one to .env for a local run)."
+        )
+    SECRET_KEY = "insecure-development-key-only-with-DEBUG-on"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -153,6 +158,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Takedown Desk <takedo
 # --- the marketplace and the DSA Transparency Database ----------------------------------------------------
 PLATFORM_WEBHOOK_URL = os.environ.get("PLATFORM_WEBHOOK_URL", "")
 PLATFORM_WEBHOOK_SECRET = os.environ.get("PLATFORM_WEBHOOK_SECRET", "")
+if PLATFORM_WEBHOOK_URL and not PLATFORM_WEBHOOK_SECRET and not DEBUG:
+    # Unsigned (empty-key) removals and restores could be forged by anyone who can reach the marketplace.
+    raise ImproperlyConfigured(
+        "PLATFORM_WEBHOOK_URL is set but PLATFORM_WEBHOOK_SECRET is not: webhooks would be signed with an empty "
+        "key. Set PLATFORM_WEBHOOK_SECRET (shared with the marketplace), or unset PLATFORM_WEBHOOK_URL."
+    )
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 DSA_TDB_URL = os.environ.get("DSA_TDB_URL", "")
 DSA_TDB_TOKEN = os.environ.get("DSA_TDB_TOKEN", "")
@@ -259,6 +270,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set, where the same field name holds different choices in different models.
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimStateEnum": "takedowns.models.ClaimState",
+        "IPRightKindEnum": "brands.models.IPRight.Kind",
+        "EvidenceKindEnum": "takedowns.models.Evidence.Kind",
+        "LanguageEnum": "config.settings.LANGUAGES",
+        "IPRightStatusEnum": "brands.models.IPRight.Status",
+        "MerchantStatusEnum": "merchants.models.Merchant.Status",
+        "ListingStatusEnum": "merchants.models.Listing.Status",
+        "ClaimBatchStatusEnum": "takedowns.models.ClaimBatch.Status",
+    },
 }
 
 CACHES = {
@@ -267,15 +289,32 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    X_FRAME_OPTIONS = "DENY"
+# --- transport and browser security ----------------------------------------------------------------------
+# Safe by default with DEBUG off (HTTPS only, HSTS, secure cookies); a local run over plain HTTP turns these
+# off in its .env (`make start` writes them). `manage.py check --deploy` is clean with the defaults.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Behind a TLS-terminating proxy: trust its X-Forwarded-Proto only when told to (a direct client could set it).
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Health checks from the load balancer come over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Django logs the path of a 404 or 500; a merchant link's token must not reach the logs that way either.
+    "filters": {"redact_merchant_links": {"()": "core.logging.RedactMerchantLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_merchant_links"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
 }

@@ -217,9 +217,10 @@ class Stack:
         return process.start()
 
     def web(self, **env) -> object:
-        from tests.harness import WebProcess
+        from tests.harness import WebProcess, collected_static_root
 
-        process = WebProcess({**self.env, "DEBUG": "0", **{k: str(v) for k, v in env.items()}})
+        static = {"STATIC_ROOT": str(collected_static_root())}
+        process = WebProcess({**self.env, "DEBUG": "0", **static, **{k: str(v) for k, v in env.items()}})
         self.processes.append(process)
         return process.start()
 

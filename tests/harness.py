@@ -367,6 +367,22 @@ def redis_start(url: str) -> None:
 
 
 # --- the web process -------------------------------------------------------------------------------------
+_STATIC_ROOT: Path | None = None
+
+
+def collected_static_root() -> Path:
+    """`collectstatic` once per test session, as a deploy does before starting gunicorn."""
+    global _STATIC_ROOT
+    if _STATIC_ROOT is None:
+        root = Path(f"/tmp/takedown-test-static-{os.getpid()}")
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "STATIC_ROOT": str(root)}
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+        )
+        _STATIC_ROOT = root
+    return _STATIC_ROOT
+
+
 class WebProcess:
     """`gunicorn config.wsgi` in its own process, as production runs it (DEBUG off, WhiteNoise)."""
 
@@ -386,6 +402,8 @@ class WebProcess:
                 "-m",
                 "gunicorn",
                 "config.wsgi",
+                "-c",
+                "config/gunicorn.conf.py",
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",

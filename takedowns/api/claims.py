@@ -177,7 +177,7 @@ class ClaimViewSet(
                 "file": serializers.FileField(required=False),
             },
         ),
-        responses={201: "ClaimBatchSerializer", 202: "ClaimBatchSerializer"},
+        responses={201: ClaimBatchSerializer, 202: ClaimBatchSerializer},
     )
     @action(detail=False, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
     def bulk(self, request):

@@ -8,6 +8,8 @@ import json
 from django.db.models import Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from brands.models import Brand, IPRight
@@ -120,6 +122,7 @@ class ClaimDetailSerializer(ClaimSerializer):
         return available_transitions(claim, request_actor(self.context["request"]))
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class CallersBrandField(serializers.PrimaryKeyRelatedField):
     """A brand of the caller's. Any other id, existing or not, gets the same answer: ids of other tenants
     cannot be probed."""
@@ -133,6 +136,7 @@ class CallersBrandField(serializers.PrimaryKeyRelatedField):
         return Brand.objects.filter(pk__in=request_actor(self.context["request"]).brand_ids)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class CallersIPRightField(serializers.PrimaryKeyRelatedField):
     default_error_messages = {
         "does_not_exist": "No such IP right.",
