@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.utils.cache import patch_cache_control
 
 from core.errors import DomainError
 
@@ -34,3 +37,18 @@ def page_of(request, items, per_page: int = PAGE_SIZE):
 def require(condition: bool) -> None:
     if not condition:
         raise PermissionDenied
+
+
+def carries_a_secret(view):
+    """For pages whose URL or body carries a credential (the merchant's signed link, an API token): never
+    cached by a browser or proxy, and the URL never sent to another site as a Referer. (`no-referrer` would
+    also make the browser send `Origin: null` with the page's own form, which CSRF protection refuses.)"""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        patch_cache_control(response, no_cache=True, no_store=True, must_revalidate=True, private=True)
+        response["Referrer-Policy"] = "same-origin"
+        return response
+
+    return wrapper

@@ -6,6 +6,7 @@ switched off, and every chart carries a text alternative (`<title>` and `<desc>`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
@@ -28,6 +29,9 @@ STYLE = Style(
 )
 
 
+INLINE_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
+
+
 def _config(chart, *, title: str, width: int, height: int):
     chart.config.js = []  # no scripts fetched from a CDN
     chart.config.disable_xml_declaration = True
@@ -38,7 +42,9 @@ def _config(chart, *, title: str, width: int, height: int):
 
 
 def _accessible(svg: str, title: str, description: str) -> str:
-    """Name the chart for assistive technology and say in words what it shows."""
+    """Name the chart for assistive technology and say in words what it shows. pygal's inline configuration
+    script serves only its (disabled) interactive JavaScript: it is dropped, so pages need no inline script."""
+    svg = INLINE_SCRIPT.sub("", svg)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(title, {chr(34): "&quot;"})}" ', 1)
     head_end = svg.index(">") + 1
     return (

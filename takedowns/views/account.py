@@ -8,11 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from core.portal import carries_a_secret
 from core.roles import actor_for
 from takedowns.services.accounts import api_token_regenerate
 
 
 @login_required
+@carries_a_secret
 def account(request):
     actor = actor_for(request.user)
     if request.method == "POST":

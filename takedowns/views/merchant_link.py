@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.portal import error_messages
+from core.portal import carries_a_secret, error_messages
 from core.roles import merchant_link_actor
 from takedowns.forms import CounterNoticeForm
 from takedowns.models import CounterNotice, S
@@ -20,6 +20,7 @@ from takedowns.services.transitions import claim_transition
 
 
 # --- the merchant's signed link -----------------------------------------------------------------------------
+@carries_a_secret
 def merchant_claim(request, token):
     try:
         claim_id, merchant_id = merchant_link_read(token)
