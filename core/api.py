@@ -8,17 +8,19 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import DomainError, Invalid
+from core.errors import DomainError, Invalid, TooManyAttempts
 from core.roles import actor_for
+from core.tokens import api_token_issue
+from core.twofactor import second_factor_required, second_factor_verify
 
 log = logging.getLogger(__name__)
 
@@ -106,17 +108,48 @@ def request_actor(request):
     return actor_for(request.user)
 
 
-class TokenView(ObtainAuthToken):
-    """`POST {"username", "password"}` → `{"token"}`."""
+class UsernameRateThrottle(SimpleRateThrottle):
+    """Guesses at one account, from however many addresses: keyed by the user name tried."""
+
+    scope = "login_username"
+
+    def get_cache_key(self, request, view):
+        username = request.data.get("username") if hasattr(request.data, "get") else None
+        if not isinstance(username, str) or not username:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": username.strip().casefold()[:150]}
+
+
+class TokenView(APIView):
+    """`POST {"username", "password"}` → `{"token", "expiry"}`. Throttled per address (behind `NUM_PROXIES`
+    trusted proxies, so a forged X-Forwarded-For changes nothing) and per user name; repeated failures lock
+    the account and the address out (django-axes). Staff who must use a second factor send `otp` too."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    authentication_classes: list = []
+    serializer_class = AuthTokenSerializer
+    throttle_classes = [ScopedRateThrottle, UsernameRateThrottle]
     throttle_scope = "login"
     parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_serializer(self, *args, **kwargs):
+        kwargs.setdefault("context", {"request": self.request})
+        return AuthTokenSerializer(*args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):
+                raise TooManyAttempts(
+                    "Too many failed sign-ins for this account or address; sign-in is locked for a while."
+                )
             raise Invalid("Unable to log in with the provided credentials.", code="authentication_failed")
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        user = serializer.validated_data["user"]
+        otp = request.data.get("otp") if hasattr(request.data, "get") else None
+        if second_factor_required(user) and not second_factor_verify(user, otp):
+            raise Invalid(
+                "This account must confirm a code from its authenticator app: send it as `otp`.",
+                code="otp_required",
+            )
+        token, expiry = api_token_issue(user=user)
+        return Response({"token": token, "expiry": expiry})

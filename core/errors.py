@@ -39,6 +39,13 @@ class Gone(DomainError):
     code = "gone"
 
 
+class TooManyAttempts(DomainError):
+    """Sign-in locked after repeated failures (django-axes): 429, so a client backs off."""
+
+    status_code = 429
+    code = "locked_out"
+
+
 class Failed(DomainError):
     """Work that failed on our side (a background export): 500, with a message and no internals."""
 

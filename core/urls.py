@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import views
+from core import twofactor, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -17,4 +17,5 @@ urlpatterns = [
     path(
         "password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
+    path("account/two-factor/", twofactor.two_factor, name="two-factor"),
 ]

@@ -9,5 +9,4 @@
 - `batches`: bulk filing
 - `deadlines`: what happens when time runs out
 - `programmes`: the good-faith and misuse programmes, computed from claims
-- `accounts`: API tokens
 """

@@ -16,7 +16,8 @@ def test_it_resets_a_password_by_email(world, client_for, settings):
         form.redirect_chain[-1][0], {"new_password1": "a-new-pass-2026", "new_password2": "a-new-pass-2026"}
     )
     assert done.status_code == 302
-    assert client.login(username="owner", password="a-new-pass-2026")
+    signed_in = client.post("/login/", {"username": "owner", "password": "a-new-pass-2026"})
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/"
 
 
 def test_it_does_not_reveal_whether_an_address_exists(db, client_for):

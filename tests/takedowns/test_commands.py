@@ -11,38 +11,45 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_adds_a_user_for_every_role(capsys):
-    call_command("add_user", "rev", password="pw-123456", role="reviewer")
-    call_command("add_user", "comp", password="pw-123456", role="compliance")
-    call_command("add_user", "mkt", password="pw-123456", role="platform")
+    call_command("add_user", "rev", password="a-long-pass-2026", role="reviewer")
+    call_command("add_user", "comp", password="a-long-pass-2026", role="compliance")
+    call_command("add_user", "mkt", password="a-long-pass-2026", role="platform")
     call_command(
-        "add_user", "acme", password="pw-123456", role="brand", brand="Acme", email="legal@acme.example"
+        "add_user",
+        "acme",
+        password="a-long-pass-2026",
+        role="brand",
+        brand="Acme",
+        email="legal@acme.example",
     )
-    call_command("add_user", "seller", password="pw-123456", role="merchant", merchant="M-77")
+    call_command("add_user", "seller", password="a-long-pass-2026", role="merchant", merchant="M-77")
     users = {u.username: actor_for(u) for u in get_user_model().objects.all()}
     assert users["rev"].reviewer and users["comp"].compliance and users["mkt"].platform
     acme = Brand.objects.get(name="Acme")
     assert users["acme"].filing_brand_ids == {acme.pk} and acme.contact_email == "legal@acme.example"
     assert users["seller"].merchant_ids == {Merchant.objects.get(platform_ref="M-77").pk}
-    assert get_user_model().objects.get(username="rev").check_password("pw-123456")
-    assert "API token:" in capsys.readouterr().out
+    assert get_user_model().objects.get(username="rev").check_password("a-long-pass-2026")
+    assert "API token (shown once):" in capsys.readouterr().out
 
 
 def test_it_updates_an_existing_user_and_adds_an_agent_role():
-    call_command("add_user", "firm", password="first-pw-1", role="brand", brand="Acme")
-    call_command("add_user", "firm", password="second-pw-2", role="brand", brand="Acme", brand_role="agent")
+    call_command("add_user", "firm", password="first-long-pass-1", role="brand", brand="Acme")
+    call_command(
+        "add_user", "firm", password="second-long-pass-2", role="brand", brand="Acme", brand_role="agent"
+    )
     user = get_user_model().objects.get(username="firm")
-    assert user.check_password("second-pw-2")
+    assert user.check_password("second-long-pass-2")
     assert BrandMembership.objects.get(user=user).role == "agent"
 
 
 @pytest.mark.parametrize("args", [{"role": "merchant"}, {"role": "reviewer", "brand": "Acme"}])
 def test_it_refuses_a_role_without_its_object_or_with_anothers(args):
     with pytest.raises(CommandError):
-        call_command("add_user", "x", password="pw-123456", **args)
+        call_command("add_user", "x", password="a-long-pass-2026", **args)
 
 
 def test_it_adds_a_brand_user_without_a_brand_who_then_registers_one(api):
-    call_command("add_user", "founder", password="pw-123456", role="brand", email="f@acme.example")
+    call_command("add_user", "founder", password="a-long-pass-2026", role="brand", email="f@acme.example")
     user = get_user_model().objects.get(username="founder")
     assert not BrandMembership.objects.filter(user=user).exists()
     response = api(user).post("/api/v1/brands/", {"name": "Acme"}, format="json")

@@ -1,11 +1,13 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from brands.models import Brand, BrandMembership
 from core.roles import STAFF_GROUPS
+from core.tokens import api_token_issue
 from merchants.models import Merchant
 
 ROLES = ("brand", "reviewer", "compliance", "merchant", "platform")
@@ -37,6 +39,12 @@ class Command(BaseCommand):
         user, created = User.objects.get_or_create(username=username, defaults={"email": email})
         if email:
             user.email = email
+        try:
+            # The same password rules as the portal: at least 12 characters, not like the user's name or
+            # e-mail, not a common or all-numeric password.
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise CommandError("Password refused: " + " ".join(exc.messages)) from exc
         user.set_password(password)
         user.is_staff = superuser or role in ("reviewer", "compliance")
         user.is_superuser = superuser
@@ -58,7 +66,7 @@ class Command(BaseCommand):
                 platform_ref=merchant, defaults={"name": merchant, "email": email}
             )
             merchant_obj.users.add(user)
-        token, _ = Token.objects.get_or_create(user=user)
+        token, _expiry = api_token_issue(user=user)
         self.stdout.write(
-            f"{'created' if created else 'updated'} {username} ({role}); API token: {token.key}"
+            f"{'created' if created else 'updated'} {username} ({role}); API token (shown once): {token}"
         )
