@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,6 +14,7 @@ from brands.models import Brand, BrandMembership, IPRight
 from brands.selectors import brands_visible_to, ip_rights_visible_to
 from core.api import request_actor
 from core.errors import Forbidden, Invalid, NotFound
+from core.files import file_response
 
 
 class BrandSerializer(serializers.ModelSerializer):
@@ -219,6 +221,19 @@ class IPRightSerializer(serializers.ModelSerializer):
             data = {**data, "classes": ",".join(str(c) for c in data["classes"])}
         return super().to_internal_value(data)
 
+    def to_representation(self, right):
+        """`certificate` is the permission-checked download, not a media path: it works for whoever may
+        read the right, with the same credentials as the rest of the API."""
+        data = super().to_representation(right)
+        request = self.context.get("request")
+        if right.certificate and request is not None:
+            data["certificate"] = request.build_absolute_uri(
+                reverse("ip-right-certificate-file", kwargs={"pk": right.pk})
+            )
+        else:
+            data["certificate"] = None
+        return data
+
     def validate_brand(self, brand):
         actor = request_actor(self.context["request"])
         if brand.pk not in actor.brand_ids and not actor.sees_everything:
@@ -232,6 +247,10 @@ class IPRightVerifySerializer(serializers.Serializer):
 
 
 class IPRightFilter(filters.FilterSet):
+    # An id, not a choice among every brand: another tenant's brand filters to nothing, as an unknown one
+    # does, instead of answering 400 and telling that it exists.
+    brand = filters.NumberFilter(field_name="brand_id")
+
     class Meta:
         model = IPRight
         fields = ["brand", "status", "kind", "office"]
@@ -263,6 +282,15 @@ class IPRightViewSet(
         serializer.instance = services.ip_right_create(
             actor=request_actor(self.request), brand=brand, data=data, certificate=certificate
         )
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path="certificate", url_name="certificate-file")
+    def certificate(self, request, pk=None):
+        """The certificate file, for whoever may read the right; its type sniffed, never run."""
+        right = self.get_object()
+        if not right.certificate:
+            raise NotFound("This IP right has no certificate.")
+        return file_response(right.certificate)
 
     @extend_schema(request=IPRightVerifySerializer, responses=IPRightSerializer)
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser])

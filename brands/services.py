@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from brands.models import Brand, BrandMembership, IPRight
 from core.audit import audit
-from core.errors import Conflict, Forbidden, Invalid
+from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.roles import SYSTEM, Actor, actor_for
-from core.uploads import upload_check
+from core.uploads import store_as, upload_check
 
 
 def brand_create(
@@ -40,8 +40,11 @@ def brand_create(
 
 
 def brand_update(*, actor: Actor, brand: Brand, data: dict) -> Brand:
-    if brand.pk not in actor.filing_brand_ids:
-        raise Forbidden(_("Only the brand's owners and agents may change it."))
+    """Owners only: an agent files for the brand but does not speak for it (name, contact, language)."""
+    if brand.pk not in actor.brand_ids and not actor.sees_everything:
+        raise NotFound(_("No such brand."))
+    if not _is_owner(actor, brand):
+        raise Forbidden(_("Only the brand's owners may change its details."))
     if "name" in data:
         data = {**data, "name": (data["name"] or "").strip()}
         if not data["name"]:
@@ -71,12 +74,13 @@ def ip_right_create(*, actor: Actor, brand: Brand, data: dict, certificate=None)
             extra={"fields": {"valid_until": [_("Must not be before valid_from.")]}},
         )
     if certificate:
-        upload_check(
+        content_type = upload_check(
             certificate,
             allowed=CERTIFICATE_TYPES,
             accepted="PDF and images (JPEG, PNG, GIF, WebP)",
             field="certificate",
         )
+        store_as(certificate, content_type)
     try:
         with transaction.atomic():
             right = IPRight.objects.create(brand=brand, certificate=certificate or "", **data)
@@ -166,12 +170,13 @@ def membership_add(
             extra={"fields": {"authorisation_letter": [_("Required for agents.")]}},
         )
     if authorisation_letter is not None:
-        upload_check(
+        content_type = upload_check(
             authorisation_letter,
             allowed={"application/pdf", "image/jpeg", "image/png"},
             accepted="PDF, JPEG and PNG",
             field="authorisation_letter",
         )
+        store_as(authorisation_letter, content_type)
     # A changed role or a new letter needs a reviewer's look again.
     membership, _created = BrandMembership.objects.update_or_create(
         user=user,

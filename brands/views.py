@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from brands.services import (
     membership_remove,
 )
 from core.errors import DomainError
+from core.files import file_response
 from core.portal import error_messages, flash_errors, page_of, require
 from core.roles import actor_for
 
@@ -204,9 +205,7 @@ def ip_right_new(request):
 def certificate(request, pk):
     actor = actor_for(request.user)
     right = get_object_or_404(ip_rights_visible_to(actor).exclude(certificate=""), pk=pk)
-    return FileResponse(
-        right.certificate.open("rb"), as_attachment=False, filename=right.certificate.name.rsplit("/", 1)[-1]
-    )
+    return file_response(right.certificate)
 
 
 @login_required
@@ -276,8 +275,4 @@ def authorisation_letter(request, pk):
         membership.brand_id in actor.brand_ids and _is_owner(request.user, membership.brand)
     ):
         raise Http404
-    return FileResponse(
-        membership.authorisation_letter.open("rb"),
-        as_attachment=False,
-        filename=membership.authorisation_letter.name.rsplit("/", 1)[-1],
-    )
+    return file_response(membership.authorisation_letter)

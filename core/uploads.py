@@ -4,10 +4,12 @@ the name, and markup is never accepted."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import filetype
 from django.conf import settings
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from core.errors import Invalid
 
@@ -29,6 +31,16 @@ EXTENSION_TYPES = {
     "webp": "image/",
     "pdf": "application/pdf",
     "txt": "text/plain",
+}
+
+# The extension a stored file gets, from its sniffed type: never the one its uploader chose.
+STORED_EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+    "text/plain": "txt",
 }
 
 # Markup is text to a sniffer but runs as a page (or an SVG script) when a browser opens it.
@@ -87,4 +99,31 @@ def upload_check(
             _("The file is named %(name)s but holds %(type)s.") % {"name": name[:100], "type": content_type},
             "file_type",
         )
+    if content_type.startswith("image/") and not _is_whole_image(file):
+        raise refuse(_("The image is damaged or not an image at all."), "file_type")
     return content_type
+
+
+def _is_whole_image(file) -> bool:
+    """Pillow reads the image's structure: a file that only starts like a PNG (a polyglot, a truncated or
+    crafted file) is refused."""
+    file.seek(0)
+    try:
+        with Image.open(file) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return False
+    finally:
+        file.seek(0)
+    return True
+
+
+def stored_name(content_type: str) -> str:
+    """A random name with the extension of the sniffed type: the uploader's file name is kept only as data."""
+    return f"{uuid.uuid4().hex}.{STORED_EXTENSIONS.get(content_type, 'bin')}"
+
+
+def store_as(file, content_type: str):
+    """Give an upload its stored name before it is saved (the original name is the caller's to keep)."""
+    file.name = stored_name(content_type)
+    return file

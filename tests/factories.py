@@ -14,10 +14,10 @@ from brands.models import Brand, BrandMembership, IPRight
 from merchants.models import Listing, Merchant
 from takedowns.models import Claim, Evidence
 
+# A whole 1×1 PNG (one red pixel): it passes Pillow's verification, as uploads must.
 PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e2"
-    "21bc330000000049454e44ae426082"
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c63f8cfc0f01f00050001ff89993d1d0000000049454e44ae426082"
 )
 
 

@@ -9,7 +9,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api import request_actor
-from core.errors import Forbidden
+from core.errors import Forbidden, NotFound
+from core.files import file_response
 from takedowns.api.serializers import (
     BulkClaimSerializer,
     ClaimBatchSerializer,
@@ -23,7 +24,7 @@ from takedowns.api.serializers import (
     TransitionSerializer,
 )
 from takedowns.models import TRANSITIONS, ClaimBatch, transition_sources
-from takedowns.selectors import audience_of, claim_detail, claim_list, claim_shown_to
+from takedowns.selectors import audience_of, claim_detail, claim_list, claim_shown_to, evidence_visible_to
 from takedowns.services.batches import batch_create, batch_rows_from_csv
 from takedowns.services.filing import claim_create, evidence_add, listing_find
 from takedowns.services.transitions import claim_transition, counter_notice_legal_action
@@ -114,6 +115,20 @@ class ClaimViewSet(
         claim = claim_create(actor=actor, listing=listing, **data)
         return Response(self._detail(claim.pk), status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"evidence/(?P<evidence_id>[0-9]+)/file",
+        url_name="evidence-file",
+    )
+    def evidence_file(self, request, pk=None, evidence_id=None):
+        """An evidence file: staff and the claim's own brand only (never a merchant), as in the portal."""
+        item = evidence_visible_to(request_actor(request)).filter(claim_id=pk, pk=evidence_id).first()
+        if item is None:
+            raise NotFound("No such evidence.")
+        return file_response(item.file)
+
     @extend_schema(request=EvidenceUploadSerializer, responses={201: EvidenceSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def evidence(self, request, pk=None):
@@ -121,7 +136,9 @@ class ClaimViewSet(
         body = EvidenceUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         item = evidence_add(actor=request_actor(request), claim=claim, **body.validated_data)
-        return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
+        return Response(
+            EvidenceSerializer(item, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(
         request=TransitionSerializer,

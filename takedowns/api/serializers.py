@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -36,9 +37,26 @@ class ClaimEventSerializer(serializers.ModelSerializer):
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The file, for whoever may read this evidence.")
+
     class Meta:
         model = Evidence
-        fields = ["id", "kind", "original_name", "sha256", "content_type", "size", "note", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "original_name",
+            "sha256",
+            "content_type",
+            "size",
+            "note",
+            "created_at",
+            "url",
+        ]
+
+    def get_url(self, item) -> str | None:
+        request = self.context.get("request")
+        path = reverse("claim-evidence-file", kwargs={"pk": item.claim_id, "evidence_id": item.pk})
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class CounterNoticeSerializer(serializers.ModelSerializer):
@@ -186,12 +204,21 @@ class LegalActionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=5000)
 
 
+def _id_filter(field_name: str) -> filters.NumberFilter:
+    """A filter by id that only narrows what the caller already sees: any id, another tenant's or one that
+    does not exist, answers alike (an empty list), never a 400 that would tell which ids exist. Bounded to
+    the id column's range: a larger number would reach the database and fail there."""
+    return filters.NumberFilter(field_name=field_name, min_value=-(2**63), max_value=2**63 - 1)
+
+
 class ClaimFilter(filters.FilterSet):
     state = filters.MultipleChoiceFilter(choices=Claim._meta.get_field("state").choices)
-    # Bounded to the id column's range: a larger number would reach the database and fail there (a 500).
-    merchant = filters.NumberFilter(
-        field_name="listing__merchant_id", min_value=-(2**63), max_value=2**63 - 1
-    )
+    brand = _id_filter("brand_id")
+    merchant = _id_filter("listing__merchant_id")
+    ip_right = _id_filter("ip_right_id")
+    batch = _id_filter("batch_id")
+    assignee = _id_filter("assignee_id")
+    listing = _id_filter("listing_id")
     submitted_after = filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
     submitted_before = filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
     submitted_from = filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from brands.models import Brand, IPRight
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.roles import Actor
-from core.uploads import upload_check
+from core.uploads import store_as, upload_check
 from merchants.models import Listing
 from takedowns.models import (
     BEFORE_DECISION,
@@ -117,10 +117,11 @@ def evidence_add(
     for chunk in file.chunks():
         digest.update(chunk)
     file.seek(0)
+    original_name = (getattr(file, "name", "") or "")[:255]
     return Evidence.objects.create(
         claim=claim,
-        file=file,
-        original_name=(getattr(file, "name", "") or "")[:255],
+        file=store_as(file, content_type),
+        original_name=original_name,
         sha256=digest.hexdigest(),
         content_type=content_type,
         size=file.size,

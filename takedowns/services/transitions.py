@@ -160,8 +160,28 @@ def _enforce(step: Step) -> None:
     enforce_effects(step.claim, step.now)
 
 
+def _legal_action_on_record(claim: Claim) -> CounterNotice | None:
+    """The brand's court action about this listing, shown on an earlier claim: it carries over, so a new
+    counter-notice does not lead to an automatic reinstatement the court case already stands against."""
+    return (
+        CounterNotice.objects.filter(
+            claim__brand_id=claim.brand_id, claim__listing_id=claim.listing_id, legal_action_at__isnull=False
+        )
+        .select_related("claim")
+        .order_by("-legal_action_at")
+        .first()
+    )
+
+
 def _counter_notice(step: Step) -> None:
     claim, data = step.claim, step.data
+    if claim.counter_notices.exists():
+        # One complaint per takedown: after an uphold the decision stands, and a second counter-notice
+        # would only restart the reinstatement clock.
+        raise Invalid(
+            _("A counter-notice was already filed against this takedown and decided."),
+            code="counter_notice_already_filed",
+        )
     problems = []
     window_ends = claim.counter_notice_deadline
     if step.now > window_ends:
@@ -182,6 +202,7 @@ def _counter_notice(step: Step) -> None:
         raise Invalid(problems[0], code="conditions_unmet", extra={"errors": problems})
     claim.counter_notice()
     restore_due_at = add_business_days(step.now, settings.RESTORE_BUSINESS_DAYS)
+    court = _legal_action_on_record(claim)
     counter = CounterNotice.objects.create(
         claim=claim,
         reason=step.reason,
@@ -192,6 +213,8 @@ def _counter_notice(step: Step) -> None:
         via_link=step.actor.user is None,
         filed_at=step.now,
         restore_due_at=restore_due_at,
+        legal_action_at=court.legal_action_at if court else None,
+        legal_action_note=(f"{court.legal_action_note} (shown on {court.claim.reference})" if court else ""),
     )
     count = claim.counter_notices.count()
     notify_brand(

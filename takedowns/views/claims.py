@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from brands.models import Brand
 from brands.selectors import brands_visible_to, ip_rights_visible_to
 from core.errors import DomainError, NotFound
+from core.files import file_response
 from core.portal import error_messages, flash_errors, page_of, require
 from core.roles import actor_for
 from takedowns.forms import ClaimFileForm, CounterNoticeForm, EvidenceForm, RejectForm
@@ -258,12 +259,4 @@ def evidence_file(request, pk):
     claim detail), never from a public media URL and never to a merchant."""
     actor = actor_for(request.user)
     item = get_object_or_404(evidence_visible_to(actor), pk=pk)
-    inline = item.content_type.startswith("image/") or item.content_type == "application/pdf"
-    response = FileResponse(
-        item.file.open("rb"),
-        content_type=item.content_type,
-        as_attachment=not inline,
-        filename=item.original_name or None,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    return response
+    return file_response(item.file)

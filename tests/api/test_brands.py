@@ -107,7 +107,7 @@ def test_it_registers_a_brand_with_every_field_its_response_shows(world, api):
     [
         ("anonymous", 401),
         ("owner", 200),
-        ("agent", 200),
+        ("agent", 403),
         ("viewer", 403),
         ("other_owner", 404),
         ("reviewer", 403),
@@ -117,7 +117,7 @@ def test_it_registers_a_brand_with_every_field_its_response_shows(world, api):
         ("outsider", 404),
     ],
 )
-def test_it_lets_only_the_brands_filers_change_it(world, as_role, role, status):
+def test_it_lets_only_the_brands_owners_change_it(world, as_role, role, status):
     response = as_role(role).patch(detail(world.brand), {"website": "https://aurelia.example"}, format="json")
     world.brand.refresh_from_db()
     if status == 200:

@@ -424,3 +424,15 @@ def test_it_shows_a_claim_in_a_fixed_number_of_queries(world, api, django_assert
     client = as_new_request(api, world.reviewer)
     with django_assert_max_num_queries(DETAIL_QUERIES):
         client.get(detail(large))
+
+
+@pytest.mark.parametrize("name", ["brand", "ip_right", "listing", "batch"])
+def test_its_filters_answer_alike_for_another_tenants_ids_and_unknown_ones(world, api, name):
+    """A filter never tells which ids exist: another brand's id and a made-up one both give an empty list."""
+    theirs = ClaimFactory(brand=world.other_brand, ip_right=world.other_right, listing=world.other_listing)
+    ids = {"brand": theirs.brand_id, "ip_right": theirs.ip_right_id, "listing": theirs.listing_id, "batch": 1}
+    client = api(world.owner)
+    existing = client.get("/api/v1/claims/", {name: ids[name]})
+    unknown = client.get("/api/v1/claims/", {name: 987654321})
+    assert existing.status_code == unknown.status_code == 200
+    assert existing.json()["results"] == unknown.json()["results"] == []
