@@ -21,6 +21,7 @@ from core.errors import DomainError, Invalid, TooManyAttempts
 from core.roles import actor_for
 from core.tokens import api_token_issue
 from core.twofactor import second_factor_required, second_factor_verify
+from core.uploads import FileTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +69,12 @@ def exception_handler(exc, context):
         body.update(extra)
         return Response(body, status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
-        # Django's upload limits raise while DRF parses the body; they are the client's fault, not ours.
+        # Upload limits raise while DRF parses the body; they are the client's fault, not ours.
         return Response(
-            {"detail": "The request body is too large.", "code": "request_too_large"},
+            {
+                "detail": str(exc) if isinstance(exc, FileTooLarge) else "The request body is too large.",
+                "code": getattr(exc, "code", "request_too_large"),
+            },
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, SuspiciousOperation):  # too many fields or files in a form

@@ -7,10 +7,16 @@ deleted or edited (a `SET NULL` foreign key would rewrite it).
 
 from __future__ import annotations
 
+import pgtrigger
 from django.conf import settings
-from django.db import models
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.chain import GENESIS, link_hash
+
+# The advisory lock that serialises appends to the audit chain (any fixed number unique to this use).
+AUDIT_CHAIN_LOCK = 7_361_024
 
 
 class Notice(models.Model):
@@ -69,11 +75,15 @@ class NoticeAttempt(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Everything that is not a claim transition: right verification, bans, programme changes, exports."""
+    """Everything that is not a claim transition: right verification, bans, programme changes, exports.
+
+    Append-only: PostgreSQL refuses an UPDATE or DELETE of a row (a trigger), and the rows form one hash
+    chain (`core.chain`), in the order they were written."""
 
     action = models.CharField(max_length=50)
+    # PROTECT: a user with a history is deactivated, never deleted (deleting would rewrite these rows).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=150)
     object_type = models.CharField(max_length=50)
@@ -85,10 +95,46 @@ class AuditEvent(models.Model):
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    prev_hash = models.CharField(max_length=64, editable=False, default="")
+    hash = models.CharField(max_length=64, editable=False, default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["created_at"], name="audit_created_idx")]
+        triggers = [
+            pgtrigger.Protect(name="audit_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only")
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # One writer at a time appends to the chain, until its transaction ends.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK])
+            last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
+            self.prev_hash = last or GENESIS
+            self.hash = link_hash(self.prev_hash, self.chained_fields())
+            super().save(*args, **kwargs)
+
+    # What the chain vouches for, in this order (a migration that backfills hashes keeps its own copy).
+    CHAINED = (
+        "action",
+        "actor_id",
+        "actor_label",
+        "object_type",
+        "object_id",
+        "brand_id",
+        "merchant_id",
+        "claim_id",
+        "note",
+        "data",
+        "created_at",
+    )
+
+    def chained_fields(self) -> dict:
+        return {name: getattr(self, name) for name in self.CHAINED}

@@ -8,6 +8,8 @@ import uuid
 
 import filetype
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -127,3 +129,23 @@ def store_as(file, content_type: str):
     """Give an upload its stored name before it is saved (the original name is the caller's to keep)."""
     file.name = stored_name(content_type)
     return file
+
+
+class FileTooLarge(RequestDataTooBig):
+    code = "file_too_large"
+
+
+class FileSizeLimitHandler(FileUploadHandler):
+    """Stops an upload as soon as one file passes the largest size we keep (`EVIDENCE_MAX_BYTES`), while it
+    is still arriving, instead of after the whole file sits on disk."""
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > settings.EVIDENCE_MAX_BYTES:
+            raise FileTooLarge(
+                _("The file is larger than %(mb)s MB; nothing was kept.")
+                % {"mb": max(settings.EVIDENCE_MAX_BYTES // (1024 * 1024), 1)}
+            )
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

@@ -106,7 +106,7 @@ class ClaimFileForm(ClaimFieldsForm):
 
 class BulkFileForm(ClaimFieldsForm):
     csv_file = forms.FileField(
-        label=_("CSV file of listing URLs"),
+        label=_("CSV or XLSX file of listing URLs"),
         help_text=_("A column listing_url; optional columns infringement_type and description."),
     )
 

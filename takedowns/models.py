@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from core.chain import GENESIS, link_hash
 from core.roles import Actor
 
 
@@ -438,25 +440,34 @@ class Evidence(models.Model):
 
 
 class ClaimEvent(models.Model):
-    """Append-only: one row per transition, written in the transition's own transaction."""
+    """Append-only: one row per transition, written in the transition's own transaction. PostgreSQL refuses
+    an UPDATE or DELETE of a row (a trigger), and each claim's events form a hash chain (`core.chain`): the
+    engine holds the claim's row lock while it appends, so the chain of a claim has one writer at a time."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    # PROTECT, not CASCADE: a claim with a history is never deleted.
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
     transition = models.CharField(max_length=30)
     from_state = models.CharField(max_length=20, choices=ClaimState.choices)
     to_state = models.CharField(max_length=20, choices=ClaimState.choices)
+    # PROTECT: a user with a history is deactivated, never deleted (deleting would rewrite these rows).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=150)
     note = models.TextField(blank=True)
     reason = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    prev_hash = models.CharField(max_length=64, editable=False, default="")
+    hash = models.CharField(max_length=64, editable=False, default="")
 
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["claim", "created_at"], name="claim_event_timeline_idx"),
             models.Index(fields=["transition", "created_at"], name="claim_event_report_idx"),  # reports
+        ]
+        triggers = [
+            pgtrigger.Protect(name="claim_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
         ]
 
     def __str__(self) -> str:
@@ -465,7 +476,28 @@ class ClaimEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("Claim events are append-only")
+        last = (
+            ClaimEvent.objects.filter(claim_id=self.claim_id).order_by("-pk").values_list("hash", flat=True)
+        )
+        self.prev_hash = last.first() or GENESIS
+        self.hash = link_hash(self.prev_hash, self.chained_fields())
         super().save(*args, **kwargs)
+
+    # What the chain vouches for, in this order (a migration that backfills hashes keeps its own copy).
+    CHAINED = (
+        "claim_id",
+        "transition",
+        "from_state",
+        "to_state",
+        "actor_id",
+        "actor_label",
+        "note",
+        "reason",
+        "created_at",
+    )
+
+    def chained_fields(self) -> dict:
+        return {name: getattr(self, name) for name in self.CHAINED}
 
 
 class CounterNotice(models.Model):

@@ -25,7 +25,7 @@ from takedowns.api.serializers import (
 )
 from takedowns.models import TRANSITIONS, ClaimBatch, transition_sources
 from takedowns.selectors import audience_of, claim_detail, claim_list, claim_shown_to, evidence_visible_to
-from takedowns.services.batches import batch_create, batch_rows_from_csv
+from takedowns.services.batches import batch_create, batch_rows_from_file
 from takedowns.services.filing import claim_create, evidence_add, listing_find
 from takedowns.services.transitions import claim_transition, counter_notice_legal_action
 
@@ -204,7 +204,7 @@ class ClaimViewSet(
         body.is_valid(raise_exception=True)
         data = body.validated_data
         if data.get("file"):
-            rows = batch_rows_from_csv(data["file"].read())
+            rows = batch_rows_from_file(data["file"])
         else:
             rows = [
                 {"listing_url": str(u).strip(), "infringement_type": "", "description": ""}

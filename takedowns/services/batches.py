@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 from django.conf import settings
 from django.db import transaction
@@ -24,32 +25,100 @@ MAX_BATCH_ROWS = getattr(settings, "MAX_BATCH_ROWS", 10_000)
 INLINE_ROWS = 100  # up to this many rows are created in the request (201); more go to a worker (202)
 
 
-def batch_rows_from_csv(raw: bytes) -> list[dict]:
+# An XLSX is a zip: refuse one that would unpack far beyond its size (a "zip bomb") before opening it.
+XLSX_MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+XLSX_MAX_RATIO = 100
+XLSX_MAX_MEMBERS = 1000
+
+
+def _row(listing_url, infringement_type="", description="") -> dict:
+    return {
+        "listing_url": str(listing_url or "").strip(),
+        "infringement_type": str(infringement_type or "").strip(),
+        "description": str(description or "").strip(),
+    }
+
+
+def _too_many_rows() -> Invalid:
+    return Invalid(
+        _("A batch holds at most %(max)s listings.") % {"max": MAX_BATCH_ROWS}, code="too_many_rows"
+    )
+
+
+def batch_rows_from_file(upload) -> list[dict]:
+    """The rows of a bulk-filing file, CSV or XLSX, read as a stream: reading stops at the first row past
+    the limit, so a huge file is refused without being held in memory."""
+    upload.seek(0)
+    head = upload.read(4)
+    upload.seek(0)
+    if head == b"PK\x03\x04":
+        return _rows_from_xlsx(upload)
+    return _rows_from_csv(upload)
+
+
+def _rows_from_csv(upload) -> list[dict]:
+    text = io.TextIOWrapper(upload, encoding="utf-8-sig", newline="")
+    reader = csv.DictReader(text)
+    rows: list[dict] = []
     try:
-        text = raw.decode("utf-8-sig")
+        columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+        if "listing_url" not in columns:
+            raise Invalid(_("The CSV file needs a listing_url column."), code="csv_columns")
+        reader.fieldnames = columns
+        for record in reader:
+            if len(rows) == MAX_BATCH_ROWS:
+                raise _too_many_rows()
+            rows.append(
+                _row(record.get("listing_url"), record.get("infringement_type"), record.get("description"))
+            )
     except UnicodeDecodeError as exc:
         raise Invalid(_("The CSV file must be UTF-8 text."), code="file_encoding") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
-    if "listing_url" not in columns:
-        raise Invalid(_("The CSV file needs a listing_url column."), code="csv_columns")
-    reader.fieldnames = columns
-    rows = []
-    try:
-        for record in reader:
-            rows.append(
-                {
-                    "listing_url": (record.get("listing_url") or "").strip(),
-                    "infringement_type": (record.get("infringement_type") or "").strip(),
-                    "description": (record.get("description") or "").strip(),
-                }
-            )
     except csv.Error as exc:  # an unbalanced quote or a field over csv's size limit
         raise Invalid(
             _("The CSV file cannot be read at line %(line)s: %(error)s.")
             % {"line": reader.line_num, "error": exc},
             code="file_format",
         ) from exc
+    finally:
+        text.detach()  # leave the upload open for its owner
+    return rows
+
+
+def _rows_from_xlsx(upload) -> list[dict]:
+    from openpyxl import load_workbook  # only bulk files in XLSX need it
+
+    refused = Invalid(_("The XLSX file cannot be read."), code="file_format")
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            members = archive.infolist()
+            unpacked = sum(m.file_size for m in members)
+            packed = sum(m.compress_size for m in members) or 1
+            if (
+                len(members) > XLSX_MAX_MEMBERS
+                or unpacked > XLSX_MAX_UNPACKED_BYTES
+                or unpacked / packed > XLSX_MAX_RATIO
+            ):
+                raise Invalid(
+                    _("The XLSX file unpacks to far more than it holds; it is refused."), code="file_format"
+                )
+        upload.seek(0)
+        sheet = load_workbook(upload, read_only=True, data_only=True).active
+        lines = sheet.iter_rows(values_only=True)
+        columns = [str(c or "").strip().lower() for c in next(lines, ())]
+        if "listing_url" not in columns:
+            raise Invalid(_("The XLSX file needs a listing_url column."), code="csv_columns")
+        rows: list[dict] = []
+        for values in lines:
+            record = dict(zip(columns, values, strict=False))
+            if not any(values):
+                continue
+            if len(rows) == MAX_BATCH_ROWS:
+                raise _too_many_rows()
+            rows.append(
+                _row(record.get("listing_url"), record.get("infringement_type"), record.get("description"))
+            )
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise refused from exc
     return rows
 
 
@@ -63,9 +132,7 @@ def batch_create(
     if not rows:
         raise Invalid(_("Give at least one listing URL."), code="rows_required")
     if len(rows) > MAX_BATCH_ROWS:
-        raise Invalid(
-            _("A batch holds at most %(max)s listings.") % {"max": MAX_BATCH_ROWS}, code="too_many_rows"
-        )
+        raise _too_many_rows()
     if fields.get("infringement_type") not in InfringementType.values:
         raise Invalid(
             _("Unknown infringement type; use one of %(types)s.")

@@ -15,7 +15,7 @@ from core.roles import actor_for
 from takedowns.forms import BulkFileForm, EvidenceForm
 from takedowns.models import ClaimBatch, S
 from takedowns.selectors import batch_preview, batches_visible_to
-from takedowns.services.batches import batch_add_evidence, batch_create, batch_rows_from_csv, batch_submit
+from takedowns.services.batches import batch_add_evidence, batch_create, batch_rows_from_file, batch_submit
 from takedowns.views.claims import usable_rights
 
 # --- bulk filing ------------------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ def bulk_new(request):
             return redirect("batch", pk=batch.pk)
     elif request.method == "POST" and form.is_valid():
         try:
-            rows = batch_rows_from_csv(form.cleaned_data["csv_file"].read())
+            rows = batch_rows_from_file(form.cleaned_data["csv_file"])
         except DomainError as exc:
             problems = error_messages(exc)
         else:
