@@ -136,12 +136,17 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        # A kept connection is checked before a request reuses it: after a database restart the next
+        # request reconnects instead of failing on a dead socket.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several threads (the dev server, in-process tasks) write; wait for the lock instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several threads (the dev server, in-process tasks) write; wait for the lock instead of failing
+    # (and past the wait, answer 503: core/outages.py).
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = env_int("SQLITE_BUSY_SECONDS", 20)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError, Invalid, TooManyAttempts
+from core.outages import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
 from core.roles import actor_for
 from core.tokens import api_token_issue
 from core.twofactor import second_factor_required, second_factor_verify
@@ -60,6 +61,13 @@ def _first_message(data) -> str:
 
 def exception_handler(exc, context):
     """Every error is JSON `{"detail", "code"}`; field errors are also keyed by field. Never a traceback."""
+    if database_unavailable(exc):
+        log.warning("database unavailable: %s", exc)
+        return Response(
+            {"detail": UNAVAILABLE_MESSAGE, "code": "service_unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, DomainError):
         body = {"detail": exc.detail, "code": exc.code}
         extra = dict(exc.extra)

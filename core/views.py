@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+
+from core.outages import database_unavailable, unavailable_response
 
 
 def healthz(request):
@@ -21,6 +25,9 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    # A database that is restarting or locked is not a bug of ours: 503, so clients and proxies retry.
+    if database_unavailable(sys.exc_info()[1]):
+        return unavailable_response(request)
     if request.path.startswith("/api/"):
         return JsonResponse(
             {"detail": "Internal error; it has been logged.", "code": "server_error"}, status=500

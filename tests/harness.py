@@ -70,6 +70,15 @@ class SMTPServer:
     def stop(self):
         self.controller.stop()
 
+    def pause(self):
+        """The mail server goes away: connections to its port are refused."""
+        self.controller.stop()
+
+    def resume(self):
+        """Back on the same port, keeping what it received before."""
+        self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
     @property
     def messages(self):
         with self.collector.lock:
@@ -322,6 +331,18 @@ def redis_stop(url: str) -> None:
         ),
         timeout=10,
         message="Redis to stop",
+    )
+
+
+def postgres_restart() -> None:
+    """Restart this machine's PostgreSQL cluster (fast shutdown: open connections are cut), as a failover
+    or an operator's restart would."""
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
 
 
