@@ -39,11 +39,15 @@ def brand_create(
     return brand
 
 
-def brand_update(*, actor: Actor, brand: Brand, data: dict) -> Brand:
+def may_change_brand(actor: Actor, brand: Brand) -> bool:
     """Owners only: an agent files for the brand but does not speak for it (name, contact, language)."""
+    return _is_owner(actor, brand)
+
+
+def brand_update(*, actor: Actor, brand: Brand, data: dict) -> Brand:
     if brand.pk not in actor.brand_ids and not actor.sees_everything:
         raise NotFound(_("No such brand."))
-    if not _is_owner(actor, brand):
+    if not may_change_brand(actor, brand):
         raise Forbidden(_("Only the brand's owners may change its details."))
     if "name" in data:
         data = {**data, "name": (data["name"] or "").strip()}

@@ -19,6 +19,7 @@ from brands.services import (
     brand_update,
     ip_right_create,
     ip_right_verify,
+    may_change_brand,
     membership_add,
     membership_remove,
 )
@@ -98,7 +99,7 @@ def brand_members(request, pk):
             "form": form,
             "problems": problems,
             "is_owner": is_owner,
-            "can_edit": brand.pk in actor.filing_brand_ids,
+            "can_edit": may_change_brand(actor, brand),
         },
     )
 
@@ -113,7 +114,7 @@ def brand_edit(request, pk):
     actor = actor_for(request.user)
     require(bool(actor.brand_ids))
     brand = _member_brand(actor, pk)
-    require(pk in actor.filing_brand_ids)
+    require(may_change_brand(actor, brand))  # owners only, as the service: agents are refused too
     form = BrandEditForm(request.POST or None, instance=brand)
     problems = []
     if request.method == "POST" and form.is_valid():

@@ -79,9 +79,10 @@ def claim_new(request):
     actor = actor_for(request.user)
     require(bool(actor.filing_brand_ids))
     rights = usable_rights(actor)
+    posted = request.method == "POST"  # an empty POST is still a bound (invalid) form, never a 500
     form = ClaimFileForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if posted else None,
+        request.FILES if posted else None,
         rights=rights,
         initial={"listing_url": request.GET.get("listing_url", "")},
     )

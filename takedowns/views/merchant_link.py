@@ -31,7 +31,8 @@ def merchant_claim(request, token):
         pk=claim_id,
         listing__merchant_id=merchant_id,
     )
-    form = CounterNoticeForm(request.POST or None)
+    # Bound on every POST: an empty one is an invalid form that lists what is missing, never a 500.
+    form = CounterNoticeForm(request.POST if request.method == "POST" else None)
     problems = []
     if request.method == "POST":
         form.is_valid()
