@@ -2,11 +2,12 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+LOAD_ARGS ?=
 # The test suite runs against the real services; override these to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/takedown_desk
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install system-deps services start test test-lite bench lint check migrate
+.PHONY: install system-deps services start test test-lite bench load lint check migrate
 
 $(VENV)/.installed: pyproject.toml
 	test -d $(VENV) || python3 -m venv $(VENV)
@@ -37,6 +38,11 @@ test-lite: install
 
 bench: install services
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(PY) scripts/bench.py
+
+## Mixed API workload with locust (50 users, 60 s) against gunicorn and a Celery worker: database `loadtest`
+## (dropped and created again), Redis DB 13; LOAD_ARGS="--users 100 --run-time 120s" to change it
+load: install services
+	$(PY) scripts/load_test.py $(LOAD_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

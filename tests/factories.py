@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import factory
 from django.contrib.auth import get_user_model
@@ -109,10 +110,11 @@ class ClaimFactory(factory.django.DjangoModelFactory):
 
 
 def with_evidence(claim: Claim) -> Claim:
+    """One photo of the listing, recorded as the filing service records it (its real SHA-256)."""
     Evidence.objects.create(
         claim=claim,
         file=ContentFile(PNG, name="photo.png"),
-        sha256="0" * 64,
+        sha256=hashlib.sha256(PNG).hexdigest(),
         content_type="image/png",
         size=len(PNG),
         kind="image",
