@@ -14,7 +14,7 @@ from brands.models import Brand, BrandMembership, IPRight
 from brands.selectors import brands_visible_to, ip_rights_visible_to
 from core.api import request_actor
 from core.errors import Forbidden, Invalid, NotFound
-from core.files import file_response
+from core.files import FILE_RESPONSES, file_response
 
 
 class BrandSerializer(serializers.ModelSerializer):
@@ -100,8 +100,17 @@ class BrandViewSet(
     def _brand(self, brand):
         return Response(BrandSerializer(Brand.objects.get(pk=brand.pk)).data)
 
-    @extend_schema(request=MembershipCreateSerializer, responses=MembershipSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    # GET lists every member, unpaginated; POST adds one and answers 201 with it.
+    @extend_schema(methods=["GET"], responses=MembershipSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=MembershipCreateSerializer, responses={201: MembershipSerializer}
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser, JSONParser],
+        pagination_class=None,
+    )
     def members(self, request, pk=None):
         """The brand's owners, agents (with their authorisation letters) and viewers; owners add members."""
         brand = self.get_object()
@@ -283,7 +292,7 @@ class IPRightViewSet(
             actor=request_actor(self.request), brand=brand, data=data, certificate=certificate
         )
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses=FILE_RESPONSES)
     @action(detail=True, methods=["get"], url_path="certificate", url_name="certificate-file")
     def certificate(self, request, pk=None):
         """The certificate file, for whoever may read the right; its type sniffed, never run."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import FileResponse
 
-from core.uploads import sniff_content_type
+from core.uploads import ALLOWED_EVIDENCE_TYPES, sniff_content_type
 
 # Shown in the browser: images and PDF, in a page of their own that may load nothing and run nothing.
 # (A PDF is not sandboxed: browsers refuse to show a PDF in a sandboxed document.)
@@ -14,6 +14,14 @@ IMAGE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; s
 PDF_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'"
 # Everything else is a download, under a policy that gives it no origin and no script even if opened.
 ATTACHMENT_POLICY = "default-src 'none'; sandbox"
+
+
+# What `file_response` answers, for the OpenAPI schema: the sniffed type of a file we accepted, or a plain
+# download when the bytes are no longer recognised.
+FILE_RESPONSES = {
+    (200, content_type): bytes
+    for content_type in (*sorted(ALLOWED_EVIDENCE_TYPES), "application/octet-stream")
+}
 
 
 def file_response(field_file, *, download_name: str = "") -> FileResponse:

@@ -54,7 +54,8 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         return listings_visible_to(request_actor(self.request)).order_by("-created_at", "-pk")
 
-    @extend_schema(request=ListingWriteSerializer, responses=ListingSerializer)
+    # Create or update by `platform_ref`: 201 when the listing is new, 200 when it was updated.
+    @extend_schema(request=ListingWriteSerializer, responses={201: ListingSerializer, 200: ListingSerializer})
     def create(self, request):
         if not may_write_marketplace_data(request_actor(request)):
             raise Forbidden("Only the marketplace's service account and reviewers write listings.")

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Invalid
@@ -102,14 +103,17 @@ def listing_upsert(*, data: dict) -> tuple[Listing, bool]:
             _("currency must be a three-letter ISO 4217 code."),
             extra={"fields": {"currency": [_("Use a three-letter code.")]}},
         )
+    defaults = {
+        "merchant": merchant,
+        "url": url[:500],
+        "title": str(data["title"]).strip()[:300],
+        "price": price,
+        "currency": currency,
+    }
+    if merchant.status == Merchant.Status.BANNED:
+        # A banned seller has no active listing: what the marketplace pushes for it arrives removed.
+        defaults.update(status=Listing.Status.REMOVED, removed_at=timezone.now())
     listing, created = Listing.objects.update_or_create(
-        platform_ref=str(data["platform_ref"]).strip(),
-        defaults={
-            "merchant": merchant,
-            "url": url[:500],
-            "title": str(data["title"]).strip()[:300],
-            "price": price,
-            "currency": currency,
-        },
+        platform_ref=str(data["platform_ref"]).strip(), defaults=defaults
     )
     return listing, created

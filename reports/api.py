@@ -43,6 +43,13 @@ FILTER_PARAMETERS = [
 ]
 
 
+# The file of each format, in its own content type (`FORMATS`); the JSON formats are one JSON object.
+EXPORT_FILE_RESPONSES = {
+    (200, media_type): OpenApiTypes.OBJECT if media_type == "application/json" else OpenApiTypes.BINARY
+    for media_type in dict.fromkeys(content_type.split(";")[0] for content_type, _ in FORMATS.values())
+}
+
+
 class ReportSummaryView(APIView):
     content_negotiation_class = JsonOnly
 
@@ -74,8 +81,8 @@ class ReportExportView(APIView):
             ),
         ],
         responses={
-            200: OpenApiTypes.BINARY,
-            202: OpenApiResponse(OpenApiTypes.OBJECT, description='{"url": …}'),
+            **EXPORT_FILE_RESPONSES,
+            (202, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description='{"url": …}'),
         },
     )
     def get(self, request):
@@ -125,7 +132,11 @@ class ReportExportDownloadView(APIView):
 
     @extend_schema(
         operation_id="reports_export_download",
-        responses={200: OpenApiTypes.BINARY, 202: OpenApiTypes.OBJECT, 410: OpenApiTypes.OBJECT},
+        responses={
+            **EXPORT_FILE_RESPONSES,
+            (202, "application/json"): OpenApiTypes.OBJECT,
+            (410, "application/json"): OpenApiTypes.OBJECT,
+        },
     )
     def get(self, request, pk: int):
         export = Export.objects.filter(pk=pk, requested_by=request.user).first()

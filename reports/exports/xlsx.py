@@ -26,22 +26,32 @@ def _xlsx_value(value):
     return neutralise(value)
 
 
+def _append(sheet, row: list) -> None:
+    """openpyxl refuses a cell with control characters, which a brand name, a listing title or a note may
+    hold (they come from users and from the marketplace): they are dropped, so one such text cannot break
+    the whole export."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row])
+
+
 def write_xlsx(actor: Actor, filters: ReportFilters, out, progress: Progress | None = None) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Summary")
-    sheet.append(["Takedown Desk report"])
-    sheet.append(["Period", filters.period_label()])
-    sheet.append(
-        ["Brands", neutralise(", ".join(sorted(filters.brand_names))) if filters.brand_names else "All"]
+    _append(sheet, ["Takedown Desk report"])
+    _append(sheet, ["Period", filters.period_label()])
+    _append(
+        sheet,
+        ["Brands", neutralise(", ".join(sorted(filters.brand_names))) if filters.brand_names else "All"],
     )
-    sheet.append(["Generated", timezone.now().astimezone(dt.UTC).replace(tzinfo=None)])
-    sheet.append([])
-    sheet.append(["Figure", "Value", "Definition"])
+    _append(sheet, ["Generated", timezone.now().astimezone(dt.UTC).replace(tzinfo=None)])
+    _append(sheet, [])
+    _append(sheet, ["Figure", "Value", "Definition"])
     summary = report_summary(actor=actor, filters=filters, group_by="month")
     for key in METRIC_KEYS:
-        sheet.append([key, summary.totals[key], DEFINITIONS[key]])
+        _append(sheet, [key, summary.totals[key], DEFINITIONS[key]])
     for group_by, title in (
         ("month", "By month"),
         ("brand", "By brand"),
@@ -55,19 +65,20 @@ def write_xlsx(actor: Actor, filters: ReportFilters, out, progress: Progress | N
             else report_summary(actor=actor, filters=filters, group_by=group_by).rows
         )
         sheet = workbook.create_sheet(title)
-        sheet.append([group_by, *METRIC_KEYS])
+        _append(sheet, [group_by, *METRIC_KEYS])
         for row in rows:
-            sheet.append([neutralise(row["group"]), *(row[key] for key in METRIC_KEYS)])
+            _append(sheet, [neutralise(row["group"]), *(row[key] for key in METRIC_KEYS)])
     sheet = workbook.create_sheet("DSA transparency")
-    sheet.append(["Section", "Figure", "Value", "Definition"])
+    _append(sheet, ["Section", "Figure", "Value", "Definition"])
     for row in transparency_rows(transparency_report(actor=actor, filters=filters)):
-        sheet.append(list(row))
+        _append(sheet, list(row))
     sheet = workbook.create_sheet("Claims")
     for n, row in enumerate(claim_rows(actor, filters, progress)):
         if n > XLSX_MAX_ROWS:
-            sheet.append(
-                [f"Only the first {XLSX_MAX_ROWS} claims fit in a worksheet; use the CSV export for all."]
+            _append(
+                sheet,
+                [f"Only the first {XLSX_MAX_ROWS} claims fit in a worksheet; use the CSV export for all."],
             )
             break
-        sheet.append([_xlsx_value(c) for c in row])
+        _append(sheet, [_xlsx_value(c) for c in row])
     workbook.save(out)

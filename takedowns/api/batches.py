@@ -22,7 +22,7 @@ class ClaimBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         request=EvidenceUploadSerializer,
-        responses=inline_serializer("BatchEvidence", {"attached": serializers.IntegerField()}),
+        responses={201: inline_serializer("BatchEvidence", {"attached": serializers.IntegerField()})},
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def evidence(self, request, pk=None):

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from core.api import request_actor
 from core.errors import Forbidden, NotFound
-from core.files import file_response
+from core.files import FILE_RESPONSES, file_response
 from takedowns.api.serializers import (
     BulkClaimSerializer,
     ClaimBatchSerializer,
@@ -115,7 +115,7 @@ class ClaimViewSet(
         claim = claim_create(actor=actor, listing=listing, **data)
         return Response(self._detail(claim.pk), status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses=FILE_RESPONSES)
     @action(
         detail=True,
         methods=["get"],
@@ -124,7 +124,13 @@ class ClaimViewSet(
     )
     def evidence_file(self, request, pk=None, evidence_id=None):
         """An evidence file: staff and the claim's own brand only (never a merchant), as in the portal."""
-        item = evidence_visible_to(request_actor(request)).filter(claim_id=pk, pk=evidence_id).first()
+        # The router lets any text through as the claim id; one that is not a number names no claim (404, as
+        # `get_object()` answers), instead of failing in the query.
+        item = (
+            evidence_visible_to(request_actor(request)).filter(claim_id=pk, pk=evidence_id).first()
+            if str(pk).isdecimal()
+            else None
+        )
         if item is None:
             raise NotFound("No such evidence.")
         return file_response(item.file)

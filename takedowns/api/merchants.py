@@ -107,7 +107,10 @@ class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def _annotated(self, merchant):
         return self.get_queryset().get(pk=merchant.pk)
 
-    @extend_schema(request=MerchantWriteSerializer, responses=MerchantSerializer)
+    # Create or update by `platform_ref`: 201 when the merchant is new, 200 when it was updated.
+    @extend_schema(
+        request=MerchantWriteSerializer, responses={201: MerchantSerializer, 200: MerchantSerializer}
+    )
     def create(self, request):
         actor = request_actor(request)
         if not may_write_marketplace_data(actor):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_filters import rest_framework as filters
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -23,7 +24,9 @@ from takedowns.models import (
     CounterNotice,
     Evidence,
     InfringementType,
+    RejectReason,
 )
+from takedowns.selectors import HIDDEN_EVENT_FIELDS_FROM_MERCHANT, HIDDEN_FROM_MERCHANT
 from takedowns.services.transitions import available_transitions
 
 
@@ -81,6 +84,8 @@ class ClaimSerializer(serializers.ModelSerializer):
     merchant = serializers.IntegerField(source="listing.merchant_id", read_only=True)
     merchant_ref = serializers.CharField(source="listing.merchant.platform_ref", read_only=True)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    # Blank until the claim is decided: declared so that the schema admits "" beside the reason codes.
+    decision_reason = serializers.ChoiceField(choices=RejectReason.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Claim
@@ -138,6 +143,28 @@ class ClaimDetailSerializer(ClaimSerializer):
 
     def get_available_transitions(self, claim) -> list[str]:
         return available_transitions(claim, request_actor(self.context["request"]))
+
+
+class _MerchantViewOfClaim(OpenApiSerializerExtension):
+    """A merchant reads a claim without what it may never see (`takedowns.selectors.claim_shown_to`): in the
+    schema those keys are optional, not required."""
+
+    target_class = "takedowns.api.serializers.ClaimSerializer"
+    match_subclasses = True  # ClaimDetailSerializer too
+    hidden = HIDDEN_FROM_MERCHANT
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        required = [name for name in schema.get("required", []) if name not in self.hidden]
+        if required:
+            schema["required"] = required
+        return schema
+
+
+class _MerchantViewOfClaimEvent(_MerchantViewOfClaim):
+    target_class = "takedowns.api.serializers.ClaimEventSerializer"
+    match_subclasses = False
+    hidden = HIDDEN_EVENT_FIELDS_FROM_MERCHANT
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -213,3 +213,20 @@ def test_it_refuses_more_than_a_thousand_items(world, api):
 
 def test_it_refuses_an_invalid_json_bulk(world, api):
     assert_json_error(api(world.platform).post(BULK, "[{", content_type="application/json"), 400)
+
+
+def test_a_banned_merchants_listings_arrive_removed(world, api):
+    """A banned seller has no active listing, whatever the marketplace pushes for it afterwards."""
+    from merchants.models import Merchant
+
+    Merchant.objects.filter(pk=world.merchant.pk).update(status="banned")
+    body = {
+        "platform_ref": "LATE-1",
+        "merchant_ref": world.merchant.platform_ref,
+        "url": "https://market.example/l/late-1",
+        "title": "Same bag, new shop window",
+    }
+    response = api(world.platform).post("/api/v1/listings/", body, format="json")
+    assert response.status_code == 201 and response.json()["status"] == "removed"
+    moved = {**body, "platform_ref": world.other_listing.platform_ref}
+    assert api(world.platform).post("/api/v1/listings/", moved, format="json").json()["status"] == "removed"
