@@ -267,12 +267,16 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 INFO_REQUEST_DAYS = env_int("INFO_REQUEST_DAYS", 7)
 COUNTER_NOTICE_WINDOW_DAYS = env_int("COUNTER_NOTICE_WINDOW_DAYS", 180)
 RESTORE_BUSINESS_DAYS = env_int("RESTORE_BUSINESS_DAYS", 10)
+# A brand may appeal a rejection for this many days after it (DSA Art. 20(1): at least six months).
+APPEAL_WINDOW_DAYS = env_int("APPEAL_WINDOW_DAYS", 183)
 HOLIDAY_COUNTRY = os.environ.get("HOLIDAY_COUNTRY", "US")
 EXTRA_HOLIDAYS = env_list("EXTRA_HOLIDAYS")  # ISO dates, e.g. 2026-12-24,2026-12-31
 SLA_HOURS_HIGH = env_int("SLA_HOURS_HIGH", 24)
 SLA_HOURS_NORMAL = env_int("SLA_HOURS_NORMAL", 72)
 STRIKE_DAYS = env_int("STRIKE_DAYS", 365)
 STRIKES_TO_BAN = env_int("STRIKES_TO_BAN", 3)
+# A ban (or its lifting) waits for a second reviewer when the merchant has at least this many active listings.
+BAN_SECOND_APPROVAL_LISTINGS = env_int("BAN_SECOND_APPROVAL_LISTINGS", 50)
 FAST_TRACK_ENABLED = env_bool("FAST_TRACK_ENABLED", False)
 GOOD_FAITH_MIN_DECIDED = env_int("GOOD_FAITH_MIN_DECIDED", 20)
 GOOD_FAITH_MIN_RATE = float(os.environ.get("GOOD_FAITH_MIN_RATE", "0.90"))
@@ -338,6 +342,7 @@ SPECTACULAR_SETTINGS = {
         "MerchantStatusEnum": "merchants.models.Merchant.Status",
         "ListingStatusEnum": "merchants.models.Listing.Status",
         "ClaimBatchStatusEnum": "takedowns.models.ClaimBatch.Status",
+        "RejectReasonEnum": "takedowns.models.RejectReason",
     },
 }
 

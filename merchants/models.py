@@ -8,6 +8,8 @@ class Merchant(models.Model):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
         BANNED = "banned", _("Banned")
+        # A ban waiting for a second reviewer (takedowns.BanHold): nothing removed yet.
+        BAN_PENDING = "ban_pending", _("Ban held for second approval")
 
     platform_ref = models.CharField(max_length=100, unique=True)
     name = models.CharField(max_length=200)
@@ -19,7 +21,7 @@ class Merchant(models.Model):
         default="en",
         help_text=_("The language of the notices the merchant receives."),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     banned_at = models.DateTimeField(null=True, blank=True)
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="merchants")
     created_at = models.DateTimeField(auto_now_add=True)

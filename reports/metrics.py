@@ -45,7 +45,7 @@ from core.errors import Forbidden, Invalid, NotFound
 from core.models import AuditEvent
 from core.roles import Actor
 from merchants.models import Merchant
-from takedowns.models import Claim, ClaimState, CounterNotice
+from takedowns.models import REJECTED, Claim, CounterNotice
 from takedowns.selectors import claims_visible_to
 
 GROUPINGS = ("month", "brand", "merchant", "infringement_type", "reviewer")
@@ -402,7 +402,7 @@ def _figures(actor: Actor, filters: ReportFilters, group_by: str | None) -> dict
             group_by,
             claims_decided=Count("pk"),
             claims_taken_down=Count("pk", filter=taken),
-            claims_rejected=Count("pk", filter=Q(state=ClaimState.REJECTED)),
+            claims_rejected=Count("pk", filter=Q(state__in=REJECTED)),
             fast_tracked=Count("pk", filter=Q(fast_tracked=True)),
             _countered=Count("pk", filter=taken & countered),
             _reinstated_after=Count("pk", filter=taken & Q(reinstated_at__isnull=False)),

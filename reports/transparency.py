@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.models import AuditEvent
 from core.roles import Actor
 from reports.metrics import HoursBetween, ReportFilters, _hours, _medians, report_claims
-from takedowns.models import ClaimState, CounterNotice, CounterReason, InfringementType
+from takedowns.models import REJECTED, Appeal, CounterNotice, CounterReason, InfringementType
 
 DEFINITIONS = {
     "notices.received": "Notices (claims) submitted under Art. 16 DSA in the period.",
@@ -39,6 +39,16 @@ DEFINITIONS = {
     "complaints.median_hours_to_decision": "Median hours from filing to decision, over complaints decided in "
     "the period.",
     "complaints.retractions": "Removals reversed in the period because the notifier retracted its notice.",
+    "notifier_complaints.received": "Appeals by notifiers against the rejection of their notice (Art. 20 DSA) "
+    "filed in the period.",
+    "notifier_complaints.decided": "Notifiers' appeals decided in the period, each by a reviewer other than the "
+    "one who rejected the notice.",
+    "notifier_complaints.reversed": "Notifiers' appeals decided in the period where the rejection was reversed "
+    "and the notice approved.",
+    "notifier_complaints.upheld": "Notifiers' appeals decided in the period where the rejection was confirmed.",
+    "notifier_complaints.pending": "Notifiers' appeals filed in the period and not yet decided.",
+    "notifier_complaints.median_hours_to_decision": "Median hours from an appeal's filing to its decision, over "
+    "the notifiers' appeals decided in the period.",
     "suspensions.sellers_for_manifestly_illegal_content": "Seller accounts suspended in the period for "
     "frequently providing manifestly illegal content "
     "(Art. 23(1) DSA).",
@@ -62,7 +72,7 @@ def transparency_report(*, actor: Actor, filters: ReportFilters) -> dict:
     )
     decided = claims.filter(filters.period_q("decided_at")).aggregate(
         decided=Count("pk"),
-        rejected=Count("pk", filter=Q(state=ClaimState.REJECTED)),
+        rejected=Count("pk", filter=Q(state__in=REJECTED)),
         automated=Count("pk", filter=Q(fast_tracked=True)),
     )
     # Withdrawals carry no timestamp of their own on the claim: count the transition events.
@@ -94,6 +104,16 @@ def transparency_report(*, actor: Actor, filters: ReportFilters) -> dict:
     median_complaint = _medians(decided_counters, {}, None, HoursBetween("decided_at", "filed_at"), "m")[()][
         "m"
     ]
+
+    appeals = Appeal.objects.filter(claim__in=claims)
+    appeals_received = appeals.filter(filters.period_q("filed_at"))
+    appeals_decided = appeals.filter(filters.period_q("decided_at")).exclude(outcome=Appeal.Outcome.PENDING)
+    appeal_outcomes = appeals_decided.aggregate(
+        decided=Count("pk"),
+        reversed=Count("pk", filter=Q(outcome=Appeal.Outcome.GRANTED)),
+        upheld=Count("pk", filter=Q(outcome=Appeal.Outcome.DENIED)),
+    )
+    median_appeal = _medians(appeals_decided, {}, None, HoursBetween("decided_at", "filed_at"), "m")[()]["m"]
 
     return {
         "report": "DSA transparency report (Art. 15 and Art. 24 DSA)",
@@ -129,6 +149,14 @@ def transparency_report(*, actor: Actor, filters: ReportFilters) -> dict:
             "pending": received.filter(outcome=CounterNotice.Outcome.PENDING).count(),
             "median_hours_to_decision": _hours(median_complaint),
             "retractions": claims.filter(filters.period_q("reinstated_at"), retracted=True).count(),
+        },
+        "notifier_complaints": {
+            "received": appeals_received.count(),
+            "decided": appeal_outcomes["decided"],
+            "reversed": appeal_outcomes["reversed"],
+            "upheld": appeal_outcomes["upheld"],
+            "pending": appeals_received.filter(outcome=Appeal.Outcome.PENDING).count(),
+            "median_hours_to_decision": _hours(median_appeal),
         },
         "suspensions": {
             "sellers_for_manifestly_illegal_content": bans.values("merchant_id").distinct().count(),

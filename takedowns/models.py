@@ -31,15 +31,29 @@ class ClaimState(models.TextChoices):
     TAKEN_DOWN = "taken_down", _("Taken down")
     COUNTER_NOTICED = "counter_noticed", _("Counter-noticed")
     REINSTATED = "reinstated", _("Reinstated")
+    APPEALED = "appealed", _("Appealed")
 
 
 S = ClaimState
 # Waiting for a reviewer or for the brand: the review queue.
 OPEN = (S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED)
+# Waiting for a reviewer: the queue's claims, with the brands' appeals of rejections.
+REVIEWABLE = (*OPEN, S.APPEALED)
 # A brand may not file a second claim on a listing while one of these stands.
-ACTIVE = (S.SUBMITTED, S.IN_REVIEW, S.INFO_REQUESTED, S.APPROVED, S.TAKEN_DOWN, S.COUNTER_NOTICED)
-# A reviewer (or fast track) has decided; the take-down rate is computed over these.
-DECIDED = (S.APPROVED, S.REJECTED, S.TAKEN_DOWN, S.COUNTER_NOTICED, S.REINSTATED)
+ACTIVE = (
+    S.SUBMITTED,
+    S.IN_REVIEW,
+    S.INFO_REQUESTED,
+    S.APPROVED,
+    S.TAKEN_DOWN,
+    S.COUNTER_NOTICED,
+    S.APPEALED,
+)
+# A reviewer (or fast track) has decided; the take-down rate is computed over these. An appealed claim
+# stays rejected until a second reviewer grants the appeal.
+DECIDED = (S.APPROVED, S.REJECTED, S.TAKEN_DOWN, S.COUNTER_NOTICED, S.REINSTATED, S.APPEALED)
+# Rejected, as the reports count it: the rejection stands while the brand's appeal waits.
+REJECTED = (S.REJECTED, S.APPEALED)
 # Not yet decided: the brand may still withdraw the claim and add evidence to it.
 BEFORE_DECISION = (S.DRAFT, *OPEN)
 CLOSED = (S.REJECTED, S.WITHDRAWN, S.REINSTATED)
@@ -105,6 +119,21 @@ def system(claim: Claim, actor: Actor) -> bool:
 def reviewer_or_system(claim: Claim, actor: Actor) -> bool:
     """A reviewer, or the system once a deadline has passed."""
     return actor.reviewer or actor.is_system
+
+
+def second_reviewer(claim: Claim, actor: Actor) -> bool:
+    """A reviewer other than the one who rejected the claim: a second look, by qualified staff (DSA Art. 20(6))."""
+    return actor.reviewer and (claim.decided_by_id is None or claim.decided_by_id != actor.user_id)
+
+
+def never_appealed(claim: Claim) -> bool:
+    """One appeal per claim: after a decision on the appeal the rejection is final. Reads `brand_appeal`
+    through the cache when the caller selected it (the claim pages do)."""
+    try:
+        claim.brand_appeal  # noqa: B018  # the reverse one-to-one: raises when there is none
+    except Appeal.DoesNotExist:
+        return True
+    return False
 
 
 def listing_merchant(claim: Claim, actor: Actor) -> bool:
@@ -207,6 +236,10 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         prefetch cache when the caller prefetched it (the claim pages do), so pages add no query."""
         pending = [c for c in self.counter_notices.all() if c.outcome == CounterNotice.Outcome.PENDING]
         return max(pending, key=lambda c: c.filed_at, default=None)
+
+    def can_appeal_ever(self) -> bool:
+        """Rejected and never appealed (the window aside): `appeal` is on offer."""
+        return self.state == S.REJECTED and never_appealed(self)
 
     # --- the state graph ---------------------------------------------------------------------------------
     @transition(
@@ -359,6 +392,49 @@ class Claim(ConcurrentTransitionMixin, models.Model):
     def retract(self, *, at) -> None:
         self.reinstated_at = at
         self.retracted = True
+
+    @transition(
+        state,
+        source=S.REJECTED,
+        target=S.APPEALED,
+        permission=brand_filer,  # type: ignore[arg-type]  # an Actor check
+        conditions=[never_appealed],  # type: ignore[list-item]  # a check of a Claim
+        custom={"label": _("Appeal the rejection"), "done": _("Appealed")},
+    )
+    def appeal(self, *, due_at) -> None:
+        self.due_at = due_at
+
+    @transition(
+        state,
+        source=S.APPEALED,
+        target=S.APPROVED,
+        permission=second_reviewer,  # type: ignore[arg-type]  # an Actor check
+        custom={
+            "label": _("Grant the appeal"),
+            "done": _("Appeal granted"),
+            "refused": _("A reviewer other than the one who rejected the claim decides its appeal."),
+        },
+    )
+    def appeal_grant(self, *, at, reviewer, note: str = "") -> None:
+        self.decided_at = at
+        self.decided_by = reviewer
+        self.decision_reason = ""
+        self.decision_note = note
+
+    @transition(
+        state,
+        source=S.APPEALED,
+        target=S.REJECTED,
+        permission=second_reviewer,  # type: ignore[arg-type]  # an Actor check
+        custom={
+            "label": _("Deny the appeal"),
+            "done": _("Appeal denied"),
+            "refused": _("A reviewer other than the one who rejected the claim decides its appeal."),
+        },
+    )
+    def appeal_deny(self, *, reason: str, note: str) -> None:
+        self.decision_reason = reason
+        self.decision_note = note
 
 
 # The graph as declared above, read once: name -> django-fsm Transition (sources, target, permission, labels).
@@ -535,6 +611,66 @@ class CounterNotice(models.Model):
         return f"counter-notice on {self.claim}"
 
 
+class CounterNoticeEvidence(models.Model):
+    """What the merchant sends with its counter-notice: invoices, licences, authorisation letters. The reviewer
+    and the brand read them beside the statement; they are the merchant's own documents, so never exported."""
+
+    counter_notice = models.ForeignKey(CounterNotice, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to="counter-evidence/%Y/%m/")
+    original_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via_link = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name or self.file.name} ({self.sha256[:12]})"
+
+
+class Appeal(models.Model):
+    """The brand's complaint against a rejection (DSA Art. 20 for notifiers): one per claim, decided by a
+    reviewer other than the one who rejected."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        GRANTED = "granted", _("Granted: the claim is approved")
+        DENIED = "denied", _("Denied: the rejection is final")
+
+    claim = models.OneToOneField(Claim, on_delete=models.PROTECT, related_name="brand_appeal")
+    statement = models.TextField()
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filed_at = models.DateTimeField(default=timezone.now)
+    # The rejection appealed against, kept as it was: the claim's own fields change with the outcome.
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejected_reason = models.CharField(max_length=30, choices=RejectReason.choices, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=30, choices=RejectReason.choices, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-filed_at"]
+        indexes = [models.Index(fields=["filed_at"], name="appeal_filed_idx")]  # transparency report
+
+    def __str__(self) -> str:
+        return f"appeal of {self.claim}"
+
+
 # --- the consequences of takedowns for the merchant (repeat infringers) ---------------------------------
 class StrikeQuerySet(models.QuerySet):
     def active(self, now=None):
@@ -564,3 +700,49 @@ class Strike(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class BanHold(models.Model):
+    """A ban, or the lifting of one, held for a second reviewer: a heavy decision is never one person's
+    (docs/contract.md §10). While a ban is held nothing is removed and the merchant reads `ban_pending`."""
+
+    class Action(models.TextChoices):
+        BAN = "ban", _("Ban")
+        LIFT = "lift", _("Lift the ban")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Held for second approval")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE, related_name="ban_holds")
+    action = models.CharField(max_length=4, choices=Action.choices)
+    reason = models.TextField()
+    why_held = models.CharField(max_length=200)
+    # The strike's claim when the threshold asked for the ban; None when a reviewer did.
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_label = models.CharField(max_length=150)
+    requested_at = models.DateTimeField(default=timezone.now)
+    previous_status = models.CharField(max_length=20)
+    active_listings = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            # One decision in waiting per merchant: a second request while one is held is a conflict.
+            models.UniqueConstraint(
+                fields=["merchant"], condition=Q(status="pending"), name="one_pending_ban_hold"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} of {self.merchant_id} ({self.status})"

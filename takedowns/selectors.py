@@ -18,12 +18,15 @@ from merchants.models import Listing, Merchant
 from takedowns.models import (
     DECIDED,
     OPEN,
+    REVIEWABLE,
     SHOWN_TO_MERCHANT,
+    BanHold,
     Claim,
     ClaimBatch,
     ClaimEvent,
     ClaimState,
     CounterNotice,
+    CounterNoticeEvidence,
     Evidence,
     Strike,
 )
@@ -51,6 +54,7 @@ HIDDEN_FROM_MERCHANT = frozenset(
         "info_request",
         "info_due_at",
         "evidence",
+        "appeal",  # the brand's appeal of a rejection is between the brand and the platform
     }
 )
 HIDDEN_EVENT_FIELDS_FROM_MERCHANT = frozenset({"actor", "note"})
@@ -109,6 +113,18 @@ def evidence_visible_to(actor: Actor) -> QuerySet[Evidence]:
     return evidence.filter(claim__brand_id__in=actor.brand_ids)
 
 
+def counter_evidence_visible_to(actor: Actor) -> QuerySet[CounterNoticeEvidence]:
+    """The merchant's counter-notice documents: staff, the claim's brand (who must answer them) and the
+    merchant itself."""
+    items = CounterNoticeEvidence.objects.select_related("counter_notice__claim")
+    if actor.sees_everything:
+        return items
+    return items.filter(
+        Q(counter_notice__claim__brand_id__in=actor.brand_ids)
+        | Q(counter_notice__claim__listing__merchant_id__in=actor.merchant_ids)
+    )
+
+
 def claim_list(actor: Actor) -> QuerySet[Claim]:
     return (
         claims_visible_to(actor)
@@ -122,14 +138,21 @@ def claim_detail(actor: Actor) -> QuerySet[Claim]:
     return (
         claims_visible_to(actor)
         .select_related(
-            "brand", "ip_right", "listing__merchant", "assignee", "decided_by", "created_by", "batch"
+            "brand",
+            "ip_right",
+            "listing__merchant",
+            "assignee",
+            "decided_by",
+            "created_by",
+            "batch",
+            "brand_appeal",
         )
         .prefetch_related(
             Prefetch(
                 "events", queryset=ClaimEvent.objects.select_related("actor").order_by("created_at", "pk")
             ),
             Prefetch("evidence", queryset=Evidence.objects.order_by("created_at")),
-            "counter_notices",
+            "counter_notices__evidence",
         )
     )
 
@@ -147,7 +170,7 @@ def stuck_enforcement_q() -> Q:
 
 def queue_for_reviewer(actor: Actor, *, include_stuck: bool = True) -> QuerySet[Claim]:
     """docs/contract.md §6 order: priority, then due time (SLA 24 h for high priority, 72 h otherwise)."""
-    states = Q(state__in=OPEN)
+    states = Q(state__in=REVIEWABLE)
     if include_stuck:
         states |= stuck_enforcement_q()
     return claim_list(actor).filter(states).order_by("-priority", "due_at", "pk")
@@ -177,7 +200,7 @@ def reviewer_queue(actor: Actor, filters: dict) -> QuerySet[Claim]:
     state = filters.get("state")
     if state == "stuck":
         claims = claims.filter(stuck_enforcement_q())
-    elif state in OPEN:
+    elif state in REVIEWABLE:
         claims = claims.filter(state=state)
     elif not filters.get("overdue"):
         # The default view is what a reviewer can act on: claims waiting for the brand's answer have their
@@ -210,9 +233,10 @@ def reviewer_queue(actor: Actor, filters: dict) -> QuerySet[Claim]:
 def queue_counts(actor: Actor) -> dict[str, int]:
     """The numbers on the queue's tabs, in one aggregate query (plus one for stuck enforcement)."""
     now = timezone.now()
-    open_claims = claims_visible_to(actor).filter(state__in=OPEN)
+    open_claims = claims_visible_to(actor).filter(state__in=REVIEWABLE)
     counts = open_claims.aggregate(
         all=Count("pk", filter=~Q(state=S.INFO_REQUESTED)),
+        appealed=Count("pk", filter=Q(state=S.APPEALED)),
         submitted=Count("pk", filter=Q(state=S.SUBMITTED)),
         in_review=Count("pk", filter=Q(state=S.IN_REVIEW)),
         info_requested=Count("pk", filter=Q(state=S.INFO_REQUESTED)),
@@ -223,6 +247,7 @@ def queue_counts(actor: Actor) -> dict[str, int]:
     counts["stuck"] = claims_visible_to(actor).filter(stuck_enforcement_q()).count()
     counts["counter_notices"] = claims_visible_to(actor).filter(state=S.COUNTER_NOTICED).count()
     counts["ip_rights"] = IPRight.objects.filter(status=IPRight.Status.PENDING).count()
+    counts["held"] = BanHold.objects.filter(status=BanHold.Status.PENDING).count()
     return counts
 
 
@@ -276,6 +301,15 @@ def merchants_for_review(*, q: str = "", status: str = "") -> QuerySet[Merchant]
     if status:
         merchants = merchants.filter(status=status)
     return merchants.order_by("-active_strikes", "name")
+
+
+def held_decisions() -> QuerySet[BanHold]:
+    """Bans, and liftings of bans, waiting for a second reviewer: oldest first."""
+    return (
+        BanHold.objects.filter(status=BanHold.Status.PENDING)
+        .select_related("merchant", "claim", "requested_by")
+        .order_by("requested_at", "pk")
+    )
 
 
 def counter_notice_queue() -> QuerySet[CounterNotice]:

@@ -16,7 +16,11 @@ urlpatterns = [
     path("claims/<int:pk>/", claims.claim_detail, name="claim"),
     path("claims/<int:pk>/evidence/", claims.claim_evidence, name="claim-evidence"),
     path("claims/<int:pk>/do/<str:name>/", claims.claim_action, name="claim-action"),
+    path(
+        "claims/<int:pk>/counter-documents/", claims.claim_counter_documents, name="claim-counter-documents"
+    ),
     path("evidence/<int:pk>/", claims.evidence_file, name="evidence-file"),
+    path("counter-documents/<int:pk>/", claims.counter_document, name="counter-document"),
     path("batches/<int:pk>/", batches.batch_detail, name="batch"),
     path("batches/<int:pk>/progress/", batches.batch_progress, name="batch-progress"),
     path("batches/<int:pk>/evidence/", batches.batch_evidence, name="batch-evidence"),
@@ -25,9 +29,16 @@ urlpatterns = [
     path("queue/", queue.queue, name="queue"),
     path("queue/decide/", queue.queue_bulk, name="queue-bulk"),
     path("counter-notices/", queue.counter_notices, name="counter-notices"),
+    path("queue/held/", merchants.held, name="held-decisions"),
     path("merchants/", merchants.merchants, name="merchants"),
     path("merchants/<int:pk>/", merchants.merchant_detail, name="merchant"),
     path("merchants/<int:pk>/<str:name>/", merchants.merchant_action, name="merchant-action"),
     # merchants arriving from the takedown e-mail
     path("m/<str:token>/", merchant_link.merchant_claim, name="merchant-claim"),
+    path("m/<str:token>/documents/", merchant_link.merchant_claim_documents, name="merchant-claim-documents"),
+    path(
+        "m/<str:token>/documents/<int:pk>/",
+        merchant_link.merchant_claim_document,
+        name="merchant-claim-document",
+    ),
 ]

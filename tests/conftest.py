@@ -115,6 +115,7 @@ class World:
     viewer: object
     other_owner: object
     reviewer: object
+    second_reviewer: object
     compliance: object
     platform: object
     merchant: object
@@ -157,6 +158,7 @@ def world(db) -> World:
         viewer=viewer,
         other_owner=other_owner,
         reviewer=UserFactory(username="reviewer", groups=[REVIEWER]),
+        second_reviewer=UserFactory(username="reviewer2", groups=[REVIEWER]),
         compliance=UserFactory(username="compliance", groups=[COMPLIANCE]),
         platform=UserFactory(username="platform", groups=[PLATFORM]),
         merchant=merchant,

@@ -19,6 +19,7 @@ PATHS = {
     "taken_down": ["submit", "start_review", "approve", "enforce"],
     "counter_noticed": ["submit", "start_review", "approve", "enforce", "counter_notice"],
     "reinstated": ["submit", "start_review", "approve", "enforce", "counter_notice", "reinstate"],
+    "appealed": ["submit", "start_review", "reject", "appeal"],
 }
 
 ARGS = {
@@ -32,18 +33,22 @@ ARGS = {
     "uphold": {"note": "Invoice does not match."},
     "provide_info": {"note": "Receipt attached."},
     "retract": {"note": "Our mistake."},
+    "appeal": {"note": "The test purchase report shows the goods are fake."},
+    "appeal_deny": {"reason": "not_infringing", "note": "The photos show genuine packaging."},
 }
 
 
 def actor_for_step(world, name):
     from core.roles import actor_for
 
-    if name in ("submit", "provide_info", "withdraw", "retract"):
+    if name in ("submit", "provide_info", "withdraw", "retract", "appeal"):
         return actor_for(world.owner)
     if name in ("expire", "fast_track", "enforce"):
         return SYSTEM
     if name == "counter_notice":
         return merchant_link_actor(world.merchant.pk)
+    if name in ("appeal_grant", "appeal_deny"):
+        return actor_for(world.second_reviewer)  # not the reviewer who rejected
     return actor_for(world.reviewer)
 
 

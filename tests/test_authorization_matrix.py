@@ -34,7 +34,7 @@ from core.audit import audit
 from core.roles import SYSTEM
 from merchants.models import Merchant
 from reports.models import Export
-from takedowns.models import ClaimBatch
+from takedowns.models import BanHold, ClaimBatch, CounterNoticeEvidence
 from takedowns.services.notices import merchant_link_token
 from tests.factories import PNG, IPRightFactory, UserFactory
 from tests.lifecycle import claim_in_state
@@ -165,6 +165,63 @@ class Objects:
 
     def _listing(self):
         return self.world.listing if self.own else self.world.other_listing
+
+    def _held_merchant(self):
+        """A merchant whose ban the strike threshold asked for: any reviewer may confirm or decline it."""
+        merchant = self.obj("merchant")
+        BanHold.objects.create(
+            merchant=merchant,
+            action=BanHold.Action.BAN,
+            reason="3 active strikes",
+            why_held="probe",
+            requested_label="system",
+            previous_status=merchant.status,
+        )
+        Merchant.objects.filter(pk=merchant.pk).update(status=Merchant.Status.BAN_PENDING)
+        return merchant
+
+    def _lift_held_merchant(self):
+        merchant = self.obj("banned_merchant")
+        BanHold.objects.create(
+            merchant=merchant,
+            action=BanHold.Action.LIFT,
+            reason="Supplier documents check out.",
+            why_held="probe",
+            requested_label="system",
+            previous_status=Merchant.Status.BANNED,
+        )
+        return merchant
+
+    def _counter_document(self):
+        """An invoice with the counter-notice of `{claim}` (which must be counter-noticed)."""
+        counter = self.obj("claim").counter_notices.get()
+        return CounterNoticeEvidence.objects.create(
+            counter_notice=counter,
+            file=ContentFile(PNG, name="invoice.png"),
+            original_name="invoice.png",
+            sha256="0" * 64,
+            content_type="image/png",
+            size=len(PNG),
+        )
+
+    def _cn_claim(self):
+        return self._claim_in("counter_noticed")
+
+    def _cn_token(self):
+        """The signed link of a counter-noticed claim; another tenant's stands for a link that is not ours."""
+        token = merchant_link_token(self.obj("cn_claim"))
+        return token if self.own else token[:-4] + "xxxx"
+
+    def _cn_document(self):
+        counter = self.obj("cn_claim").counter_notices.get()
+        return CounterNoticeEvidence.objects.create(
+            counter_notice=counter,
+            file=ContentFile(PNG, name="invoice.png"),
+            original_name="invoice.png",
+            sha256="0" * 64,
+            content_type="image/png",
+            size=len(PNG),
+        )
 
     def _export(self):
         """A background export still being built, requested by the brand's owner (or the other one's)."""
@@ -463,6 +520,25 @@ API: dict[str, list[Probe]] = {
             data=lambda o: {"reason": "Appeal granted."},
         ),
     ],
+    # a held ban or lift: the second reviewer decides (any reviewer when the strike threshold asked for it)
+    **{
+        f"merchant-{name}": [
+            P(
+                "POST",
+                f"/api/v1/merchants/{{{held}}}/{name}/",
+                S(401, 403, 403, 403, 403, 200, 403, 403, 403, 404),
+                other={"merchant": 404},
+                writers=("reviewer",),
+                data=lambda o: {"note": "Checked by a second reviewer."},
+            ),
+        ]
+        for name, held in [
+            ("confirm-ban", "held_merchant"),
+            ("decline-ban", "held_merchant"),
+            ("confirm-lift-ban", "lift_held_merchant"),
+            ("decline-lift-ban", "lift_held_merchant"),
+        ]
+    },
     "listing-list": [
         P("GET", "/api/v1/listings/", S(401, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
         P(
@@ -558,6 +634,29 @@ API: dict[str, list[Probe]] = {
             "/api/v1/claims/{claim}/evidence/{evidence}/file/",
             S(401, 200, 200, 200, 404, 200, 200, 404, 404, 404),
             other=CLAIM_OTHER,
+        ),
+    ],
+    "claim-counter-notice-evidence": [
+        # the merchant's documents with its pending counter-notice
+        P(
+            "POST",
+            "/api/v1/claims/{claim}/counter-notice-evidence/",
+            S(401, 403, 403, 403, 404, 403, 403, 404, 201, 404),
+            other=CLAIM_OTHER,
+            writers=("merchant",),
+            data=lambda o: {"file": png("invoice.png")},
+            fmt="multipart",
+            state="counter_noticed",
+        ),
+    ],
+    "claim-counter-notice-evidence-file": [
+        # read by staff, the claim's brand and the merchant itself
+        P(
+            "GET",
+            "/api/v1/claims/{claim}/counter-notice-evidence/{counter_document}/file/",
+            S(401, 200, 200, 200, 404, 200, 200, 404, 200, 404),
+            other=CLAIM_OTHER,
+            state="counter_noticed",
         ),
     ],
     "claim-legal-action": [
@@ -903,6 +1002,27 @@ PAGES: dict[str, list[Probe]] = {
             other=CLAIM_OTHER,
         ),
     ],
+    "claim-counter-documents": [
+        # the merchant adds documents; anyone else's attempt is refused on the page it redirects to
+        P(
+            "POST",
+            "/claims/{claim}/counter-documents/",
+            S(L, 302, 302, 302, 404, 302, 302, 404, 302, 404),
+            other=CLAIM_OTHER,
+            writers=("merchant",),
+            data=lambda o: {"documents": png("invoice.png")},
+            state="counter_noticed",
+        ),
+    ],
+    "counter-document": [
+        P(
+            "GET",
+            "/counter-documents/{counter_document}/",
+            S(L, 200, 200, 200, 404, 200, 200, 404, 200, 404),
+            other=CLAIM_OTHER,
+            state="counter_noticed",
+        ),
+    ],
     "batch": [
         P(
             "GET",
@@ -950,6 +1070,7 @@ PAGES: dict[str, list[Probe]] = {
         ),
     ],
     "counter-notices": [P("GET", "/counter-notices/", S(L, 403, 403, 403, 403, 200, 403, 403, 403, 403))],
+    "held-decisions": [P("GET", "/queue/held/", S(L, 403, 403, 403, 403, 200, 403, 403, 403, 403))],
     "merchants": [P("GET", "/merchants/", S(L, 403, 403, 403, 403, 200, 200, 403, 403, 403))],
     "merchant": [P("GET", "/merchants/{merchant}/", S(L, 403, 403, 403, 403, 200, 200, 403, 403, 403))],
     "merchant-action": [
@@ -989,6 +1110,25 @@ PAGES: dict[str, list[Probe]] = {
                 "good_faith": "on",
                 "signature": "Sam Seller",
             },
+        ),
+    ],
+    "merchant-claim-documents": [
+        # the signed link is the credential: documents go to the pending counter-notice
+        P(
+            "POST",
+            "/m/{cn_token}/documents/",
+            S(302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+            other=dict.fromkeys(ROLES, 404),
+            writers=EVERYONE,
+            data=lambda o: {"documents": png("invoice.png")},
+        ),
+    ],
+    "merchant-claim-document": [
+        P(
+            "GET",
+            "/m/{cn_token}/documents/{cn_document}/",
+            S(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+            other=dict.fromkeys(ROLES, 404),
         ),
     ],
     "dashboard": [P("GET", "/dashboard/", S(L, 200, 200, 200, 200, 403, 403, 403, 403, 403))],
@@ -1065,6 +1205,8 @@ PUBLIC = {
     "page:password_reset_confirm",
     "page:password_reset_complete",
     "page:merchant-claim",  # the signed link is the credential
+    "page:merchant-claim-documents",
+    "page:merchant-claim-document",
 }
 
 

@@ -15,7 +15,8 @@ from core.roles import Actor
 from merchants.models import Merchant
 from reports.dsa.validation import EU_EEA_COUNTRIES
 from reports.metrics import report_claims
-from takedowns.models import Claim, InfringementType, Strike
+from takedowns import decisions
+from takedowns.models import Claim, CounterNotice, InfringementType, Strike
 
 # What a takedown is under each infringement type: the statement's keywords and legal ground.
 KEYWORDS_BY_TYPE = {
@@ -84,7 +85,7 @@ def statement_for_takedown(claim: Claim) -> dict:
     application = dt.date.fromisoformat(_day(taken_down))
     kind = claim.infringement_type
     right = claim.ip_right
-    automated = claim.fast_tracked
+    automated = decisions.removal_automated(claim)
     source = "SOURCE_TRUSTED_FLAGGER" if claim.brand.trusted_flagger else "SOURCE_ARTICLE_16"
     facts = (
         f"A notice under Art. 16 DSA{' from a trusted flagger (Art. 22 DSA)' if source == 'SOURCE_TRUSTED_FLAGGER' else ''} "
@@ -92,9 +93,12 @@ def statement_for_takedown(claim: Claim) -> dict:
         f"The notifier showed a {right.get_kind_display().lower()} registered with {right.office} and supplied "
         f"evidence. {'The notifier is in the good-faith programme and the notice was approved automatically; a reviewer audits such approvals afterwards.' if automated else 'A reviewer examined the right and the evidence and found the listing infringing.'} "
         f"The listing was removed on {application.isoformat()}. The seller was notified with the reasons and may "
-        f"file a counter-notice within {settings.COUNTER_NOTICE_WINDOW_DAYS} days. Case {claim.reference or claim.pk}."
+        f"file a counter-notice within {settings.COUNTER_NOTICE_WINDOW_DAYS} days. "
+        f"{_counter_notice_facts(claim)}Case {claim.reference or claim.pk}."
     )
+    ended = _ended(claim, application)
     return {
+        **({"end_date_visibility_restriction": ended} if ended else {}),
         "decision_visibility": ["DECISION_VISIBILITY_CONTENT_REMOVED"],
         "account_type": "ACCOUNT_TYPE_BUSINESS",
         "decision_ground": "DECISION_GROUND_ILLEGAL_CONTENT",
@@ -122,6 +126,35 @@ def statement_for_takedown(claim: Claim) -> dict:
     }
 
 
+def _counter_notice_facts(claim: Claim) -> str:
+    """That the seller's counter-notice was considered, and its outcome: never the seller's name, statement,
+    signature or documents (Art. 24(5) DSA: no personal data)."""
+    counter = max(claim.counter_notices.all(), key=lambda c: c.filed_at, default=None)
+    if counter is None:
+        if claim.retracted and claim.reinstated_at:
+            return f"The notifier withdrew its notice and the listing was reinstated on {_day(claim.reinstated_at)}. "
+        return ""
+    documents = " and the documents it supplied" if counter.evidence.all() else ""
+    filed = f"The seller contested the removal with a counter-notice (Art. 20 DSA) filed on {_day(counter.filed_at)}. "
+    if counter.outcome == CounterNotice.Outcome.REINSTATED:
+        by = (
+            "The notifier showed no court action before the restoration deadline"
+            if counter.decided_by_id is None
+            else f"A reviewer considered the counter-notice{documents}"
+        )
+        return f"{filed}{by}, and the listing was reinstated on {_day(counter.decided_at)}. "
+    if counter.outcome == CounterNotice.Outcome.UPHELD:
+        return f"{filed}A reviewer considered the counter-notice{documents} and upheld the removal. "
+    return f"{filed}It is being considered. "
+
+
+def _ended(claim: Claim, application: dt.date) -> str | None:
+    """The day the removal ended (reinstatement), never before the day it applied."""
+    if claim.reinstated_at is None:
+        return None
+    return max(dt.date.fromisoformat(_day(claim.reinstated_at)), application).isoformat()
+
+
 def statement_for_ban(ban: AuditEvent, merchant: Merchant | None = None) -> dict:
     """The statement of reasons for suspending a repeat infringer's account (Art. 23(1) DSA)."""
     merchant = merchant or Merchant.objects.filter(pk=ban.merchant_id).first()
@@ -146,6 +179,8 @@ def statement_for_ban(ban: AuditEvent, merchant: Merchant | None = None) -> dict
     count = ban.data.get("active_strikes") if isinstance(ban.data, dict) else None
     count = count or len(strikes)
     system = ban.actor_id is None and ban.actor_label == "system"
+    # A ban the strike threshold asked for and a second reviewer confirmed: partly automated.
+    held_for_system = isinstance(ban.data, dict) and bool(ban.data.get("requested_by_system"))
     first_listed = (
         merchant.listings.order_by("created_at").values_list("created_at", flat=True).first()
         if merchant
@@ -169,7 +204,7 @@ def statement_for_ban(ban: AuditEvent, merchant: Merchant | None = None) -> dict
         "decision_facts": (
             f"Account suspended as a repeat infringer with {count} active strikes, each from a takedown of a "
             f"listing after a notice under Art. 16 DSA. All the seller's active listings were removed. "
-            f"{'The suspension followed automatically from the strike threshold.' if system else 'A reviewer decided the suspension.'} "
+            f"{_ban_decided_by(system, ban.data if isinstance(ban.data, dict) else {})} "
             f"A reviewer may lift it on complaint."
         )[:5000],
         "content_type": ["CONTENT_TYPE_PRODUCT"],
@@ -180,9 +215,20 @@ def statement_for_ban(ban: AuditEvent, merchant: Merchant | None = None) -> dict
         "application_date": application.isoformat(),
         "source_type": source,
         "automated_detection": "No",
-        "automated_decision": "AUTOMATED_DECISION_FULLY" if system else "AUTOMATED_DECISION_NOT_AUTOMATED",
+        "automated_decision": "AUTOMATED_DECISION_FULLY"
+        if system
+        else ("AUTOMATED_DECISION_PARTIALLY" if held_for_system else "AUTOMATED_DECISION_NOT_AUTOMATED"),
         "puid": ban_puid(ban),
     }
+
+
+def _ban_decided_by(system: bool, data: dict) -> str:
+    if system:
+        return "The suspension followed automatically from the strike threshold."
+    if data.get("hold"):
+        asked = "the strike threshold" if data.get("requested_by_system") else "a reviewer"
+        return f"Asked for by {asked} and confirmed by a second reviewer."
+    return "A reviewer decided the suspension."
 
 
 def takedown_claims(claims: QuerySet[Claim], filters) -> QuerySet[Claim]:
@@ -190,6 +236,7 @@ def takedown_claims(claims: QuerySet[Claim], filters) -> QuerySet[Claim]:
     return (
         claims.filter(filters.period_q("taken_down_at"))
         .select_related("brand", "ip_right", "listing")
+        .prefetch_related("counter_notices__evidence")
         .order_by("taken_down_at", "pk")
     )
 

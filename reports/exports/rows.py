@@ -17,7 +17,7 @@ from reports.metrics import (
     ReportFilters,
     report_claims,
 )
-from takedowns.models import Claim, ClaimEvent, ClaimState, CounterNotice
+from takedowns.models import REJECTED, Claim, ClaimEvent, CounterNotice
 
 CHUNK_BYTES = 64 * 1024
 
@@ -103,7 +103,7 @@ def export_claims(actor: Actor, filters: ReportFilters):
 def _decision(state: str, decided_at, fast_tracked: bool) -> str:
     if decided_at is None:
         return ""
-    if state == ClaimState.REJECTED:
+    if state in REJECTED:
         return "rejected"
     return "fast-tracked" if fast_tracked else "approved"
 

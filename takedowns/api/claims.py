@@ -18,15 +18,29 @@ from takedowns.api.serializers import (
     ClaimDetailSerializer,
     ClaimFilter,
     ClaimSerializer,
+    CounterNoticeEvidenceSerializer,
+    CounterNoticeEvidenceUploadSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
     LegalActionSerializer,
     TransitionSerializer,
 )
 from takedowns.models import TRANSITIONS, ClaimBatch, transition_sources
-from takedowns.selectors import audience_of, claim_detail, claim_list, claim_shown_to, evidence_visible_to
+from takedowns.selectors import (
+    audience_of,
+    claim_detail,
+    claim_list,
+    claim_shown_to,
+    counter_evidence_visible_to,
+    evidence_visible_to,
+)
 from takedowns.services.batches import batch_create, batch_rows_from_file
-from takedowns.services.filing import claim_create, evidence_add, listing_find
+from takedowns.services.filing import (
+    claim_create,
+    counter_notice_evidence_add,
+    evidence_add,
+    listing_find,
+)
 from takedowns.services.transitions import claim_transition, counter_notice_legal_action
 
 
@@ -145,6 +159,49 @@ class ClaimViewSet(
         return Response(
             EvidenceSerializer(item, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
+
+    @extend_schema(
+        request=CounterNoticeEvidenceUploadSerializer, responses={201: CounterNoticeEvidenceSerializer}
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="counter-notice-evidence",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def counter_notice_evidence(self, request, pk=None):
+        """The merchant attaches a document to its pending counter-notice (multipart `file`): 403 for anyone
+        else, 409 when no counter-notice waits for a decision."""
+        claim = self.get_object()
+        body = CounterNoticeEvidenceUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = counter_notice_evidence_add(
+            actor=request_actor(request), claim=claim, file=body.validated_data["file"]
+        )
+        return Response(
+            CounterNoticeEvidenceSerializer(item, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(responses=FILE_RESPONSES)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"counter-notice-evidence/(?P<evidence_id>[0-9]+)/file",
+        url_name="counter-notice-evidence-file",
+    )
+    def counter_notice_evidence_file(self, request, pk=None, evidence_id=None):
+        """A counter-notice document: the reviewers, the claim's brand and the merchant."""
+        item = (
+            counter_evidence_visible_to(request_actor(request))
+            .filter(counter_notice__claim_id=pk, pk=evidence_id)
+            .first()
+            if str(pk).isdecimal()
+            else None
+        )
+        if item is None:
+            raise NotFound("No such document.")
+        return file_response(item.file)
 
     @extend_schema(
         request=TransitionSerializer,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,11 +14,23 @@ from core.errors import Forbidden
 from merchants.models import Merchant
 from merchants.selectors import merchants_visible_to
 from merchants.services import may_write_marketplace_data, merchant_upsert
-from takedowns.services.bans import merchant_ban, merchant_lift_ban
+from takedowns.models import BanHold
+from takedowns.services.bans import ban_hold_decide, merchant_ban, merchant_lift_ban
+
+
+class BanHoldSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_label")
+
+    class Meta:
+        model = BanHold
+        fields = ["id", "action", "reason", "why_held", "requested_by", "requested_at", "active_listings"]
 
 
 class MerchantSerializer(serializers.ModelSerializer):
     active_strikes = serializers.IntegerField(read_only=True)
+    held_decision = serializers.SerializerMethodField(
+        help_text="A ban, or the lifting of one, waiting for a second reviewer; null when none is held."
+    )
 
     class Meta:
         model = Merchant
@@ -31,22 +43,33 @@ class MerchantSerializer(serializers.ModelSerializer):
             "language",
             "status",
             "active_strikes",
+            "held_decision",
             "banned_at",
             "created_at",
             "updated_at",
         ]
 
+    @extend_schema_field(BanHoldSerializer(allow_null=True))
+    def get_held_decision(self, merchant):
+        held = getattr(merchant, "pending_holds", None)
+        if held is None:
+            held = list(merchant.ban_holds.filter(status=BanHold.Status.PENDING))
+        return BanHoldSerializer(held[0]).data if held else None
+
 
 class MerchantPublicSerializer(MerchantSerializer):
-    """What a brand sees of a merchant: no e-mail."""
+    """What a brand sees of a merchant: no e-mail, nothing of the platform's internal deliberation."""
 
     class Meta(MerchantSerializer.Meta):
-        fields = [f for f in MerchantSerializer.Meta.fields if f != "email"]
+        fields = [f for f in MerchantSerializer.Meta.fields if f not in ("email", "held_decision")]
 
 
 class MerchantScopedSerializer(MerchantSerializer):
     """A merchant's users see their own merchant in full; any other merchant (which they see only because they
-    are also members of a brand) as a brand does, without its e-mail."""
+    are also members of a brand) as a brand does, without its e-mail. Never the platform's deliberation."""
+
+    class Meta(MerchantSerializer.Meta):
+        fields = [f for f in MerchantSerializer.Meta.fields if f != "held_decision"]
 
     def to_representation(self, merchant):
         data = super().to_representation(merchant)
@@ -73,6 +96,12 @@ class BanSerializer(serializers.Serializer):
         return {"reason": (attrs["reason"] or attrs["note"]).strip()}
 
 
+class HoldDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="Required to decline."
+    )
+
+
 class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Merchants, created or updated by `platform_ref` (the marketplace's service account and reviewers)."""
 
@@ -85,6 +114,13 @@ class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             .annotate(
                 active_strikes=Count(
                     "strikes", filter=Q(strikes__revoked_at__isnull=True, strikes__expires_at__gt=now)
+                )
+            )
+            .prefetch_related(
+                Prefetch(
+                    "ban_holds",
+                    queryset=BanHold.objects.filter(status=BanHold.Status.PENDING),
+                    to_attr="pending_holds",
                 )
             )
             .order_by("name", "pk")
@@ -143,3 +179,40 @@ class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         body.is_valid(raise_exception=True)
         merchant_lift_ban(merchant=merchant, actor=request_actor(request), note=body.validated_data["reason"])
         return Response(MerchantSerializer(self._annotated(merchant)).data)
+
+    def _decide_hold(self, request, *, action: str, confirm: bool):
+        merchant = self.get_object()
+        body = HoldDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ban_hold_decide(
+            merchant=merchant,
+            actor=request_actor(request),
+            action=action,
+            confirm=confirm,
+            note=body.validated_data["note"],
+        )
+        return Response(MerchantSerializer(self._annotated(merchant)).data)
+
+    @extend_schema(request=HoldDecisionSerializer, responses=MerchantSerializer)
+    @action(detail=True, methods=["post"], url_path="confirm-ban")
+    def confirm_ban(self, request, pk=None):
+        """A second reviewer confirms a held ban: the listings are removed now. 403 for the reviewer who asked."""
+        return self._decide_hold(request, action=BanHold.Action.BAN, confirm=True)
+
+    @extend_schema(request=HoldDecisionSerializer, responses=MerchantSerializer)
+    @action(detail=True, methods=["post"], url_path="decline-ban")
+    def decline_ban(self, request, pk=None):
+        """A second reviewer declines a held ban (`note` required): the merchant's status is as before."""
+        return self._decide_hold(request, action=BanHold.Action.BAN, confirm=False)
+
+    @extend_schema(request=HoldDecisionSerializer, responses=MerchantSerializer)
+    @action(detail=True, methods=["post"], url_path="confirm-lift-ban")
+    def confirm_lift_ban(self, request, pk=None):
+        """A second reviewer confirms the lifting of a heavy ban."""
+        return self._decide_hold(request, action=BanHold.Action.LIFT, confirm=True)
+
+    @extend_schema(request=HoldDecisionSerializer, responses=MerchantSerializer)
+    @action(detail=True, methods=["post"], url_path="decline-lift-ban")
+    def decline_lift_ban(self, request, pk=None):
+        """A second reviewer declines the lifting of a heavy ban (`note` required): the ban stays."""
+        return self._decide_hold(request, action=BanHold.Action.LIFT, confirm=False)

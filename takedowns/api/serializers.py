@@ -16,17 +16,25 @@ from rest_framework import serializers
 
 from brands.models import Brand, IPRight
 from core.api import request_actor
+from takedowns import decisions
 from takedowns.models import (
     OPEN,
+    Appeal,
     Claim,
     ClaimBatch,
     ClaimEvent,
     CounterNotice,
+    CounterNoticeEvidence,
     Evidence,
     InfringementType,
     RejectReason,
 )
-from takedowns.selectors import HIDDEN_EVENT_FIELDS_FROM_MERCHANT, HIDDEN_FROM_MERCHANT
+from takedowns.selectors import (
+    HIDDEN_EVENT_FIELDS_FROM_MERCHANT,
+    HIDDEN_FROM_MERCHANT,
+    Audience,
+    claim_audience,
+)
 from takedowns.services.transitions import available_transitions
 
 
@@ -62,7 +70,27 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
+class CounterNoticeEvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(
+        help_text="The file, for the reviewers, the brand and the merchant."
+    )
+
+    class Meta:
+        model = CounterNoticeEvidence
+        fields = ["id", "original_name", "sha256", "content_type", "size", "created_at", "url"]
+
+    def get_url(self, item) -> str:
+        request = self.context.get("request")
+        path = reverse(
+            "claim-counter-notice-evidence-file",
+            kwargs={"pk": item.counter_notice.claim_id, "evidence_id": item.pk},
+        )
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class CounterNoticeSerializer(serializers.ModelSerializer):
+    evidence = CounterNoticeEvidenceSerializer(many=True, read_only=True)
+
     class Meta:
         model = CounterNotice
         fields = [
@@ -74,7 +102,39 @@ class CounterNoticeSerializer(serializers.ModelSerializer):
             "legal_action_at",
             "outcome",
             "decided_at",
+            "evidence",
         ]
+
+
+class AppealSerializer(serializers.ModelSerializer):
+    rejected_reason = serializers.ChoiceField(choices=RejectReason.choices, allow_blank=True, read_only=True)
+    reason = serializers.ChoiceField(choices=RejectReason.choices, allow_blank=True, read_only=True)
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "statement",
+            "filed_at",
+            "rejected_at",
+            "rejected_reason",
+            "outcome",
+            "decided_at",
+            "reason",
+            "note",
+        ]
+
+
+class DecisionSerializer(serializers.Serializer):
+    """`takedowns.decisions`: the decision explained to the caller's side (brand or merchant)."""
+
+    decision = serializers.CharField()
+    ground = serializers.CharField(
+        help_text="A reject reason code, an infringement type, or a reinstatement ground."
+    )
+    ground_kind = serializers.ChoiceField(choices=["reason", "infringement", "counter_notice"])
+    automated = serializers.BooleanField()
+    contest = serializers.ChoiceField(choices=["appeal", "counter_notice", "court", "pending", "none"])
+    contest_by = serializers.DateField(allow_null=True)
 
 
 class ClaimSerializer(serializers.ModelSerializer):
@@ -131,6 +191,11 @@ class ClaimDetailSerializer(ClaimSerializer):
     events = ClaimEventSerializer(many=True, read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
     counter_notices = CounterNoticeSerializer(many=True, read_only=True)
+    appeal = serializers.SerializerMethodField(help_text="The brand's appeal of a rejection; null when none.")
+    decision = serializers.SerializerMethodField(
+        help_text="The decision explained to the caller's side: what, on which ground, by a person or "
+        "automatically, how to contest it and by when. Null before a decision."
+    )
 
     class Meta(ClaimSerializer.Meta):
         fields = ClaimSerializer.Meta.fields + [
@@ -138,11 +203,25 @@ class ClaimDetailSerializer(ClaimSerializer):
             "events",
             "evidence",
             "counter_notices",
+            "appeal",
+            "decision",
         ]
         read_only_fields = fields
 
     def get_available_transitions(self, claim) -> list[str]:
         return available_transitions(claim, request_actor(self.context["request"]))
+
+    @extend_schema_field(AppealSerializer(allow_null=True))
+    def get_appeal(self, claim):
+        try:
+            return AppealSerializer(claim.brand_appeal).data
+        except Appeal.DoesNotExist:
+            return None
+
+    @extend_schema_field(DecisionSerializer(allow_null=True))
+    def get_decision(self, claim):
+        audience = claim_audience(request_actor(self.context["request"]), claim)
+        return decisions.for_merchant(claim) if audience == Audience.MERCHANT else decisions.for_brand(claim)
 
 
 class _MerchantViewOfClaim(OpenApiSerializerExtension):
@@ -219,6 +298,10 @@ class TransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
     good_faith = serializers.BooleanField(required=False, default=False)
     signature = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class CounterNoticeEvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="An invoice, licence or authorisation letter: PDF or image.")
 
 
 class EvidenceUploadSerializer(serializers.Serializer):

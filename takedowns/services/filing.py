@@ -9,20 +9,36 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.models import Brand, IPRight
+from core.audit import audit
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.roles import Actor
 from core.uploads import store_as, upload_check
 from merchants.models import Listing
+from takedowns.decisions import appeal_deadline
 from takedowns.models import (
     BEFORE_DECISION,
     Claim,
     ClaimEvent,
+    CounterNotice,
+    CounterNoticeEvidence,
     Evidence,
     InfringementType,
     S,
     claim_reference,
+    listing_merchant,
 )
 from takedowns.services.transitions import claim_transition
+
+
+def evidence_open(claim: Claim, now=None) -> bool:
+    """May the brand still add evidence? Before the decision, and for an appeal: while a rejection may still
+    be appealed, and while the appeal waits."""
+    if claim.state in BEFORE_DECISION or claim.state == S.APPEALED:
+        return True
+    if claim.state == S.REJECTED and claim.can_appeal_ever():
+        deadline = appeal_deadline(claim)
+        return deadline is None or (now or timezone.now()) <= deadline
+    return False
 
 
 # --- filing -----------------------------------------------------------------------------------------------
@@ -102,7 +118,7 @@ def evidence_add(
 ) -> Evidence:
     if claim.brand_id not in actor.filing_brand_ids:
         raise Forbidden(_("Only the brand's owners and authorised agents may add evidence."))
-    if claim.state not in BEFORE_DECISION:
+    if not evidence_open(claim):
         raise Conflict(
             _("Evidence cannot be added to a claim that is %(state)s.") % {"state": claim.state},
             code="invalid_state",
@@ -111,24 +127,70 @@ def evidence_add(
         raise Invalid(
             _("Unknown evidence kind; use one of %(kinds)s.") % {"kinds": ", ".join(Evidence.Kind.values)}
         )
+    stored = _stored(file)
+    return Evidence.objects.create(claim=claim, kind=kind, note=note, uploaded_by=actor.user, **stored)
+
+
+def _stored(file) -> dict:
+    """An upload checked (type sniffed, size limited) and stored under a name of our own, with its hash."""
+    original_name = (getattr(file, "name", "") or "")[:255]  # before `store_as` renames it
     content_type = upload_check(file)
     digest = hashlib.sha256()
     file.seek(0)
     for chunk in file.chunks():
         digest.update(chunk)
     file.seek(0)
-    original_name = (getattr(file, "name", "") or "")[:255]
-    return Evidence.objects.create(
-        claim=claim,
-        file=store_as(file, content_type),
-        original_name=original_name,
-        sha256=digest.hexdigest(),
-        content_type=content_type,
-        size=file.size,
-        kind=kind,
-        note=note,
-        uploaded_by=actor.user,
-    )
+    return {
+        "file": store_as(file, content_type),
+        "original_name": original_name,
+        "sha256": digest.hexdigest(),
+        "content_type": content_type,
+        "size": file.size,
+    }
+
+
+COUNTER_EVIDENCE_MAX_FILES = 20
+
+
+def counter_notice_evidence_add(*, actor: Actor, claim: Claim, file) -> CounterNoticeEvidence:
+    """The merchant's invoices, licences or authorisation letters, attached to its pending counter-notice
+    (logged in, or through the signed link). Checked and stored as the brand's evidence is."""
+    if not listing_merchant(claim, actor):
+        raise Forbidden(
+            _("Only the merchant whose listing was removed may attach documents to its counter-notice.")
+        )
+    with transaction.atomic():
+        Claim.objects.select_for_update().filter(pk=claim.pk).values_list("pk", flat=True).first()
+        counter = (
+            CounterNotice.objects.filter(claim_id=claim.pk, outcome=CounterNotice.Outcome.PENDING)
+            .order_by("-filed_at")
+            .first()
+        )
+        if counter is None:
+            raise Conflict(
+                _(
+                    "Documents attach to a counter-notice waiting for a decision: file the counter-notice first."
+                ),
+                code="no_pending_counter_notice",
+            )
+        if counter.evidence.count() >= COUNTER_EVIDENCE_MAX_FILES:
+            raise Invalid(
+                _("A counter-notice takes at most %(count)s documents.")
+                % {"count": COUNTER_EVIDENCE_MAX_FILES},
+                code="too_many_files",
+            )
+        item = CounterNoticeEvidence.objects.create(
+            counter_notice=counter, uploaded_by=actor.user, via_link=actor.user is None, **_stored(file)
+        )
+        audit(
+            actor=actor,
+            action="counter_notice_evidence",
+            obj=item,
+            claim=claim,
+            merchant=claim.listing.merchant_id,
+            data={"sha256": item.sha256, "size": item.size, "content_type": item.content_type},
+        )
+    return item
 
 
 def claim_file(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import NotFound
 from core.outbox import notice_email
+from takedowns import decisions
 from takedowns.models import Claim
 from takedowns.selectors import Audience, claim_shown_to
 
@@ -51,7 +52,11 @@ def claim_context(claim: Claim, audience: Audience) -> dict:
 
 
 def notify_brand(claim: Claim, kind: str, key: str, extra: dict | None = None) -> None:
-    context = {**claim_context(claim, Audience.BRAND), **(extra or {})}
+    context = {
+        **claim_context(claim, Audience.BRAND),
+        "decision": decisions.for_brand(claim),
+        **(extra or {}),
+    }
     for address in _brand_recipients(claim):
         notice_email(
             kind=kind,
@@ -89,6 +94,7 @@ def notify_merchant(claim: Claim, kind: str, key: str, extra: dict | None = None
         "merchant_name": merchant.name,
         "link": link,
         "counter_notice_until": window_ends.date().isoformat() if window_ends else "",
+        "decision": decisions.for_merchant(claim),
         **(extra or {}),
     }
     notice_email(

@@ -24,8 +24,10 @@ from core.calendar import add_business_days
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from core.models import Notice
 from core.roles import SYSTEM, Actor
+from takedowns.decisions import appeal_deadline
 from takedowns.models import (
     TRANSITIONS,
+    Appeal,
     Claim,
     ClaimEvent,
     ClaimState,
@@ -59,12 +61,13 @@ def transition_allowed(claim: Claim, actor: Actor, name: str) -> bool:
 
 
 def available_transitions(claim: Claim, actor: Actor) -> list[str]:
-    """The transitions this actor may take from the claim's current state (conditions not checked)."""
+    """The transitions this actor may take from the claim's current state, less those the model's declared
+    conditions rule out for good (a second appeal). Conditions of the moment (a note, a window) are not
+    checked: taking the transition answers 400 with each one that is unmet."""
     return [
         name
         for name in TRANSITIONS
-        if transition_allowed(claim, actor, name)
-        and can_proceed(getattr(claim, name), check_conditions=False)
+        if transition_allowed(claim, actor, name) and can_proceed(getattr(claim, name))
     ]
 
 
@@ -275,6 +278,66 @@ def _retract(step: Step) -> None:
     restore_effects(step.claim, reason="retracted by the brand")
 
 
+def _appeal(step: Step) -> None:
+    claim = step.claim
+    if not can_proceed(claim.appeal):
+        raise Conflict(
+            _("This claim was already appealed; the decision on the appeal is final."),
+            code="appeal_already_filed",
+            extra={"state": claim.state, "available_transitions": available_transitions(claim, step.actor)},
+        )
+    problems = []
+    window_ends = appeal_deadline(claim)
+    if window_ends and step.now > window_ends:
+        problems.append(
+            _("The window for an appeal closed on %(date)s.") % {"date": f"{window_ends:%Y-%m-%d}"}
+        )
+    if not step.note.strip():
+        problems.append(_("Explain in the note why the rejection was wrong."))
+    if problems:
+        raise Invalid(problems[0], code="conditions_unmet", extra={"errors": problems})
+    claim.appeal(due_at=step.now + timedelta(hours=settings.SLA_HOURS_NORMAL))
+    Appeal.objects.create(
+        claim=claim,
+        statement=step.note.strip(),
+        filed_by=step.actor.user,
+        filed_at=step.now,
+        rejected_at=claim.decided_at,
+        rejected_by=claim.decided_by,
+        rejected_reason=claim.decision_reason,
+    )
+    notify_brand(claim, "appeal_received", "appeal")
+
+
+def _decide_appeal(step: Step, outcome: str) -> Appeal:
+    appeal = Appeal.objects.select_for_update().get(claim_id=step.claim.pk)
+    appeal.outcome, appeal.decided_at, appeal.decided_by = outcome, step.now, step.actor.user
+    appeal.reason, appeal.note = step.reason, step.note.strip()
+    appeal.save(update_fields=["outcome", "decided_at", "decided_by", "reason", "note"])
+    return appeal
+
+
+def _appeal_grant(step: Step) -> None:
+    step.claim.appeal_grant(at=step.now, reviewer=step.actor.user, note=step.note.strip())
+    _decide_appeal(step, Appeal.Outcome.GRANTED)
+    notify_brand(step.claim, "appeal_decision", "appeal-decision", {"outcome": "granted"})
+    remove_or_enforce(step.claim)
+
+
+def _appeal_deny(step: Step) -> None:
+    reasons = [r for r in RejectReason.values if r != RejectReason.NO_RESPONSE]
+    problems = []
+    if step.reason not in reasons:
+        problems.append(_("Give a reason code: one of %(reasons)s.") % {"reasons": ", ".join(reasons)})
+    if not step.note.strip():
+        problems.append(_("Explain to the brand why the appeal is denied."))
+    if problems:
+        raise Invalid(problems[0], code="conditions_unmet", extra={"errors": problems})
+    step.claim.appeal_deny(reason=step.reason, note=step.note.strip())
+    _decide_appeal(step, Appeal.Outcome.DENIED)
+    notify_brand(step.claim, "appeal_decision", "appeal-decision", {"outcome": "denied"})
+
+
 HANDLERS: dict[str, Callable[[Step], None]] = {
     "submit": _submit,
     "start_review": _start_review,
@@ -290,6 +353,9 @@ HANDLERS: dict[str, Callable[[Step], None]] = {
     "uphold": _uphold,
     "reinstate": _reinstate,
     "retract": _retract,
+    "appeal": _appeal,
+    "appeal_grant": _appeal_grant,
+    "appeal_deny": _appeal_deny,
 }
 # Every edge declared on the model has a handler, and no handler lacks an edge.
 assert set(HANDLERS) == set(TRANSITIONS), set(HANDLERS) ^ set(TRANSITIONS)
@@ -330,8 +396,9 @@ def _claim_transition_locked(*, claim_id, name, actor, note, reason, data) -> Cl
             raise NotFound(_("No such claim."))
         action = name.replace("_", " ")
         if not transition_allowed(claim, actor, name):
+            refused = TRANSITIONS[name].custom.get("refused") if actor.reviewer else None
             raise Forbidden(
-                _("Your role may not %(action)s this claim.") % {"action": action},
+                str(refused or _("Your role may not %(action)s this claim.") % {"action": action}),
                 code="transition_forbidden",
             )
         if not can_proceed(getattr(claim, name), check_conditions=False):
@@ -454,6 +521,18 @@ def claim_reinstate_after_deadline(*, claim_id: int) -> Claim | None:
 
 def claim_retract(*, claim_id: int, actor: Actor, note: str = "") -> Claim:
     return claim_transition(claim_id=claim_id, name="retract", actor=actor, note=note)
+
+
+def claim_appeal(*, claim_id: int, actor: Actor, note: str) -> Claim:
+    return claim_transition(claim_id=claim_id, name="appeal", actor=actor, note=note)
+
+
+def claim_appeal_grant(*, claim_id: int, actor: Actor, note: str = "") -> Claim:
+    return claim_transition(claim_id=claim_id, name="appeal_grant", actor=actor, note=note)
+
+
+def claim_appeal_deny(*, claim_id: int, actor: Actor, reason: str, note: str) -> Claim:
+    return claim_transition(claim_id=claim_id, name="appeal_deny", actor=actor, reason=reason, note=note)
 
 
 def counter_notice_legal_action(*, actor: Actor, claim: Claim, note: str) -> CounterNotice:

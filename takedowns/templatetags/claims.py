@@ -1,4 +1,5 @@
-"""Display helpers for claims: SLA badges, and labels for transitions and audited actions."""
+"""Display helpers for claims: SLA badges, labels for transitions and audited actions, and the words for a
+decision's facts (`takedowns.decisions`), rendered in the reader's language."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from merchants.models import Merchant
-from takedowns.models import TRANSITIONS
+from takedowns.models import TRANSITIONS, InfringementType, RejectReason
 
 register = template.Library()
 
@@ -80,6 +81,13 @@ ACTION_LABELS = {
     "membership_remove": gettext_lazy("Member removed"),
     "merchant_ban": gettext_lazy("Merchant banned"),
     "merchant_lift_ban": gettext_lazy("Ban lifted"),
+    "merchant_ban_held": gettext_lazy("Ban held for a second reviewer"),
+    "merchant_ban_confirmed": gettext_lazy("Held ban confirmed by a second reviewer"),
+    "merchant_ban_declined": gettext_lazy("Held ban declined by a second reviewer"),
+    "merchant_lift_held": gettext_lazy("Lifting of the ban held for a second reviewer"),
+    "merchant_lift_confirmed": gettext_lazy("Lifting of the ban confirmed by a second reviewer"),
+    "merchant_lift_declined": gettext_lazy("Lifting of the ban declined by a second reviewer"),
+    "counter_notice_evidence": gettext_lazy("Document attached to a counter-notice"),
     "misuse_flagged": gettext_lazy("Flagged for misuse"),
     "misuse_warned": gettext_lazy("Warned for misuse"),
     "report_export": gettext_lazy("Report exported"),
@@ -96,3 +104,82 @@ def action_label(name: str) -> str:
 @register.filter
 def merchant_status_label(status: str) -> str:
     return str(Merchant.Status(status).label) if status in Merchant.Status.values else status
+
+
+# --- a decision explained (the facts come from `takedowns.decisions`) ------------------------------------
+DECISION_TEXT = {
+    "rejected": gettext_lazy("The claim was rejected; the listing stays online."),
+    "appealed": gettext_lazy(
+        "The claim was rejected and the brand appealed; a reviewer other than the one who rejected it decides."
+    ),
+    "appeal_denied": gettext_lazy("The appeal was denied: the rejection is final."),
+    "appeal_granted": gettext_lazy("The appeal was granted: the claim is approved and the listing removed."),
+    "approved": gettext_lazy("The claim was approved; the listing is being removed."),
+    "taken_down": gettext_lazy("The listing was removed."),
+    "counter_noticed": gettext_lazy(
+        "The listing was removed; a counter-notice against the removal is pending."
+    ),
+    "upheld": gettext_lazy("The counter-notice was rejected: the removal stands."),
+    "reinstated": gettext_lazy("The listing was reinstated."),
+    "retracted": gettext_lazy("The rights holder withdrew its claim; the listing was reinstated."),
+}
+GROUND_TEXT = {
+    "restore_deadline": gettext_lazy(
+        "a counter-notice was filed and the rights holder showed no court action within the deadline"
+    ),
+    "counter_notice_accepted": gettext_lazy("a reviewer accepted the counter-notice"),
+    "retracted": gettext_lazy("the rights holder said its claim was a mistake"),
+}
+
+
+@register.filter
+def decision_text(facts: dict) -> str:
+    return str(DECISION_TEXT.get(facts.get("decision", ""), facts.get("decision", "")))
+
+
+@register.filter
+def decision_ground(facts: dict) -> str:
+    """The ground in words, with its code where it has one (a reject reason or an infringement type)."""
+    code, kind = facts.get("ground", ""), facts.get("ground_kind", "")
+    if kind == "reason" and code in RejectReason.values:
+        return f"{RejectReason(code).label} ({code})"
+    if kind == "infringement" and code in InfringementType.values:
+        return _("%(type)s: the listing infringes the right shown") % {"type": InfringementType(code).label}
+    return str(GROUND_TEXT.get(code, code))
+
+
+@register.filter
+def decision_by(facts: dict) -> str:
+    if facts.get("automated"):
+        return _("Decided automatically, by a rule of the platform, without a person reviewing it first.")
+    if facts.get("decision") in ("appeal_granted", "appeal_denied", "appealed"):
+        return _("Decided by a person: a reviewer other than the one who rejected the claim.")
+    return _("Decided by a person: a reviewer of the platform.")
+
+
+@register.filter
+def decision_contest(facts: dict) -> str:
+    """How to contest the decision, and by when."""
+    contest, until = facts.get("contest", ""), facts.get("contest_by") or ""
+    court = _(
+        "You may refer it to a certified out-of-court dispute settlement body (Art. 21 DSA) or to a court."
+    )
+    if contest == "appeal":
+        return _(
+            "You may appeal this rejection until %(date)s, free of charge, on the claim's page or through the "
+            "API (transition appeal). A reviewer other than the one who rejected it decides."
+        ) % {"date": until}
+    if contest == "counter_notice":
+        return _(
+            "If you believe the removal was a mistake, you may file a counter-notice until %(date)s. %(court)s"
+        ) % {"date": until, "court": court}
+    if contest == "court":
+        return _("This decision is final on the platform. %(court)s") % {"court": court}
+    if contest == "pending":
+        if until:
+            return _(
+                "Nothing to do now: you will be told the outcome. Unless the rights holder shows a court action, "
+                "the listing is restored on %(date)s."
+            ) % {"date": until}
+        return _("Nothing to do now: you will be told the outcome.")
+    return ""

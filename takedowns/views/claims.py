@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,21 +17,29 @@ from core.errors import DomainError, NotFound
 from core.files import file_response
 from core.portal import error_messages, flash_errors, page_of, require
 from core.roles import actor_for
+from takedowns import decisions
 from takedowns.forms import ClaimFileForm, CounterNoticeForm, EvidenceForm, RejectForm
-from takedowns.models import BEFORE_DECISION, TRANSITIONS, ClaimState, Evidence, InfringementType
+from takedowns.models import TRANSITIONS, Appeal, ClaimState, Evidence, InfringementType
 from takedowns.selectors import (
     Audience,
     brand_accuracy,
     claim_audience,
     claim_list,
     claims_filtered,
+    counter_evidence_visible_to,
     evidence_visible_to,
     merchant_history,
     queue_neighbours,
 )
 from takedowns.selectors import claim_detail as claim_detail_qs
 from takedowns.services.conditions import filing_problems, submit_problems
-from takedowns.services.filing import claim_file, evidence_add, listing_find
+from takedowns.services.filing import (
+    claim_file,
+    counter_notice_evidence_add,
+    evidence_add,
+    evidence_open,
+    listing_find,
+)
 from takedowns.services.transitions import (
     available_transitions,
     claim_transition,
@@ -150,7 +159,11 @@ def claim_detail(request, pk):
         "evidence": claim.evidence.all() if audience != Audience.MERCHANT else [],
         "counter_notices": claim.counter_notices.all(),
         "pending_counter": claim.pending_counter_notice,
-        "can_add_evidence": claim.brand_id in actor.filing_brand_ids and claim.state in BEFORE_DECISION,
+        "can_add_evidence": claim.brand_id in actor.filing_brand_ids and evidence_open(claim),
+        "decision": decisions.for_merchant(claim)
+        if audience == Audience.MERCHANT
+        else decisions.for_brand(claim),
+        "appeal": _appeal_of(claim) if audience != Audience.MERCHANT else None,
         "problems": submit_problems(claim) if "submit" in transitions else [],
         "evidence_form": EvidenceForm(),
         "reject_form": RejectForm(),
@@ -174,6 +187,13 @@ def claim_detail(request, pk):
     return render(request, "takedowns/claim_detail.html", context)
 
 
+def _appeal_of(claim):
+    try:
+        return claim.brand_appeal
+    except Appeal.DoesNotExist:
+        return None
+
+
 @login_required
 @require_POST
 def claim_action(request, pk, name):
@@ -183,24 +203,19 @@ def claim_action(request, pk, name):
     claim = _claim_for(actor, pk)
     note, reason = request.POST.get("note", ""), request.POST.get("reason", "")
     try:
-        if name == "provide_info":
-            for upload in request.FILES.getlist("evidence"):
-                evidence_add(
-                    actor=actor, claim=claim, file=upload, kind=request.POST.get("kind", Evidence.Kind.IMAGE)
-                )
-            claim_transition(claim_id=claim.pk, name=name, actor=actor, note=note)
+        if name in ("provide_info", "appeal"):
+            # The answer (or the appeal) and its new evidence as one unit: a refusal keeps no file.
+            with transaction.atomic():
+                for upload in request.FILES.getlist("evidence"):
+                    evidence_add(
+                        actor=actor,
+                        claim=claim,
+                        file=upload,
+                        kind=request.POST.get("kind", Evidence.Kind.IMAGE),
+                    )
+                claim_transition(claim_id=claim.pk, name=name, actor=actor, note=note)
         elif name == "counter_notice":
-            form = CounterNoticeForm(request.POST)
-            form.is_valid()
-            data = form.cleaned_data
-            claim_transition(
-                claim_id=claim.pk,
-                name=name,
-                actor=actor,
-                note=data.get("statement", ""),
-                reason=data.get("reason", ""),
-                data={"good_faith": data.get("good_faith", False), "signature": data.get("signature", "")},
-            )
+            counter_notice_file(actor=actor, claim=claim, post=request.POST, files=request.FILES)
         elif name == "legal_action":
             counter_notice_legal_action(actor=actor, claim=claim, note=note)
         elif name in TRANSITIONS:
@@ -260,4 +275,55 @@ def evidence_file(request, pk):
     claim detail), never from a public media URL and never to a merchant."""
     actor = actor_for(request.user)
     item = get_object_or_404(evidence_visible_to(actor), pk=pk)
+    return file_response(item.file)
+
+
+def counter_notice_file(*, actor, claim, post, files) -> None:
+    """The merchant's counter-notice and its documents, as one unit (the portal and the signed link)."""
+    form = CounterNoticeForm(post)
+    form.is_valid()
+    data = form.cleaned_data
+    with transaction.atomic():
+        claim_transition(
+            claim_id=claim.pk,
+            name="counter_notice",
+            actor=actor,
+            note=data.get("statement", ""),
+            reason=data.get("reason", ""),
+            data={"good_faith": data.get("good_faith", False), "signature": data.get("signature", "")},
+        )
+        for upload in files.getlist("documents"):
+            counter_notice_evidence_add(actor=actor, claim=claim, file=upload)
+
+
+def counter_documents_add(request, *, actor, claim) -> None:
+    """Documents the merchant adds to its pending counter-notice; each refusal is flashed."""
+    uploads = request.FILES.getlist("documents")
+    if not uploads:
+        messages.error(request, _("Choose at least one document."))
+        return
+    try:
+        with transaction.atomic():
+            for upload in uploads:
+                counter_notice_evidence_add(actor=actor, claim=claim, file=upload)
+    except DomainError as exc:
+        flash_errors(request, exc)
+    else:
+        messages.success(request, _("Attached. The reviewer and the rights holder can read it."))
+
+
+@login_required
+@require_POST
+def claim_counter_documents(request, pk):
+    actor = actor_for(request.user)
+    claim = _claim_for(actor, pk)
+    counter_documents_add(request, actor=actor, claim=claim)
+    return redirect("claim", pk=claim.pk)
+
+
+@login_required
+def counter_document(request, pk):
+    """A counter-notice document: the reviewers, the claim's brand and the merchant itself."""
+    actor = actor_for(request.user)
+    item = get_object_or_404(counter_evidence_visible_to(actor), pk=pk)
     return file_response(item.file)

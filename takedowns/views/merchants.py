@@ -12,8 +12,17 @@ from core.errors import DomainError
 from core.portal import flash_errors, page_of, require
 from core.roles import actor_for
 from merchants.models import Merchant
-from takedowns.selectors import merchant_history, merchants_for_review
-from takedowns.services.bans import merchant_ban, merchant_lift_ban
+from takedowns.models import BanHold
+from takedowns.selectors import held_decisions, merchant_history, merchants_for_review
+from takedowns.services.bans import ban_hold_decide, merchant_ban, merchant_lift_ban
+
+# The second reviewer's buttons: the held action each decides, and whether it confirms.
+HOLD_DECISIONS = {
+    "confirm-ban": (BanHold.Action.BAN, True),
+    "decline-ban": (BanHold.Action.BAN, False),
+    "confirm-lift-ban": (BanHold.Action.LIFT, True),
+    "decline-lift-ban": (BanHold.Action.LIFT, False),
+}
 
 
 @login_required
@@ -39,7 +48,27 @@ def merchant_detail(request, pk):
     actor = actor_for(request.user)
     require(actor.reviewer or actor.compliance)
     merchant = get_object_or_404(Merchant, pk=pk)
-    return render(request, "merchants/merchant.html", {"merchant": merchant, **merchant_history(merchant)})
+    held = held_decisions().filter(merchant=merchant).first()
+    return render(
+        request,
+        "merchants/merchant.html",
+        {
+            "merchant": merchant,
+            "held": held,
+            "may_decide_held": held is not None
+            and actor.reviewer
+            and (held.requested_by_id is None or held.requested_by_id != actor.user_id),
+            **merchant_history(merchant),
+        },
+    )
+
+
+@login_required
+def held(request):
+    """The reviewer's "Held for second approval" tab: bans and liftings waiting for a second reviewer."""
+    actor = actor_for(request.user)
+    require(actor.reviewer)
+    return render(request, "takedowns/held.html", {"page": page_of(request, held_decisions())})
 
 
 @login_required
@@ -52,14 +81,46 @@ def merchant_action(request, pk, name):
     note = request.POST.get("note", "").strip()
     try:
         if name == "ban":
-            merchant_ban(merchant=merchant, actor=actor, reason=note)
-            messages.success(
-                request,
-                _("%(name)s is banned and its active listings were removed.") % {"name": merchant.name},
-            )
+            merchant = merchant_ban(merchant=merchant, actor=actor, reason=note)
+            if merchant.status == Merchant.Status.BAN_PENDING:
+                messages.warning(
+                    request,
+                    _(
+                        "The ban of %(name)s is held for a second reviewer: nothing is removed until one confirms it."
+                    )
+                    % {"name": merchant.name},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is banned and its active listings were removed.") % {"name": merchant.name},
+                )
         elif name == "lift-ban":
             merchant_lift_ban(merchant=merchant, actor=actor, note=note)
-            messages.success(request, _("The ban on %(name)s was lifted.") % {"name": merchant.name})
+            merchant.refresh_from_db()
+            if merchant.status == Merchant.Status.BANNED:
+                messages.warning(
+                    request,
+                    _("Lifting the ban of %(name)s is held for a second reviewer.") % {"name": merchant.name},
+                )
+            else:
+                messages.success(request, _("The ban on %(name)s was lifted.") % {"name": merchant.name})
+        elif name in HOLD_DECISIONS:
+            action, confirm = HOLD_DECISIONS[name]
+            ban_hold_decide(merchant=merchant, actor=actor, action=action, confirm=confirm, note=note)
+            messages.success(
+                request,
+                _("Confirmed: %(name)s is now %(status)s.")
+                % {"name": merchant.name, "status": _status(merchant)}
+                if confirm
+                else _("Declined: %(name)s is now %(status)s.")
+                % {"name": merchant.name, "status": _status(merchant)},
+            )
     except DomainError as exc:
         flash_errors(request, exc)
     return redirect("merchant", pk=pk)
+
+
+def _status(merchant: Merchant) -> str:
+    merchant.refresh_from_db()
+    return str(merchant.get_status_display()).lower()

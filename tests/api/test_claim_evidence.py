@@ -5,7 +5,7 @@ import pytest
 from takedowns.models import Evidence
 from tests.api.conftest import assert_json_error, png, upload
 from tests.factories import PNG
-from tests.lifecycle import claim_in_state
+from tests.lifecycle import claim_in_state, step
 
 pytestmark = pytest.mark.django_db
 
@@ -141,11 +141,19 @@ def test_it_refuses_a_json_body(world, api, draft):
     assert_json_error(api(world.owner).post(url(draft), {"file": "aGVsbG8="}, format="json"), 415)
 
 
-@pytest.mark.parametrize("state", ["approved", "taken_down", "rejected", "withdrawn"])
+@pytest.mark.parametrize("state", ["approved", "taken_down", "withdrawn"])
 def test_it_refuses_evidence_on_a_decided_claim(world, api, state):
     claim = claim_in_state(world, state)
     error = assert_json_error(api(world.owner).post(url(claim), {"file": png()}, format="multipart"), 409)
     assert state in error["detail"]
+
+
+def test_a_rejection_takes_evidence_for_the_appeal_until_the_appeal_is_decided(world, api):
+    claim = claim_in_state(world, "appealed")
+    assert api(world.owner).post(url(claim), {"file": png()}, format="multipart").status_code == 201
+    step(world, claim, "appeal_deny")
+    error = assert_json_error(api(world.owner).post(url(claim), {"file": png()}, format="multipart"), 409)
+    assert "rejected" in error["detail"]
 
 
 def test_it_answers_404_for_an_unknown_claim(world, api):

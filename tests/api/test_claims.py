@@ -375,7 +375,7 @@ def test_it_answers_404_json_for_a_page_out_of_range(world, api, params):
 
 # --- query counts -----------------------------------------------------------------------------------------
 LIST_QUERIES = 5  # the actor (groups, memberships, merchants), the count, the page
-DETAIL_QUERIES = 7  # the actor (3), the claim with its joins, events, evidence, counter-notices
+DETAIL_QUERIES = 8  # the actor (3), the claim with its joins (and appeal), events, evidence, counter-notices, their documents
 
 
 def as_new_request(api, user):

@@ -20,9 +20,15 @@ ALLOWED = {
     "reviewer": "reviewer",
     "reviewer_or_system": "reviewer",
     "listing_merchant": "merchant_user",
+    "second_reviewer": "second_reviewer",  # not the reviewer who rejected
     "system": None,  # no person: every human is refused
 }
-REFUSED = {"brand_filer": "reviewer", "listing_merchant": "owner", "system": "reviewer"}
+REFUSED = {
+    "brand_filer": "reviewer",
+    "listing_merchant": "owner",
+    "system": "reviewer",
+    "second_reviewer": "reviewer",  # the reviewer who rejected the claim
+}
 STATEMENT = "Genuine goods from the distributor."
 API_BODY = {
     "note": "Checked against the register.",
@@ -37,6 +43,9 @@ PORTAL_BODY = {
 
 
 def _bodies(name: str) -> tuple[dict, dict]:
+    if name == "appeal_deny":
+        body = {**PORTAL_BODY, "reason": "not_infringing"}
+        return {**API_BODY, **body}, body
     if name == "counter_notice":
         reason = {"reason": "owner"}
         return (

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 import pytest
 import time_machine
 
-from core.roles import REVIEWER, SYSTEM, actor_for, merchant_link_actor
+from core.roles import SYSTEM, actor_for, merchant_link_actor
 from takedowns.models import Claim
-from tests.factories import ClaimFactory, ListingFactory, MerchantFactory, UserFactory, with_evidence
+from tests.factories import ClaimFactory, ListingFactory, MerchantFactory, with_evidence
 from tests.lifecycle import step
 
 UTC = dt.UTC
@@ -132,7 +132,7 @@ CLAIMS = {
 def scenario(world, settings) -> Scenario:
     settings.STRIKES_TO_BAN = 3
     settings.DSA_TDB_URL = ""
-    reviewer2 = UserFactory(username="reviewer2", groups=[REVIEWER])
+    reviewer2 = world.second_reviewer
     m2 = MerchantFactory(platform_ref="M-2", name="Second Source", country="FR")
     m3 = MerchantFactory(platform_ref="M-3", name="Third Shop", country="IT")
     merchants = {"M1": world.merchant, "M2": m2, "M3": m3}

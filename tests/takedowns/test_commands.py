@@ -61,7 +61,16 @@ def test_it_builds_a_demo_world_with_claims_in_every_state(capsys):
     call_command("seed_demo", claims=150, merchants=60)
     states = set(Claim.objects.values_list("state", flat=True))
     assert states == set(ClaimState.values) - {"approved"}  # approvals are enforced at once without a webhook
-    assert Brand.objects.count() == 4 and Merchant.objects.count() == 60
+    # 60, and a big storefront whose ban is held for a second reviewer
+    assert Brand.objects.count() == 4 and Merchant.objects.count() == 61
+    assert Merchant.objects.filter(status="ban_pending").count() == 1
+    from takedowns.models import Appeal, CounterNoticeEvidence
+
+    assert (
+        Appeal.objects.filter(outcome="pending").exists()
+        and Appeal.objects.exclude(outcome="pending").exists()
+    )
+    assert CounterNoticeEvidence.objects.exists()
     first, last = Claim.objects.order_by("created_at").first(), Claim.objects.order_by("-created_at").first()
     assert (last.created_at - first.created_at).days > 200  # spread over the last year
     from django.db.models import Max

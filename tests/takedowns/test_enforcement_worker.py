@@ -180,3 +180,44 @@ def test_it_bans_a_merchant_at_three_strikes_and_removes_every_listing(world, st
     subjects = lambda: [m["Subject"] for m in stack.smtp.to(merchant.email)]  # noqa: E731
     wait_for(lambda: any("banned" in s for s in subjects()), message="the ban e-mail")
     wait_for(lambda: any("Warning" in s for s in subjects()), message="the first-strike warning")
+
+
+def test_a_third_strike_on_a_big_seller_holds_the_ban_until_a_second_reviewer_confirms(
+    world, stack, settings, api
+):
+    """With the real worker: the takedown goes through, the strike threshold asks for a ban, the ban is held
+    (nothing removed, no webhook), and only the second reviewer's confirmation removes the rest."""
+    from takedowns.models import BanHold
+
+    settings.STRIKES_TO_BAN = 1
+    settings.BAN_SECOND_APPROVAL_LISTINGS = 3
+    others = ListingFactory.create_batch(3, merchant=world.merchant)
+    stack.worker(STRIKES_TO_BAN=1, BAN_SECOND_APPROVAL_LISTINGS=3)
+    claim = claim_in_state(world, "in_review")
+    step(world, claim, "approve")
+    taken_down(claim.pk, timeout=20)
+    hold = wait_for(
+        lambda: BanHold.objects.filter(merchant=world.merchant, status="pending").first(),
+        message="the held ban",
+    )
+    assert hold.requested_label == "system" and "3 active listings" in hold.why_held
+    assert Merchant.objects.get(pk=world.merchant.pk).status == "ban_pending"
+    assert Listing.objects.filter(pk__in=[o.pk for o in others], status="active").count() == 3
+    assert [h.body["listing_ref"] for h in stack.webhooks.accepted("listing.remove")] == [
+        world.listing.platform_ref
+    ]
+
+    answer = api(world.reviewer).post(
+        f"/api/v1/merchants/{world.merchant.pk}/confirm-ban/", {}, format="json"
+    )
+    assert answer.status_code == 200 and answer.json()["status"] == "banned"
+    wait_for(
+        lambda: len(stack.webhooks.accepted("listing.remove")) == 4,
+        message="the three removals of the confirmed ban",
+    )
+    removed = {h.body["listing_ref"] for h in stack.webhooks.accepted("listing.remove")}
+    assert removed == {world.listing.platform_ref, *(o.platform_ref for o in others)}
+    wait_for(
+        lambda: any("banned" in m["Subject"].lower() for m in stack.smtp.to(world.merchant.email)),
+        message="the ban e-mail",
+    )

@@ -23,6 +23,7 @@ import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -42,10 +43,20 @@ from brands.models import Brand
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from core.roles import SYSTEM, Actor, actor_for, merchant_link_actor
 from merchants.models import Listing, Merchant
-from takedowns.models import CLOSED, TRANSITIONS, Claim, ClaimEvent, ClaimState, Strike, transition_sources
+from takedowns.models import (
+    CLOSED,
+    TRANSITIONS,
+    Appeal,
+    BanHold,
+    Claim,
+    ClaimEvent,
+    ClaimState,
+    Strike,
+    transition_sources,
+)
 from takedowns.services import deadlines
 from takedowns.services import transitions as typed
-from takedowns.services.bans import merchant_ban, merchant_lift_ban
+from takedowns.services.bans import ban_hold_decide, merchant_ban, merchant_lift_ban
 from takedowns.services.filing import claim_create, claim_file, evidence_add
 from takedowns.services.transitions import claim_transition, counter_notice_legal_action
 from tests.factories import PNG, ListingFactory
@@ -78,6 +89,9 @@ WHO = {
     "uphold": "reviewer",
     "reinstate": "reviewer_or_system",
     "retract": "brand",
+    "appeal": "brand",
+    "appeal_grant": "second_reviewer",
+    "appeal_deny": "second_reviewer",
 }
 # The transitions in the order `advance` prefers them: onward first; giving up and the automatic ones last.
 FORWARD = [
@@ -95,9 +109,12 @@ FORWARD = [
     "expire",
     "fast_track",
     "withdraw",
+    "appeal",
+    "appeal_grant",
+    "appeal_deny",
 ]
 assert sorted(FORWARD) == sorted(WHO) == sorted(TRANSITIONS)
-NAMES = [*WHO, "appeal", "delete"]  # and names that are no transition (the appeal is not built yet)
+NAMES = [*WHO, "delete", "appeal_again"]  # and names that are no transition
 
 # What each transition needs to succeed (as tests/lifecycle.py gives it).
 NEEDS = {
@@ -111,6 +128,8 @@ NEEDS = {
     },
     "uphold": {"note": "The invoice does not match."},
     "retract": {"note": "Our mistake."},
+    "appeal": {"note": "The test purchase shows a fake."},
+    "appeal_deny": {"reason": "not_infringing", "note": "Genuine packaging."},
 }
 
 PICKS = st.sampled_from([0, 0, 0, 0, 1, 2, 3])  # mostly onward
@@ -162,6 +181,7 @@ class Who:
             "reviewer": self.reviewer,
             "system": self.system,
             "reviewer_or_system": self.reviewer or self.system,
+            "second_reviewer": self.reviewer and claim.decided_by_id != self.actor.user_id,
             "merchant": claim.listing.merchant_id in self.merchant_of,
         }[WHO[name]]
 
@@ -175,6 +195,7 @@ def _callers(world, merchant2) -> list[Who]:
         Who("viewer", actor(world.viewer)),
         Who("other owner", actor(world.other_owner), files_for={world.other_brand.pk}),
         Who("reviewer", actor(world.reviewer), reviewer=True),
+        Who("reviewer 2", actor(world.second_reviewer), reviewer=True),
         Who("compliance", actor(world.compliance)),
         Who("platform", actor(world.platform)),
         Who("merchant user", actor(world.merchant_user), merchant_of={world.merchant.pk}),
@@ -216,6 +237,7 @@ def lifecycle_machine(world):
     ]
     callers = _callers(world, merchant2)
     reviewer = next(who for who in callers if who.name == "reviewer")
+    reviewer2 = next(who for who in callers if who.name == "reviewer 2")
 
     class Lifecycle(RuleBasedStateMachine):
         claims = Bundle("claims")
@@ -344,6 +366,8 @@ def lifecycle_machine(world):
                 return Forbidden
             if claim.state not in transition_sources(name):
                 return Conflict
+            if name == "appeal" and Appeal.objects.filter(claim=claim).exists():
+                return Conflict  # once per claim
             return Invalid
 
         @rule(index=st.integers(0, 7), pick=PICKS, person=st.booleans())
@@ -351,8 +375,11 @@ def lifecycle_machine(world):
             """An open claim moves on: a transition its state allows, by a role that may take it, through
             its typed function with what it needs (a condition may still refuse it: a deadline not due)."""
             self._begin()
+            # Open, or rejected and never appealed (the appeal is its way on).
             open_claims = list(
-                Claim.objects.exclude(state__in=CLOSED).order_by("pk").values_list("pk", flat=True)
+                Claim.objects.filter(~Q(state__in=CLOSED) | Q(state=S.REJECTED, brand_appeal__isnull=True))
+                .order_by("pk")
+                .values_list("pk", flat=True)
             )
             if not open_claims:
                 self.refused = True  # nothing to take, nothing taken
@@ -422,6 +449,8 @@ def lifecycle_machine(world):
                     ("ban", 1),
                     ("lift ban", 0),
                     ("lift ban", 1),
+                    ("confirm ban", 0),
+                    ("confirm ban", 1),
                     ("good faith", 0),
                     ("good faith", 1),
                 ]
@@ -442,6 +471,10 @@ def lifecycle_machine(world):
                     merchant_ban(merchant=merchants[n], actor=reviewer.actor, reason="Repeat infringer.")
                 elif kind == "lift ban":
                     merchant_lift_ban(merchant=merchants[n], actor=reviewer.actor, note="Appeal granted.")
+                elif kind == "confirm ban":  # a ban held for a second reviewer (a fast-tracked strike)
+                    ban_hold_decide(
+                        merchant=merchants[n], actor=reviewer2.actor, action=BanHold.Action.BAN, confirm=True
+                    )
                 else:
                     Brand.objects.filter(pk=brands[n][0].pk).update(
                         good_faith=True, good_faith_since=timezone.now()

@@ -20,8 +20,17 @@ from core.chain import GENESIS, link_hash
 from core.models import Notice
 from core.roles import SYSTEM, actor_for, merchant_link_actor
 from merchants.models import Listing, Merchant
-from takedowns.models import OPEN, Claim, ClaimEvent, CounterNotice, Evidence
-from takedowns.services.filing import claim_create, evidence_add
+from takedowns.models import (
+    REVIEWABLE,
+    Appeal,
+    Claim,
+    ClaimEvent,
+    CounterNotice,
+    CounterNoticeEvidence,
+    Evidence,
+)
+from takedowns.services.bans import merchant_ban
+from takedowns.services.filing import claim_create, counter_notice_evidence_add, evidence_add
 from takedowns.services.transitions import claim_enforce, claim_transition
 
 PASSWORD = "demo-pass-2026"
@@ -63,16 +72,20 @@ def _photo() -> bytes:
 
 
 PNG = _photo()
+INVOICE = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"  # a stand-in for the distributor's invoice
 # How the demo claims end up: (weight, list of transitions after submit)
 PATHS = [
     (30, ["start_review", "approve"]),  # → taken_down
     (6, ["start_review", "approve", "counter_notice", "uphold"]),  # → taken_down again
     (4, ["start_review", "approve", "counter_notice", "reinstate"]),  # → reinstated
-    (1, ["start_review", "approve", "counter_notice"]),  # → counter_noticed
+    (2, ["start_review", "approve", "counter_notice"]),  # → counter_noticed
     (2, ["start_review", "approve", "retract"]),  # → reinstated by retraction
     (10, ["start_review", "reject"]),  # → rejected
     (1, ["start_review", "request_info"]),  # → info_requested
     (2, ["start_review", "request_info", "expire"]),  # → rejected, no response
+    (2, ["start_review", "reject", "appeal"]),  # → appealed, waiting for a second reviewer
+    (1, ["start_review", "reject", "appeal", "appeal_grant"]),  # → taken_down on appeal
+    (1, ["start_review", "reject", "appeal", "appeal_deny"]),  # → rejected for good
     (1, ["start_review", "request_info", "provide_info"]),  # → submitted again
     (1, []),  # → submitted
     (1, ["start_review"]),  # → in_review
@@ -241,7 +254,25 @@ class Command(BaseCommand):
             reviewer = rng.choice(reviewers)
             for name in [] if path == ["withdraw"] else path:
                 kwargs = {"actor": reviewer, "note": "", "reason": "", "data": None}
-                if name in ("provide_info", "retract"):
+                if name in ("appeal_grant", "appeal_deny"):  # the reviewer who rejected does not decide
+                    kwargs["actor"] = next(r for r in reviewers if r is not reviewer)
+                    kwargs["note"] = (
+                        "The test purchase report shows a fake hologram: the listing infringes."
+                        if name == "appeal_grant"
+                        else "The new photos show the genuine packaging; the rejection stands."
+                    )
+                    kwargs["reason"] = "not_infringing" if name == "appeal_deny" else ""
+                elif name == "appeal":
+                    kwargs["actor"] = filer
+                    kwargs["note"] = "Our test purchase arrived with a fake hologram; the report is attached."
+                    evidence_add(
+                        actor=filer,
+                        claim=claim,
+                        file=ContentFile(PNG, name="test-purchase.png"),
+                        kind="test_purchase",
+                        note="What arrived from the test purchase",
+                    )
+                elif name in ("provide_info", "retract"):
                     kwargs["actor"] = filer
                     kwargs["note"] = "Test purchase receipt attached; the serial number is not ours."
                 elif name == "expire":
@@ -271,13 +302,20 @@ class Command(BaseCommand):
                 elif name == "reinstate":
                     kwargs["note"] = "The invoice proves an authorised purchase."
                 claim_transition(claim_id=claim.pk, name=name, **kwargs)
-                if name == "approve":
+                if name in ("approve", "appeal_grant"):
                     claim_enforce(claim_id=claim.pk)  # what the worker does; a no-op if it already ran
+                if name == "counter_notice" and rng.random() < 0.6:
+                    counter_notice_evidence_add(
+                        actor=kwargs["actor"],
+                        claim=claim,
+                        file=ContentFile(INVOICE, name="invoice-from-distributor.pdf"),
+                    )
             # Claims still waiting for someone are recent (about a month of filings); decided ones spread over the year.
-            waiting = Claim.objects.filter(pk=claim.pk, state__in=[*OPEN, "counter_noticed"]).exists()
+            waiting = Claim.objects.filter(pk=claim.pk, state__in=[*REVIEWABLE, "counter_noticed"]).exists()
             _move_back(
                 claim.pk, timedelta(days=rng.uniform(0.05, 5) if waiting else rng.uniform(20, 360)), rng
             )
+        _held_ban(rng, reviewers[0])
         # Moving time back may leave due dates in the past: that is what an overdue queue looks like.
         Notice.objects.filter(status=Notice.Status.PENDING).update(status=Notice.Status.SENT, sent_at=now)
         self.stdout.write(
@@ -285,6 +323,29 @@ class Command(BaseCommand):
             f"{Claim.objects.count()} claims; users admin, reviewer, reviewer2, compliance, platform, aurelia, northpeak, "
             f"sonora, kestrel, lawfirm, merchant (password {PASSWORD})"
         )
+
+
+def _held_ban(rng, reviewer) -> None:
+    """A big seller whose ban waits for a second reviewer: the "Held for second approval" tab shows it."""
+    merchant = Merchant.objects.create(
+        platform_ref="M-9000", name="Mega Deals Warehouse", email="ops@megadeals.example", country="CN"
+    )
+    Listing.objects.bulk_create(
+        Listing(
+            platform_ref=f"L-{90000 + i}",
+            merchant=merchant,
+            url=f"https://market.example/item/{90000 + i}",
+            title=f"{rng.choice(BRANDS)[3]} {rng.choice(PRODUCTS)} factory price",
+            price=rng.randint(5, 60),
+            currency="USD",
+        )
+        for i in range(settings.BAN_SECOND_APPROVAL_LISTINGS + 10)
+    )
+    merchant_ban(
+        merchant=merchant,
+        actor=reviewer,
+        reason="The same counterfeit photos across dozens of listings; a network of storefronts.",
+    )
 
 
 def _move_back(claim_id: int, delta: timedelta, rng) -> None:
@@ -322,11 +383,14 @@ def _move_back(claim_id: int, delta: timedelta, rng) -> None:
         ("submitted_at", ["submit"]),
         ("taken_down_at", ["enforce"]),
         ("reinstated_at", ["reinstate", "retract"]),
-        ("decided_at", ["approve", "reject", "expire"]),
+        ("decided_at", ["appeal_grant", "approve", "reject", "expire"]),
     ]:
         if getattr(claim, field):
             fields[field] = next(at[t] for t in transitions if t in at)
-    for field, transitions in [("due_at", ["provide_info", "submit"]), ("info_due_at", ["request_info"])]:
+    for field, transitions in [
+        ("due_at", ["appeal", "provide_info", "submit"]),
+        ("info_due_at", ["request_info"]),
+    ]:
         if getattr(claim, field):
             fields[field] = getattr(claim, field) + next(shift[t] for t in transitions if t in shift)
     Claim.objects.filter(pk=claim_id).update(**fields)
@@ -337,3 +401,9 @@ def _move_back(claim_id: int, delta: timedelta, rng) -> None:
             restore_due_at=counter.restore_due_at + shift["counter_notice"],
             decided_at=at.get("uphold", at.get("reinstate")) if counter.decided_at else None,
         )
+        CounterNoticeEvidence.objects.filter(counter_notice=counter).update(created_at=at["counter_notice"])
+    Appeal.objects.filter(claim_id=claim_id).update(
+        filed_at=at.get("appeal"),
+        rejected_at=at.get("reject"),
+        decided_at=at.get("appeal_grant", at.get("appeal_deny")),
+    )
