@@ -122,3 +122,49 @@ def test_it_streams_statements_from_a_generator(scenario):
     filters = report_filters(actor=SYSTEM, params={})
     generator = statements(SYSTEM, filters)
     assert next(generator)["puid"].endswith(scenario.claims["c1"].reference)
+
+
+def test_it_cites_a_considered_counter_notice_without_the_sellers_data(scenario):
+    from reports.dsa.statements import takedown_puid
+    from takedowns.models import CounterNotice
+
+    found = {s["puid"]: s for s in export()}
+    for counter in CounterNotice.objects.exclude(outcome="pending").select_related("claim"):
+        statement = found[takedown_puid(counter.claim)]
+        facts = statement["decision_facts"]
+        assert "counter-notice (Art. 20 DSA)" in facts and "considered" in facts or "deadline" in facts
+        assert counter.statement not in facts and counter.signature not in facts
+        if counter.outcome == "reinstated":
+            assert "reinstated on" in facts
+            assert (
+                statement["end_date_visibility_restriction"] == counter.claim.reinstated_at.date().isoformat()
+            )
+        else:
+            assert "upheld the removal" in facts and "end_date_visibility_restriction" not in statement
+        assert statement_problems(statement) == {}
+
+
+def test_a_ban_the_threshold_asked_for_and_a_second_reviewer_confirmed_is_partly_automated(world, settings):
+    from takedowns.models import BanHold
+    from takedowns.services.bans import ban_hold_decide
+    from tests.factories import ClaimFactory, ListingFactory, MerchantFactory
+
+    settings.BAN_SECOND_APPROVAL_LISTINGS = 2
+    merchant = MerchantFactory()
+    ListingFactory.create_batch(2, merchant=merchant)
+    BanHold.objects.create(
+        merchant=merchant,
+        action="ban",
+        reason="3 active strikes",
+        why_held="2 active listings",
+        requested_label="system",
+        previous_status="active",
+        claim=ClaimFactory(brand=world.brand, ip_right=world.right, listing=world.listing),
+    )
+    merchant.status = "ban_pending"
+    merchant.save()
+    ban_hold_decide(merchant=merchant, actor=actor_for(world.reviewer), action="ban", confirm=True)
+    statement = statement_for_ban(AuditEvent.objects.get(action="merchant_ban", merchant_id=merchant.pk))
+    assert statement["automated_decision"] == "AUTOMATED_DECISION_PARTIALLY"
+    assert "confirmed by a second reviewer" in statement["decision_facts"]
+    assert statement_problems(statement) == {}

@@ -48,6 +48,14 @@ def test_it_counts_notices_actions_complaints_and_suspensions(scenario):
         "median_hours_to_decision": pytest.approx((39 + 360) / 2),
         "retractions": 1,
     }
+    assert data["notifier_complaints"] == {
+        "received": 0,
+        "decided": 0,
+        "reversed": 0,
+        "upheld": 0,
+        "pending": 0,
+        "median_hours_to_decision": None,
+    }
     assert data["suspensions"] == {
         "sellers_for_manifestly_illegal_content": 1,
         "sellers_reinstated": 0,
@@ -58,7 +66,7 @@ def test_it_counts_notices_actions_complaints_and_suspensions(scenario):
 
 def test_it_defines_every_figure(scenario):
     data = report()
-    for section in ("notices", "actions", "complaints", "suspensions"):
+    for section in ("notices", "actions", "complaints", "notifier_complaints", "suspensions"):
         for name in data[section]:
             assert DEFINITIONS.get(f"{section}.{name}"), f"{section}.{name}"
     assert data["definitions"] == DEFINITIONS
@@ -70,3 +78,36 @@ def test_it_reports_an_empty_period(scenario):
     assert data["actions"]["median_hours_to_action"] is None
     assert data["complaints"]["median_hours_to_decision"] is None
     assert data["period"] == {"from": "2025-01-01", "to": "2025-01-31"}
+
+
+def test_it_counts_the_notifiers_appeals(world):
+    """Art. 20 for notifiers: appeals received, decided (reversed or upheld), pending, median hours."""
+    import datetime as dt
+
+    import time_machine
+
+    from tests.factories import ListingFactory
+    from tests.lifecycle import claim_in_state, step
+
+    start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    claims = []
+    with time_machine.travel(start, tick=False):
+        for _ in range(3):
+            claim = claim_in_state(world, "rejected", listing=ListingFactory(merchant=world.merchant))
+            step(world, claim, "appeal")
+            claims.append(claim)
+    with time_machine.travel(start + dt.timedelta(hours=10), tick=False):
+        step(world, claims[0], "appeal_grant", note="The purchase report convinces.")
+    with time_machine.travel(start + dt.timedelta(hours=30), tick=False):
+        step(world, claims[1], "appeal_deny")
+    data = report(**{"from": "2026-03-01", "to": "2026-03-31"})
+    assert data["notifier_complaints"] == {
+        "received": 3,
+        "decided": 2,
+        "reversed": 1,
+        "upheld": 1,
+        "pending": 1,
+        "median_hours_to_decision": pytest.approx(20.0),  # 10 h and 30 h
+    }
+    # The rejection stands while its appeal waits; the granted one is an approval.
+    assert data["notices"]["rejected"] == 2 and data["notices"]["decided"] == 3
