@@ -37,3 +37,30 @@ class RequestSizeLimitMiddleware:
             )
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return None
+
+
+class NullCharacterMiddleware:
+    """A portal form or search with a NUL character gets a 400 that says so: PostgreSQL cannot store or
+    compare it, and the query would fail with a 500. (The API's fields refuse it themselves, with a 400.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/") and _has_nul(request):
+            return HttpResponse(
+                "Null characters are not allowed in a form or a search.",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+
+def _has_nul(request) -> bool:
+    params = [request.GET]
+    if request.method == "POST" and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        params.append(request.POST)
+    return any("\x00" in key or any("\x00" in v for v in values) for q in params for key, values in q.lists())

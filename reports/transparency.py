@@ -61,6 +61,10 @@ DEFINITIONS = {
 }
 
 
+# The report's sections, in the order the JSON, the PDF and the spreadsheets give them.
+SECTIONS = ("notices", "actions", "complaints", "notifier_complaints", "suspensions")
+
+
 def transparency_report(*, actor: Actor, filters: ReportFilters) -> dict:
     claims = report_claims(actor, filters)
     restricted = filters.brand_ids is not None or not actor.sees_everything
@@ -182,7 +186,7 @@ def _event_period(filters: ReportFilters) -> dict:
 def transparency_rows(report: dict) -> list[tuple[str, str, object, str]]:
     """(section, figure, value, definition) for the PDF and spreadsheets; breakdowns become one row each."""
     rows = []
-    for section in ("notices", "actions", "complaints", "suspensions"):
+    for section in SECTIONS:
         for name, value in report[section].items():
             definition = report["definitions"].get(f"{section}.{name}", "")
             if isinstance(value, dict):

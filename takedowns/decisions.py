@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
 from takedowns.models import Appeal, Claim, ClaimState, CounterNotice, RejectReason
 
@@ -20,6 +21,13 @@ APPEAL, COUNTER_NOTICE, COURT, PENDING, NONE = "appeal", "counter_notice", "cour
 
 def _day(value) -> str | None:
     return value.date().isoformat() if value else None
+
+
+def _until(contest: str, deadline) -> tuple[str, object]:
+    """The way to contest and its deadline; once the deadline has passed, only the courts are left."""
+    if deadline is not None and deadline < timezone.now():
+        return COURT, None
+    return contest, deadline
 
 
 def _appeal_of(claim: Claim) -> Appeal | None:
@@ -66,13 +74,14 @@ def for_brand(claim: Claim) -> dict | None:
         if appeal is not None and appeal.outcome == Appeal.Outcome.DENIED:
             return _facts("appeal_denied", claim.decision_reason, "reason", automated=False, contest=COURT)
         automated = claim.decision_reason == RejectReason.NO_RESPONSE
+        contest, until = _until(APPEAL, appeal_deadline(claim)) if appeal is None else (COURT, None)
         return _facts(
             "rejected",
             claim.decision_reason,
             "reason",
             automated=automated,
-            contest=APPEAL if appeal is None else COURT,
-            contest_by=appeal_deadline(claim) if appeal is None else None,
+            contest=contest,
+            contest_by=until,
         )
     if claim.state == S.APPEALED:
         reason = appeal.rejected_reason if appeal else claim.decision_reason
@@ -93,12 +102,9 @@ def for_merchant(claim: Claim) -> dict | None:
     if claim.state == S.TAKEN_DOWN:
         if counter is not None and counter.outcome == CounterNotice.Outcome.UPHELD:
             return _facts("upheld", *infringement, automated=False, contest=COURT)
+        contest, until = _until(COUNTER_NOTICE, claim.counter_notice_deadline)
         return _facts(
-            "taken_down",
-            *infringement,
-            automated=removal_automated(claim),
-            contest=COUNTER_NOTICE,
-            contest_by=claim.counter_notice_deadline,
+            "taken_down", *infringement, automated=removal_automated(claim), contest=contest, contest_by=until
         )
     if claim.state == S.COUNTER_NOTICED:
         return _facts(

@@ -123,7 +123,24 @@ def reviewer_or_system(claim: Claim, actor: Actor) -> bool:
 
 def second_reviewer(claim: Claim, actor: Actor) -> bool:
     """A reviewer other than the one who rejected the claim: a second look, by qualified staff (DSA Art. 20(6))."""
-    return actor.reviewer and (claim.decided_by_id is None or claim.decided_by_id != actor.user_id)
+    own_rejection = claim.state == S.APPEALED and claim.decided_by_id == actor.user_id
+    return actor.reviewer and not own_rejection
+
+
+def appeal_still_open(claim: Claim) -> bool:
+    """Never appealed, and the window after the rejection still open (`available_transitions` offers it)."""
+    return never_appealed(claim) and (
+        claim.decided_at is None
+        or timezone.now() <= claim.decided_at + timedelta(days=settings.APPEAL_WINDOW_DAYS)
+    )
+
+
+def counter_notice_still_open(claim: Claim) -> bool:
+    """No counter-notice against this takedown yet, and the merchant's window has not closed
+    (`available_transitions` offers it)."""
+    deadline = claim.counter_notice_deadline
+    in_time = deadline is None or timezone.now() <= deadline
+    return in_time and not any(True for _ in claim.counter_notices.all())
 
 
 def never_appealed(claim: Claim) -> bool:
@@ -221,7 +238,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.state in OPEN and bool(self.due_at and self.due_at < timezone.now())
+        return self.state in REVIEWABLE and bool(self.due_at and self.due_at < timezone.now())
 
     @property
     def counter_notice_deadline(self):
@@ -238,7 +255,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         return max(pending, key=lambda c: c.filed_at, default=None)
 
     def can_appeal_ever(self) -> bool:
-        """Rejected and never appealed (the window aside): `appeal` is on offer."""
+        """Rejected and never appealed (the window aside)."""
         return self.state == S.REJECTED and never_appealed(self)
 
     # --- the state graph ---------------------------------------------------------------------------------
@@ -357,6 +374,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         source=S.TAKEN_DOWN,
         target=S.COUNTER_NOTICED,
         permission=listing_merchant,  # type: ignore[arg-type]  # an Actor check
+        conditions=[counter_notice_still_open],  # type: ignore[list-item]  # a check of a Claim
         custom={"label": _("File a counter-notice"), "done": _("Counter-notice filed")},
     )
     def counter_notice(self) -> None:
@@ -398,11 +416,12 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         source=S.REJECTED,
         target=S.APPEALED,
         permission=brand_filer,  # type: ignore[arg-type]  # an Actor check
-        conditions=[never_appealed],  # type: ignore[list-item]  # a check of a Claim
+        conditions=[appeal_still_open],  # type: ignore[list-item]  # a check of a Claim
         custom={"label": _("Appeal the rejection"), "done": _("Appealed")},
     )
     def appeal(self, *, due_at) -> None:
         self.due_at = due_at
+        self.assignee = None  # back in the queue: the reviewer who rejected does not decide it
 
     @transition(
         state,

@@ -4,6 +4,7 @@ serializer and templates touch."""
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 from enum import StrEnum
 
@@ -58,6 +59,29 @@ HIDDEN_FROM_MERCHANT = frozenset(
     }
 )
 HIDDEN_EVENT_FIELDS_FROM_MERCHANT = frozenset({"actor", "note"})
+# The brand's appeal of a rejection is between the brand and the platform: a merchant's history shows the
+# approval that came of it, not the rejection and the appeal before it.
+HIDDEN_TRANSITIONS_FROM_MERCHANT = frozenset({"reject", "appeal", "appeal_deny"})
+SHOWN_TO_MERCHANT_AS = {"appeal_grant": ("approve", "in_review")}  # transition, from state
+
+
+def events_shown_to_merchant(events):
+    """A claim's events (rows or serialized dicts) as its merchant sees them."""
+    shown = []
+    for event in events:
+        is_dict = isinstance(event, dict)
+        name = event["transition"] if is_dict else event.transition
+        if name in HIDDEN_TRANSITIONS_FROM_MERCHANT:
+            continue
+        if name in SHOWN_TO_MERCHANT_AS:
+            transition, from_state = SHOWN_TO_MERCHANT_AS[name]
+            if is_dict:
+                event = {**event, "transition": transition, "from_state": from_state}
+            else:
+                event = copy.copy(event)
+                event.transition, event.from_state = transition, from_state
+        shown.append(event)
+    return shown
 
 
 def audience_of(actor: Actor, *, brand_id: int, merchant_id: int, state: str) -> Audience | None:
@@ -86,7 +110,7 @@ def claim_shown_to(audience: Audience, data: dict) -> dict:
     if "events" in shown:
         shown["events"] = [
             {k: v for k, v in event.items() if k not in HIDDEN_EVENT_FIELDS_FROM_MERCHANT}
-            for event in shown["events"]
+            for event in events_shown_to_merchant(shown["events"])
         ]
     return shown
 
@@ -113,11 +137,22 @@ def evidence_visible_to(actor: Actor) -> QuerySet[Evidence]:
     return evidence.filter(claim__brand_id__in=actor.brand_ids)
 
 
+def may_read_counter_documents(actor: Actor, claim: Claim) -> bool:
+    """The merchant's counter-notice documents (invoices, suppliers, prices) are read by those who decide or
+    answer the counter-notice, and by the merchant: reviewers, the claim's brand, the listing's merchant. Not
+    compliance: its reports never need them."""
+    return (
+        actor.reviewer
+        or actor.is_system
+        or claim.brand_id in actor.brand_ids
+        or claim.listing.merchant_id in actor.merchant_ids
+    )
+
+
 def counter_evidence_visible_to(actor: Actor) -> QuerySet[CounterNoticeEvidence]:
-    """The merchant's counter-notice documents: staff, the claim's brand (who must answer them) and the
-    merchant itself."""
+    """The documents `may_read_counter_documents` lets the actor read, as a query."""
     items = CounterNoticeEvidence.objects.select_related("counter_notice__claim")
-    if actor.sees_everything:
+    if actor.reviewer or actor.is_system:
         return items
     return items.filter(
         Q(counter_notice__claim__brand_id__in=actor.brand_ids)
@@ -217,7 +252,7 @@ def reviewer_queue(actor: Actor, filters: dict) -> QuerySet[Claim]:
     if filters.get("infringement_type"):
         claims = claims.filter(infringement_type=filters["infringement_type"])
     if filters.get("overdue"):
-        claims = claims.filter(state__in=OPEN, due_at__lt=timezone.now())
+        claims = claims.filter(state__in=REVIEWABLE, due_at__lt=timezone.now())
     if filters.get("good_faith"):
         claims = claims.filter(Q(brand__good_faith=True) | Q(brand__trusted_flagger=True))
     if filters.get("mine"):
@@ -253,7 +288,7 @@ def queue_counts(actor: Actor) -> dict[str, int]:
 
 def queue_neighbours(actor: Actor, claim: Claim) -> tuple[int | None, int | None]:
     """The previous and next claim of the queue around this one (for `k` and `j`)."""
-    ids = list(queue_for_reviewer(actor).filter(state__in=OPEN).values_list("pk", flat=True)[:2000])
+    ids = list(queue_for_reviewer(actor).filter(state__in=REVIEWABLE).values_list("pk", flat=True)[:2000])
     if claim.pk not in ids:
         return None, ids[0] if ids else None
     at = ids.index(claim.pk)

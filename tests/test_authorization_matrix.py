@@ -650,11 +650,11 @@ API: dict[str, list[Probe]] = {
         ),
     ],
     "claim-counter-notice-evidence-file": [
-        # read by staff, the claim's brand and the merchant itself
+        # read by reviewers, the claim's brand and the merchant itself; not compliance
         P(
             "GET",
             "/api/v1/claims/{claim}/counter-notice-evidence/{counter_document}/file/",
-            S(401, 200, 200, 200, 404, 200, 200, 404, 200, 404),
+            S(401, 200, 200, 200, 404, 200, 404, 404, 200, 404),
             other=CLAIM_OTHER,
             state="counter_noticed",
         ),
@@ -1018,7 +1018,7 @@ PAGES: dict[str, list[Probe]] = {
         P(
             "GET",
             "/counter-documents/{counter_document}/",
-            S(L, 200, 200, 200, 404, 200, 200, 404, 200, 404),
+            S(L, 200, 200, 200, 404, 200, 404, 404, 200, 404),
             other=CLAIM_OTHER,
             state="counter_noticed",
         ),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -57,11 +58,27 @@ class MerchantSerializer(serializers.ModelSerializer):
         return BanHoldSerializer(held[0]).data if held else None
 
 
+def status_shown(merchant) -> str:
+    """The status a brand or the merchant itself reads: while a ban waits for a second reviewer, the status
+    before it. Nobody outside the platform is told of a ban that may still be declined."""
+    if merchant.status != Merchant.Status.BAN_PENDING:
+        return merchant.status
+    held = getattr(merchant, "pending_holds", None)
+    if held is None:
+        held = list(merchant.ban_holds.filter(status=BanHold.Status.PENDING))
+    return held[0].previous_status if held else Merchant.Status.ACTIVE
+
+
 class MerchantPublicSerializer(MerchantSerializer):
     """What a brand sees of a merchant: no e-mail, nothing of the platform's internal deliberation."""
 
     class Meta(MerchantSerializer.Meta):
         fields = [f for f in MerchantSerializer.Meta.fields if f not in ("email", "held_decision")]
+
+    def to_representation(self, merchant):
+        data = super().to_representation(merchant)
+        data["status"] = status_shown(merchant)
+        return data
 
 
 class MerchantScopedSerializer(MerchantSerializer):
@@ -73,6 +90,7 @@ class MerchantScopedSerializer(MerchantSerializer):
 
     def to_representation(self, merchant):
         data = super().to_representation(merchant)
+        data["status"] = status_shown(merchant)
         if merchant.pk not in self.context.get("own_merchant_ids", frozenset()):
             data.pop("email", None)
         return data
@@ -102,10 +120,31 @@ class HoldDecisionSerializer(serializers.Serializer):
     )
 
 
+class MerchantFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Merchant.Status.choices, method="filter_status")
+
+    class Meta:
+        model = Merchant
+        fields = ["status", "country", "platform_ref"]
+
+    def filter_status(self, queryset, name, value):
+        """By the status the caller reads (`status_shown`): outside the platform a held ban is not a status."""
+        actor = request_actor(self.request)
+        if actor.sees_everything or actor.platform:
+            return queryset.filter(status=value)
+        held_from = BanHold.objects.filter(
+            merchant=OuterRef("pk"), status=BanHold.Status.PENDING, previous_status=value
+        )
+        return queryset.filter(
+            (Q(status=value) & ~Q(status=Merchant.Status.BAN_PENDING))
+            | (Q(status=Merchant.Status.BAN_PENDING) & Exists(held_from))
+        )
+
+
 class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Merchants, created or updated by `platform_ref` (the marketplace's service account and reviewers)."""
 
-    filterset_fields = ["status", "country", "platform_ref"]
+    filterset_class = MerchantFilter
 
     def get_queryset(self):
         now = timezone.now()

@@ -18,7 +18,7 @@ from brands.models import Brand, IPRight
 from core.api import request_actor
 from takedowns import decisions
 from takedowns.models import (
-    OPEN,
+    REVIEWABLE,
     Appeal,
     Claim,
     ClaimBatch,
@@ -34,6 +34,7 @@ from takedowns.selectors import (
     HIDDEN_FROM_MERCHANT,
     Audience,
     claim_audience,
+    may_read_counter_documents,
 )
 from takedowns.services.transitions import available_transitions
 
@@ -89,7 +90,9 @@ class CounterNoticeEvidenceSerializer(serializers.ModelSerializer):
 
 
 class CounterNoticeSerializer(serializers.ModelSerializer):
-    evidence = CounterNoticeEvidenceSerializer(many=True, read_only=True)
+    evidence = serializers.SerializerMethodField(
+        help_text="The merchant's documents: for reviewers, the claim's brand and the merchant; empty otherwise."
+    )
 
     class Meta:
         model = CounterNotice
@@ -104,6 +107,13 @@ class CounterNoticeSerializer(serializers.ModelSerializer):
             "decided_at",
             "evidence",
         ]
+
+    @extend_schema_field(CounterNoticeEvidenceSerializer(many=True))
+    def get_evidence(self, counter):
+        request = self.context.get("request")
+        if request is None or not may_read_counter_documents(request_actor(request), counter.claim):
+            return []
+        return CounterNoticeEvidenceSerializer(counter.evidence.all(), many=True, context=self.context).data
 
 
 class AppealSerializer(serializers.ModelSerializer):
@@ -350,7 +360,7 @@ class ClaimFilter(filters.FilterSet):
         ]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(state__in=OPEN, due_at__lt=timezone.now())
+        overdue = Q(state__in=REVIEWABLE, due_at__lt=timezone.now())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 

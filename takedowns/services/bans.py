@@ -67,6 +67,23 @@ def strike_revoke(*, claim, reason: str) -> None:
     )
 
 
+TEXT_MAX_CHARS = 2000
+
+
+def _bounded(text, field: str, required_message) -> str:
+    """A reason or note, stripped: required when `required_message` is given, never longer than the API
+    allows (the portal's forms have no such limit of their own)."""
+    text = (text or "").strip()
+    if required_message and not text:
+        raise Invalid(
+            required_message, code=f"{field}_required", extra={"fields": {field: [required_message]}}
+        )
+    if len(text) > TEXT_MAX_CHARS:
+        message = _("Keep it under %(n)s characters.") % {"n": TEXT_MAX_CHARS}
+        raise Invalid(message, code="too_long", extra={"fields": {field: [message]}})
+    return text
+
+
 def _why_held(*, active_listings: int, claim=None) -> str:
     """Why a ban needs a second reviewer, or "" when one reviewer (or the threshold) may decide it."""
     if active_listings >= settings.BAN_SECOND_APPROVAL_LISTINGS:
@@ -110,10 +127,7 @@ def merchant_ban(*, merchant: Merchant, actor: Actor, reason: str, at=None, clai
     held for a second reviewer: the merchant reads `ban_pending` and nothing is removed until one confirms."""
     if not (actor.reviewer or actor.is_system):
         raise Forbidden(_("Only reviewers ban merchants."))
-    reason = (reason or "").strip()
-    if not reason:
-        message = _("Give the reason for the ban; the merchant is told.")
-        raise Invalid(message, code="reason_required", extra={"fields": {"reason": [message]}})
+    reason = _bounded(reason, "reason", _("Give the reason for the ban; the merchant is told."))
     at = at or timezone.now()
     with transaction.atomic():
         merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)
@@ -231,6 +245,7 @@ def merchant_lift_ban(*, merchant: Merchant, actor: Actor, note: str = "") -> Me
             raise Conflict(_("The merchant is not banned."), code="not_banned")
         if merchant.ban_holds.filter(status=BanHold.Status.PENDING).exists():
             raise Conflict(_("Lifting this ban is already held for a second reviewer."), code="lift_held")
+        note = _bounded(note, "reason", _("Give the reason for lifting the ban."))
         removed = _listings_the_ban_removed(merchant)
         if removed >= settings.BAN_SECOND_APPROVAL_LISTINGS:
             why = _("the ban removed %(count)s listings (a second reviewer confirms from %(threshold)s)") % {
@@ -265,10 +280,7 @@ def ban_hold_decide(
     cannot be the second; a ban the strike threshold asked for may be confirmed by any reviewer."""
     if not actor.reviewer:
         raise Forbidden(_("Only reviewers confirm or decline a held ban."))
-    note = (note or "").strip()
-    if not confirm and not note:
-        message = _("Say why the held decision is declined.")
-        raise Invalid(message, code="note_required", extra={"fields": {"note": [message]}})
+    note = _bounded(note, "note", _("Say why the held decision is declined.") if not confirm else None)
     at = timezone.now()
     with transaction.atomic():
         merchant = Merchant.objects.select_for_update().get(pk=merchant.pk)

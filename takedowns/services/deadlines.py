@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from brands.services import ip_rights_expire
 from core.outbox import notice_email
-from takedowns.models import OPEN, Claim, ClaimState, CounterNotice
+from takedowns.models import REVIEWABLE, Claim, ClaimState, CounterNotice
 from takedowns.services.transitions import claim_expire, claim_reinstate_after_deadline
 
 S = ClaimState
@@ -36,7 +36,7 @@ def sla_reminders(now=None) -> int:
     now = now or timezone.now()
     sent = 0
     overdue = (
-        Claim.objects.filter(state__in=OPEN, due_at__lt=now)
+        Claim.objects.filter(state__in=REVIEWABLE, due_at__lt=now)
         .exclude(state=S.INFO_REQUESTED)
         .select_related("assignee", "brand")
     )

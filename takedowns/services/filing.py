@@ -118,17 +118,20 @@ def evidence_add(
 ) -> Evidence:
     if claim.brand_id not in actor.filing_brand_ids:
         raise Forbidden(_("Only the brand's owners and authorised agents may add evidence."))
-    if not evidence_open(claim):
-        raise Conflict(
-            _("Evidence cannot be added to a claim that is %(state)s.") % {"state": claim.state},
-            code="invalid_state",
-        )
     if kind not in Evidence.Kind.values:
         raise Invalid(
             _("Unknown evidence kind; use one of %(kinds)s.") % {"kinds": ", ".join(Evidence.Kind.values)}
         )
     stored = _stored(file)
-    return Evidence.objects.create(claim=claim, kind=kind, note=note, uploaded_by=actor.user, **stored)
+    with transaction.atomic():
+        # The transitions' row lock: a decision taken while the file arrived is seen here, never missed.
+        current = Claim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
+        if not evidence_open(current):
+            raise Conflict(
+                _("Evidence cannot be added to a claim that is %(state)s.") % {"state": current.state},
+                code="invalid_state",
+            )
+        return Evidence.objects.create(claim=current, kind=kind, note=note, uploaded_by=actor.user, **stored)
 
 
 def _stored(file) -> dict:

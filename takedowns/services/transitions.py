@@ -35,6 +35,7 @@ from takedowns.models import (
     CounterReason,
     Priority,
     RejectReason,
+    never_appealed,
 )
 from takedowns.services.conditions import submit_problems
 from takedowns.services.enforcement import enforce_effects, remove_or_enforce, restore_effects
@@ -280,7 +281,7 @@ def _retract(step: Step) -> None:
 
 def _appeal(step: Step) -> None:
     claim = step.claim
-    if not can_proceed(claim.appeal):
+    if not never_appealed(claim):
         raise Conflict(
             _("This claim was already appealed; the decision on the appeal is final."),
             code="appeal_already_filed",
@@ -362,12 +363,22 @@ assert set(HANDLERS) == set(TRANSITIONS), set(HANDLERS) ^ set(TRANSITIONS)
 
 
 # --- the engine ---------------------------------------------------------------------------------------------
+# The same bounds for every door (the API's serializer, the portal's forms, the admin).
+NOTE_MAX_CHARS, REASON_MAX_CHARS = 10_000, 50
+
+
 def claim_transition(
     *, claim_id: int, name: str, actor: Actor, note: str = "", reason: str = "", data: dict | None = None
 ) -> Claim:
     """Take the transition `name` (the API's `transitions/{name}/`); the typed functions below call this."""
     if name not in HANDLERS:
         raise NotFound(_("No transition called %(name)s.") % {"name": repr(name)}, code="unknown_transition")
+    if len(note or "") > NOTE_MAX_CHARS or len(reason or "") > REASON_MAX_CHARS:
+        raise Invalid(
+            _("Keep the note under %(n)s characters and the reason under %(r)s.")
+            % {"n": NOTE_MAX_CHARS, "r": REASON_MAX_CHARS},
+            code="too_long",
+        )
     try:
         claim = _claim_transition_locked(
             claim_id=claim_id, name=name, actor=actor, note=note, reason=reason, data=data

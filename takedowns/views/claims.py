@@ -27,7 +27,9 @@ from takedowns.selectors import (
     claim_list,
     claims_filtered,
     counter_evidence_visible_to,
+    events_shown_to_merchant,
     evidence_visible_to,
+    may_read_counter_documents,
     merchant_history,
     queue_neighbours,
 )
@@ -155,7 +157,9 @@ def claim_detail(request, pk):
     context = {
         "claim": claim,
         "transitions": transitions,
-        "events": claim.events.all(),
+        "events": events_shown_to_merchant(claim.events.all())
+        if audience == Audience.MERCHANT
+        else claim.events.all(),
         "evidence": claim.evidence.all() if audience != Audience.MERCHANT else [],
         "counter_notices": claim.counter_notices.all(),
         "pending_counter": claim.pending_counter_notice,
@@ -164,6 +168,7 @@ def claim_detail(request, pk):
         if audience == Audience.MERCHANT
         else decisions.for_brand(claim),
         "appeal": _appeal_of(claim) if audience != Audience.MERCHANT else None,
+        "may_read_documents": may_read_counter_documents(actor, claim),
         "problems": submit_problems(claim) if "submit" in transitions else [],
         "evidence_form": EvidenceForm(),
         "reject_form": RejectForm(),

@@ -17,10 +17,11 @@ from core.portal import carries_a_secret, error_messages
 from core.roles import merchant_link_actor
 from takedowns import decisions
 from takedowns.forms import CounterNoticeForm
-from takedowns.models import CounterNotice, S
+from takedowns.models import CounterNotice
 from takedowns.selectors import claim_detail as claim_detail_qs
 from takedowns.selectors import counter_evidence_visible_to
 from takedowns.services.notices import merchant_link_read
+from takedowns.services.transitions import available_transitions
 from takedowns.views.claims import counter_documents_add, counter_notice_file
 
 
@@ -73,7 +74,7 @@ def merchant_claim(request, token):
             "window_ends": claim.taken_down_at + timedelta(days=settings.COUNTER_NOTICE_WINDOW_DAYS)
             if claim.taken_down_at
             else None,
-            "transitions": ["counter_notice"] if claim.state == S.TAKEN_DOWN else [],
+            "transitions": available_transitions(claim, merchant_link_actor(merchant_id)),
             "decision": decisions.for_merchant(claim),
         },
     )

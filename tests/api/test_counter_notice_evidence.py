@@ -134,3 +134,15 @@ def test_a_refused_file_files_no_counter_notice(world, client_for):
     assert page.status_code == 200
     claim.refresh_from_db()
     assert claim.state == "taken_down" and not claim.counter_notices.exists()
+
+
+def test_compliance_does_not_read_the_merchants_documents(world, api, client_for, countered):
+    answer = api(world.merchant_user).post(
+        url(countered), {"file": upload("invoice.pdf", PDF)}, format="multipart"
+    )
+    document = CounterNoticeEvidence.objects.get(pk=answer.json()["id"])
+    assert api(world.compliance).get(answer.json()["url"]).status_code == 404
+    assert client_for(world.compliance).get(f"/counter-documents/{document.pk}/").status_code == 404
+    detail = api(world.compliance).get(f"/api/v1/claims/{countered.pk}/").json()
+    assert detail["counter_notices"][0]["evidence"] == []
+    assert "invoice.pdf" not in client_for(world.compliance).get(f"/claims/{countered.pk}/").content.decode()

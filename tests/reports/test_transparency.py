@@ -111,3 +111,11 @@ def test_it_counts_the_notifiers_appeals(world):
     }
     # The rejection stands while its appeal waits; the granted one is an approval.
     assert data["notices"]["rejected"] == 2 and data["notices"]["decided"] == 3
+
+
+def test_the_pdf_and_spreadsheet_rows_carry_every_section(scenario):
+    from reports.transparency import SECTIONS, transparency_rows
+
+    rows = transparency_rows(report())
+    assert {section for section, *_ in rows} == set(SECTIONS)
+    assert any(section == "notifier_complaints" and figure == "received" for section, figure, *_ in rows)

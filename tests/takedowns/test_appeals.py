@@ -208,3 +208,55 @@ def _png():
     buffer.seek(0)
     buffer.name = "purchase.png"
     return buffer
+
+
+def test_past_the_window_the_appeal_is_not_offered_and_only_the_courts_remain(
+    world, api, client_for, settings
+):
+    settings.APPEAL_WINDOW_DAYS = 10
+    claim = claim_in_state(world, "rejected")
+    with time_machine.travel(timezone.now() + dt.timedelta(days=11)):
+        detail = api(world.owner).get(f"/api/v1/claims/{claim.pk}/").json()
+        assert "appeal" not in detail["available_transitions"]
+        assert detail["decision"]["contest"] == "court" and detail["decision"]["contest_by"] is None
+        page = client_for(world.owner).get(f"/claims/{claim.pk}/").content.decode()
+        assert "Send the appeal" not in page and "final on the platform" in page
+
+
+def test_a_reviewer_who_approved_gets_409_not_the_rejectors_403(world, api):
+    claim = claim_in_state(world, "taken_down")
+    answer = _post(api, world.reviewer, claim, "appeal_grant", note="x")
+    assert answer.status_code == 409 and answer.json()["code"] == "invalid_transition"
+
+
+def test_the_portal_bounds_the_appeal_note_like_the_api(world, client_for):
+    claim = claim_in_state(world, "rejected")
+    page = client_for(world.owner).post(f"/claims/{claim.pk}/do/appeal/", {"note": "x" * 10_001}, follow=True)
+    assert "under 10000 characters" in page.content.decode()
+    assert Claim.objects.get(pk=claim.pk).state == "rejected"
+
+
+def test_the_merchant_sees_the_approval_not_the_rejection_and_the_appeal(world, api, client_for):
+    claim = claim_in_state(world, "appealed")
+    step(world, claim, "appeal_grant", note="Convinced.")
+    claim.refresh_from_db()
+    assert claim.state == "taken_down"
+    events = api(world.merchant_user).get(f"/api/v1/claims/{claim.pk}/").json()["events"]
+    names = [e["transition"] for e in events]
+    assert "reject" not in names and "appeal" not in names and "appeal_grant" not in names
+    assert "approve" in names and all(e["from_state"] != "appealed" for e in events)
+    page = client_for(world.merchant_user).get(f"/claims/{claim.pk}/").content.decode()
+    assert "Appeal" not in page and "Rejected" not in page
+    # The brand and the reviewers see the whole history.
+    brand_events = api(world.owner).get(f"/api/v1/claims/{claim.pk}/").json()["events"]
+    assert {"reject", "appeal", "appeal_grant"} <= {e["transition"] for e in brand_events}
+
+
+def test_an_overdue_appeal_is_overdue_everywhere(world, api, client_for):
+    claim = claim_in_state(world, "appealed")
+    Claim.objects.filter(pk=claim.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    assert api(world.reviewer).get(f"/api/v1/claims/{claim.pk}/").json()["overdue"] is True
+    listed = api(world.reviewer).get("/api/v1/claims/?overdue=true").json()
+    assert [c["id"] for c in listed["results"]] == [claim.pk]
+    page = client_for(world.second_reviewer).get("/queue/?overdue=1").content.decode()
+    assert claim.reference in page

@@ -141,3 +141,33 @@ def test_the_portal_shows_held_decisions_and_the_second_reviewer_confirms(world,
     second.post(f"/merchants/{big.pk}/confirm-ban/", {"note": "Agreed."})
     assert Merchant.objects.get(pk=big.pk).status == "banned" and _active(big) == 0
     assert "Nothing is waiting" in second.get("/queue/held/").content.decode()
+
+
+def test_outside_the_platform_a_held_ban_is_not_a_status(world, api, big):
+    big.users.add(world.merchant_user)
+    _post(api, world.reviewer, big, "ban", reason="Counterfeit network")
+    for who in ("merchant_user", "owner"):
+        mine = api(getattr(world, who)).get(f"/api/v1/merchants/{big.pk}/").json()
+        assert mine["status"] == "active" and "held_decision" not in mine
+        held = api(getattr(world, who)).get("/api/v1/merchants/?status=ban_pending").json()
+        assert held["count"] == 0
+        active = api(getattr(world, who)).get("/api/v1/merchants/?status=active&platform_ref=BIG-1").json()
+        assert active["count"] == 1
+    for who in ("reviewer", "platform"):
+        assert api(getattr(world, who)).get(f"/api/v1/merchants/{big.pk}/").json()["status"] == "ban_pending"
+
+
+def test_lifting_needs_a_reason(world, api):
+    merchant = MerchantFactory(status="banned")
+    answer = _post(api, world.reviewer, merchant, "lift-ban")
+    assert answer.status_code == 400 and answer.json()["code"] == "reason_required"
+    assert Merchant.objects.get(pk=merchant.pk).status == "banned"
+
+
+def test_the_portal_bounds_a_decline_note(world, client_for, big):
+    client_for(world.reviewer).post(f"/merchants/{big.pk}/ban/", {"note": "Counterfeit network"})
+    page = client_for(world.second_reviewer).post(
+        f"/merchants/{big.pk}/decline-ban/", {"note": "x" * 2001}, follow=True
+    )
+    assert "under 2000 characters" in page.content.decode()
+    assert Merchant.objects.get(pk=big.pk).status == "ban_pending"
