@@ -3,6 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 LOAD_ARGS ?=
+BENCH_ARGS ?=
 # The test suite runs against the real services; override these to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/takedown_desk
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
@@ -36,8 +37,9 @@ test: install services
 test-lite: install
 	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/pytest -m "not services and not browser" $(PYTEST_ARGS)
 
+## Scale: 1,000,000 claims, each figure next to its baseline (BENCH_ARGS=--quick for 100,000); bench/results.json
 bench: install services
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(PY) scripts/bench.py
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(PY) scripts/bench_scale.py $(BENCH_ARGS)
 
 ## Mixed API workload with locust (50 users, 60 s) against gunicorn and a Celery worker: database `loadtest`
 ## (dropped and created again), Redis DB 13; LOAD_ARGS="--users 100 --run-time 120s" to change it

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.paginator import Paginator as DjangoPaginator
+from django.db import connections
+from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -27,15 +32,53 @@ from core.uploads import FileTooLarge
 log = logging.getLogger(__name__)
 
 
+class CappedCountPaginator(DjangoPaginator):
+    """`count` without scanning a large table: exact up to `EXACT_COUNT_LIMIT` rows (counting at most that many
+    index entries), and beyond that the planner's estimate of the rows, which the page marks as one. At a
+    million claims an exact count costs more than the page it describes (docs/scaling.md)."""
+
+    EXACT_COUNT_LIMIT = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        # A page read as rows with joined columns is counted on the query it came from (`count_from`), without
+        # the joins.
+        queryset = getattr(self.object_list, "count_from", self.object_list)
+        if not isinstance(queryset, QuerySet):
+            return len(queryset)
+        bounded = queryset.order_by().values("pk")[: self.EXACT_COUNT_LIMIT + 1].count()
+        if bounded <= self.EXACT_COUNT_LIMIT:
+            self.estimated = False
+            return bounded
+        self.estimated = True
+        return max(planned_rows(queryset), bounded)
+
+    estimated = False
+
+
+def planned_rows(queryset: QuerySet) -> int:
+    """The planner's estimate of the rows a query returns (PostgreSQL; the exact count elsewhere)."""
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.count()
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+    django_paginator_class = CappedCountPaginator
 
     def get_paginated_response(self, data):
         return Response(
             {
                 "count": self.page.paginator.count,
+                "count_is_estimate": self.page.paginator.estimated,
                 "page_size": self.get_page_size(self.request),
                 "next": self.get_next_link(),
                 "previous": self.get_previous_link(),
@@ -46,6 +89,10 @@ class Pagination(PageNumberPagination):
     def get_paginated_response_schema(self, schema):
         base = super().get_paginated_response_schema(schema)
         base["properties"]["page_size"] = {"type": "integer"}
+        base["properties"]["count_is_estimate"] = {
+            "type": "boolean",
+            "description": "True when `count` is the database's estimate (above 10,000 rows), not exact.",
+        }
         return base
 
 

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import request_actor
-from core.errors import DomainError, Forbidden, Invalid
+from core.errors import Forbidden, Invalid
 from merchants import services
 from merchants.models import Listing
 from merchants.selectors import listings_visible_to
@@ -77,32 +77,9 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise Invalid("Send a JSON list of listings.", code="list_required")
         if len(items) > 1000:
             raise Invalid("At most 1,000 listings per request.", code="too_many")
-        results = []
-        for index, item in enumerate(items):
-            body = ListingWriteSerializer(data=item if isinstance(item, dict) else {})
-            if not body.is_valid():
-                results.append({"index": index, "status": "error", "errors": body.errors})
-                continue
-            try:
-                listing, created = services.listing_upsert(data=body.validated_data)
-            except DomainError as exc:
-                results.append(
-                    {
-                        "index": index,
-                        "status": "error",
-                        "detail": exc.detail,
-                        "errors": exc.extra.get("fields", {}),
-                    }
-                )
-                continue
-            results.append(
-                {
-                    "index": index,
-                    "status": "created" if created else "updated",
-                    "id": listing.pk,
-                    "platform_ref": listing.platform_ref,
-                }
-            )
+        results = services.listings_upsert(items)
+        for result in results:
+            result.pop("code", None)
         failed = sum(1 for r in results if r["status"] == "error")
         return Response(
             {

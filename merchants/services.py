@@ -71,49 +71,136 @@ def merchant_upsert(*, data: dict) -> tuple[Merchant, bool]:
 
 
 def listing_upsert(*, data: dict) -> tuple[Listing, bool]:
-    """Create or update a listing by `platform_ref`; its merchant must exist (`merchant_ref`)."""
-    _require(data, "platform_ref", "merchant_ref", "url", "title")
-    url = str(data["url"]).strip()
-    try:
-        URLValidator()(url)
-    except ValidationError as exc:
-        raise Invalid(_("Enter a valid URL."), extra={"fields": {"url": [_("Enter a valid URL.")]}}) from exc
-    merchant = Merchant.objects.filter(platform_ref=str(data["merchant_ref"]).strip()).first()
-    if merchant is None:
-        raise Invalid(
-            _("No merchant with that merchant_ref; create the merchant first."),
-            code="merchant_not_found",
-            extra={"fields": {"merchant_ref": [_("Unknown merchant.")]}},
-        )
-    price = data.get("price")
-    if price in (None, ""):
-        price = None
-    else:
+    """Create or update one listing by `platform_ref`; its merchant must exist (`merchant_ref`). The same
+    rules as a bulk write, which it is, of one item."""
+    [result] = listings_upsert([data])
+    if result["status"] == "error":
+        raise Invalid(result["detail"], code=result["code"], extra={"fields": result["errors"]})
+    return Listing.objects.select_related("merchant").get(pk=result["id"]), result["status"] == "created"
+
+
+BULK_FIELDS = ("merchant", "url", "title", "price", "currency", "updated_at")
+
+
+def listings_upsert(items: list) -> list[dict]:
+    """Create or update listings by `platform_ref`, set-based: each item checked in plain Python, the merchants
+    and the existing listings read in one query each, all rows written in one INSERT … ON CONFLICT DO UPDATE.
+    One result per item, in order: `created`/`updated` with the listing's `id`, or `error` with `detail`,
+    `code` and `errors` by field; a bad item stops nothing else. (Set-based: docs/scaling.md.)"""
+    cleaned: dict[int, dict] = {}
+    results: list[dict] = [{"index": i} for i in range(len(items))]
+    for index, item in enumerate(items):
         try:
-            price = Decimal(str(price))
-        except InvalidOperation as exc:
-            raise Invalid(
-                _("price must be a number."), extra={"fields": {"price": [_("A valid number is required.")]}}
-            ) from exc
-        if price < 0 or price >= Decimal("1e10"):
-            raise Invalid(_("price is out of range."), extra={"fields": {"price": [_("Out of range.")]}})
-    currency = str(data.get("currency") or "").strip().upper()
-    if currency and (len(currency) != 3 or not currency.isalpha()):
-        raise Invalid(
-            _("currency must be a three-letter ISO 4217 code."),
-            extra={"fields": {"currency": [_("Use a three-letter code.")]}},
+            cleaned[index] = _listing_clean(item)
+        except Invalid as exc:
+            results[index].update(
+                status="error", detail=exc.detail, code=exc.code, errors=exc.extra.get("fields", {})
+            )
+    refs = {row["merchant_ref"] for row in cleaned.values()}
+    merchants = {m.platform_ref: m for m in Merchant.objects.filter(platform_ref__in=refs)}
+    rows: dict[str, Listing] = {}  # by platform_ref: a ref sent twice keeps its last version, as in order
+    for index, row in list(cleaned.items()):
+        merchant = merchants.get(row["merchant_ref"])
+        if merchant is None:
+            message = _("No merchant with that merchant_ref; create the merchant first.")
+            results[index].update(
+                status="error",
+                detail=message,
+                code="merchant_not_found",
+                errors={"merchant_ref": [_("Unknown merchant.")]},
+            )
+            del cleaned[index]
+            continue
+        rows[row["platform_ref"]] = Listing(
+            platform_ref=row["platform_ref"],
+            merchant=merchant,
+            url=row["url"],
+            title=row["title"],
+            price=row["price"],
+            currency=row["currency"],
         )
-    defaults = {
-        "merchant": merchant,
-        "url": url[:500],
-        "title": str(data["title"]).strip()[:300],
-        "price": price,
-        "currency": currency,
-    }
-    if merchant.status == Merchant.Status.BANNED:
+    existing = set(Listing.objects.filter(platform_ref__in=list(rows)).values_list("platform_ref", flat=True))
+    now = timezone.now()
+    banned = [r for r in rows.values() if r.merchant.status == Merchant.Status.BANNED]
+    allowed = [r for r in rows.values() if r.merchant.status != Merchant.Status.BANNED]
+    for row in rows.values():
+        row.updated_at = now
+    for row in banned:
         # A banned seller has no active listing: what the marketplace pushes for it arrives removed.
-        defaults.update(status=Listing.Status.REMOVED, removed_at=timezone.now())
-    listing, created = Listing.objects.update_or_create(
-        platform_ref=str(data["platform_ref"]).strip(), defaults=defaults
-    )
-    return listing, created
+        row.status, row.removed_at = Listing.Status.REMOVED, now
+    ids = {}
+    for batch, fields in [(allowed, BULK_FIELDS), (banned, (*BULK_FIELDS, "status", "removed_at"))]:
+        if batch:
+            written = Listing.objects.bulk_create(
+                batch, update_conflicts=True, unique_fields=["platform_ref"], update_fields=list(fields)
+            )
+            ids.update({row.platform_ref: row.pk for row in written})
+    for index, row in cleaned.items():
+        ref = row["platform_ref"]
+        results[index].update(
+            status="updated" if ref in existing else "created", id=ids[ref], platform_ref=ref
+        )
+    return results
+
+
+def _listing_clean(item) -> dict:
+    """One listing's fields, checked: the messages name the field, as the serializers' do."""
+    if not isinstance(item, dict):
+        raise Invalid(_("Each listing is a JSON object."), code="invalid", extra={"fields": {}})
+    _require(item, "platform_ref", "merchant_ref", "url", "title")
+    problems: dict[str, list[str]] = {}
+
+    def text(name: str, limit: int) -> str:
+        value = item.get(name)
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            problems[name] = [_("Not a valid string.")]
+            return ""
+        value = str(value).strip()
+        if len(value) > limit:
+            problems[name] = [_("Ensure this field has no more than %(n)s characters.") % {"n": limit}]
+        if "\x00" in value:
+            problems[name] = [_("Null characters are not allowed.")]
+        return value
+
+    row = {
+        "platform_ref": text("platform_ref", 100),
+        "merchant_ref": text("merchant_ref", 100),
+        "url": text("url", 500),
+        "title": text("title", 300),
+        "currency": text("currency", 3).upper() if item.get("currency") not in (None, "") else "",
+        "price": None,
+    }
+    if "url" not in problems and not _is_web_url(row["url"]):
+        problems["url"] = [_("Enter a valid URL.")]
+    price = item.get("price")
+    if price not in (None, ""):
+        try:
+            row["price"] = Decimal(str(price))
+        except InvalidOperation:
+            problems["price"] = [_("A valid number is required.")]
+        else:
+            if not row["price"].is_finite() or row["price"] < 0 or row["price"] >= Decimal("1e10"):
+                problems["price"] = [_("Out of range.")]
+            else:
+                row["price"] = row["price"].quantize(Decimal("0.01"))
+    if row["currency"] and (len(row["currency"]) != 3 or not row["currency"].isalpha()):
+        problems["currency"] = [_("Use a three-letter code.")]
+    if problems:
+        first = next(iter(problems))
+        raise Invalid(f"{first}: {problems[first][0]}", code="invalid", extra={"fields": problems})
+    return row
+
+
+WEB_URL = URLValidator(schemes=["http", "https"])
+
+
+def _is_web_url(url: str) -> bool:
+    """Django's URL validator, for http and https (built once: it is the slow part of a listing; only what
+    passes the cheap checks reaches it)."""
+    if not url.startswith(("http://", "https://")) or " " in url:
+        return False
+    try:
+        WEB_URL(url)
+    except ValidationError:
+        return False
+    return True

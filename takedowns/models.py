@@ -231,6 +231,8 @@ class Claim(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["decided_at"], name="claim_decided_idx"),
             models.Index(fields=["brand", "state"], name="claim_brand_state_idx"),
             models.Index(fields=["submitted_at"], name="claim_submitted_idx"),
+            # Every claim list, newest first (`claim_list`: ORDER BY created_at DESC, id DESC LIMIT 50).
+            models.Index(fields=["created_at", "id"], name="claim_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -560,6 +562,8 @@ class ClaimEvent(models.Model):
         indexes = [
             models.Index(fields=["claim", "created_at"], name="claim_event_timeline_idx"),
             models.Index(fields=["transition", "created_at"], name="claim_event_report_idx"),  # reports
+            # The hash chain's last link of a claim (`save`: WHERE claim_id = … ORDER BY id DESC LIMIT 1).
+            models.Index(fields=["claim", "id"], name="claim_event_chain_idx"),
         ]
         triggers = [
             pgtrigger.Protect(name="claim_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete)

@@ -9,7 +9,8 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from brands.models import Brand, IPRight
@@ -164,7 +165,20 @@ def claim_list(actor: Actor) -> QuerySet[Claim]:
     return (
         claims_visible_to(actor)
         .select_related("brand", "ip_right", "listing__merchant", "assignee")
-        .annotate(evidence_count=Count("evidence", distinct=True))
+        # A correlated count, computed for the rows of the page only (a join with GROUP BY would aggregate
+        # every visible claim before the page is cut).
+        .annotate(
+            evidence_count=Coalesce(
+                Subquery(
+                    Evidence.objects.filter(claim_id=OuterRef("pk"))
+                    .order_by()
+                    .values("claim_id")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            )
+        )
         .order_by("-created_at", "-pk")
     )
 
@@ -190,6 +204,12 @@ def claim_detail(actor: Actor) -> QuerySet[Claim]:
             "counter_notices__evidence",
         )
     )
+
+
+def claim_detail_for_api(actor: Actor) -> QuerySet[Claim]:
+    """`claim_detail` with only the joins the API's detail reads: each join of a single-row query costs the
+    planner more than the row (eleven joins: 7 ms to plan, 0.7 ms to run)."""
+    return claim_detail(actor).select_related(None).select_related("brand", "listing__merchant", "brand_appeal")
 
 
 def stuck_enforcement_q() -> Q:

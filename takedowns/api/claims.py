@@ -17,18 +17,20 @@ from takedowns.api.serializers import (
     ClaimCreateSerializer,
     ClaimDetailSerializer,
     ClaimFilter,
-    ClaimSerializer,
+    ClaimListSerializer,
     CounterNoticeEvidenceSerializer,
     CounterNoticeEvidenceUploadSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
     LegalActionSerializer,
     TransitionSerializer,
+    list_values,
+    with_overdue,
 )
 from takedowns.models import TRANSITIONS, ClaimBatch, transition_sources
 from takedowns.selectors import (
     audience_of,
-    claim_detail,
+    claim_detail_for_api,
     claim_list,
     claim_shown_to,
     counter_evidence_visible_to,
@@ -83,17 +85,17 @@ class ClaimViewSet(
         actor = request_actor(self.request)
         if self.action == "list":
             return claim_list(actor)
-        return claim_detail(actor)
+        return claim_detail_for_api(actor)
 
     def get_serializer_class(self):
         if self.action == "list":
-            return ClaimSerializer
+            return ClaimListSerializer
         if self.action == "create":
             return ClaimCreateSerializer
         return ClaimDetailSerializer
 
     def _detail(self, claim_id: int) -> dict:
-        claim = claim_detail(request_actor(self.request)).get(pk=claim_id)
+        claim = claim_detail_for_api(request_actor(self.request)).get(pk=claim_id)
         return self._shape(ClaimDetailSerializer(claim, context={"request": self.request}).data)
 
     def _shape(self, data):
@@ -107,10 +109,12 @@ class ClaimViewSet(
         )
         return claim_shown_to(audience, dict(data))
 
+    @extend_schema(responses=ClaimListSerializer(many=True))
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        response.data["results"] = [self._shape(dict(item)) for item in response.data["results"]]
-        return response
+        """The claims the caller may see, newest first, as `ClaimListSerializer` describes them; read as rows
+        (`list_values`), each then shaped for the caller's audience."""
+        page = self.paginate_queryset(list_values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response([self._shape(row) for row in with_overdue(page)])
 
     def retrieve(self, request, *args, **kwargs):
         claim = self.get_object()

@@ -1,0 +1,90 @@
+"""The paths the benchmark measures (docs/scaling.md), checked for what they return: the lean list read as
+rows, the count that does not scan, the orjson renderer, the set-based bulk write of listings."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+
+from core.api import CappedCountPaginator
+from core.renderers import OrjsonRenderer
+from merchants.models import Listing
+from merchants.services import listings_upsert
+from takedowns.api.serializers import ClaimListSerializer
+from takedowns.models import Claim
+from tests.factories import ClaimFactory, ListingFactory
+from tests.lifecycle import claim_in_state
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_list_returns_exactly_the_fields_its_serializer_declares(world, api):
+    claim = claim_in_state(world, "in_review")
+    Claim.objects.filter(pk=claim.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    [row] = api(world.reviewer).get("/api/v1/claims/").json()["results"]
+    assert set(row) == set(ClaimListSerializer().fields)
+    detail = api(world.reviewer).get(f"/api/v1/claims/{claim.pk}/").json()
+    for key in row:  # the same values as the detail, field by field
+        assert row[key] == detail[key], key
+    assert row["overdue"] is True and "description" not in row and "signature" not in row
+
+
+def test_the_count_is_exact_up_to_the_limit_then_estimated(world, monkeypatch):
+    listing = world.listing
+    for _ in range(7):
+        ClaimFactory(brand=world.brand, ip_right=world.right, listing=listing)
+    monkeypatch.setattr(CappedCountPaginator, "EXACT_COUNT_LIMIT", 5)
+    paginator = CappedCountPaginator(Claim.objects.order_by("pk"), 2)
+    assert paginator.count >= 6 and paginator.estimated is True
+    monkeypatch.setattr(CappedCountPaginator, "EXACT_COUNT_LIMIT", 100)
+    exact = CappedCountPaginator(Claim.objects.order_by("pk"), 2)
+    assert exact.count == 7 and exact.estimated is False
+
+
+def test_the_api_says_when_its_count_is_an_estimate(world, api, monkeypatch):
+    for _ in range(3):
+        ClaimFactory(brand=world.brand, ip_right=world.right, listing=ListingFactory(merchant=world.merchant))
+    body = api(world.reviewer).get("/api/v1/claims/").json()
+    assert body["count"] == 3 and body["count_is_estimate"] is False
+    monkeypatch.setattr(CappedCountPaginator, "EXACT_COUNT_LIMIT", 1)
+    body = api(world.reviewer).get("/api/v1/claims/?page_size=1").json()
+    assert body["count_is_estimate"] is True and body["count"] >= 2 and body["next"]
+
+
+def test_orjson_renders_what_drf_renders():
+    data = {
+        "at": dt.datetime(2026, 3, 1, 10, 0, 5, 123456, tzinfo=dt.UTC),
+        "day": dt.date(2026, 3, 1),
+        "price": Decimal("12.50"),
+        "text": "商品 “quoted”",
+        "n": [1, 2.5, None, True],
+        "nested": {"empty": [], "none": None},
+    }
+    ours = json.loads(OrjsonRenderer().render(data))
+    theirs = json.loads(JSONRenderer().render(data))
+    assert ours == theirs
+    assert ours["at"] == "2026-03-01T10:00:05.123456Z"
+
+
+def test_bulk_listings_are_written_in_one_statement_per_kind(world, django_assert_max_num_queries):
+    items = [
+        {
+            "platform_ref": f"SET-{n}",
+            "merchant_ref": world.merchant.platform_ref,
+            "url": f"https://market.example/set/{n}",
+            "title": f"Item {n}",
+            "price": "9.99",
+            "currency": "eur",
+        }
+        for n in range(200)
+    ]
+    with django_assert_max_num_queries(6):  # merchants, existing, the upsert (in a savepoint)
+        results = listings_upsert(items)
+    assert [r["status"] for r in results] == ["created"] * 200
+    assert Listing.objects.filter(platform_ref__startswith="SET-", currency="EUR").count() == 200
+    again = listings_upsert([{**items[0], "title": "Renamed"}, {**items[0], "title": "Renamed twice"}])
+    assert [r["status"] for r in again] == ["updated", "updated"]
+    assert Listing.objects.get(platform_ref="SET-0").title == "Renamed twice"  # the last one wins, as in order
