@@ -209,7 +209,9 @@ def claim_detail(actor: Actor) -> QuerySet[Claim]:
 def claim_detail_for_api(actor: Actor) -> QuerySet[Claim]:
     """`claim_detail` with only the joins the API's detail reads: each join of a single-row query costs the
     planner more than the row (eleven joins: 7 ms to plan, 0.7 ms to run)."""
-    return claim_detail(actor).select_related(None).select_related("brand", "listing__merchant", "brand_appeal")
+    return (
+        claim_detail(actor).select_related(None).select_related("brand", "listing__merchant", "brand_appeal")
+    )
 
 
 def stuck_enforcement_q() -> Q:

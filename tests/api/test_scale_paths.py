@@ -87,4 +87,6 @@ def test_bulk_listings_are_written_in_one_statement_per_kind(world, django_asser
     assert Listing.objects.filter(platform_ref__startswith="SET-", currency="EUR").count() == 200
     again = listings_upsert([{**items[0], "title": "Renamed"}, {**items[0], "title": "Renamed twice"}])
     assert [r["status"] for r in again] == ["updated", "updated"]
-    assert Listing.objects.get(platform_ref="SET-0").title == "Renamed twice"  # the last one wins, as in order
+    assert (
+        Listing.objects.get(platform_ref="SET-0").title == "Renamed twice"
+    )  # the last one wins, as in order
