@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -123,11 +124,11 @@ def listings_upsert(items: list) -> list[dict]:
     now = timezone.now()
     banned = [r for r in rows.values() if r.merchant.status == Merchant.Status.BANNED]
     allowed = [r for r in rows.values() if r.merchant.status != Merchant.Status.BANNED]
-    for row in rows.values():
-        row.updated_at = now
-    for row in banned:
+    for listing in rows.values():
+        listing.updated_at = now
+    for listing in banned:
         # A banned seller has no active listing: what the marketplace pushes for it arrives removed.
-        row.status, row.removed_at = Listing.Status.REMOVED, now
+        listing.status, listing.removed_at = Listing.Status.REMOVED, now
     ids = {}
     for batch, fields in [(allowed, BULK_FIELDS), (banned, (*BULK_FIELDS, "status", "removed_at"))]:
         if batch:
@@ -162,7 +163,7 @@ def _listing_clean(item) -> dict:
             problems[name] = [_("Null characters are not allowed.")]
         return value
 
-    row = {
+    row: dict[str, Any] = {
         "platform_ref": text("platform_ref", 100),
         "merchant_ref": text("merchant_ref", 100),
         "url": text("url", 500),
@@ -172,17 +173,17 @@ def _listing_clean(item) -> dict:
     }
     if "url" not in problems and not _is_web_url(row["url"]):
         problems["url"] = [_("Enter a valid URL.")]
-    price = item.get("price")
-    if price not in (None, ""):
+    raw_price = item.get("price")
+    if raw_price not in (None, ""):
         try:
-            row["price"] = Decimal(str(price))
+            price = Decimal(str(raw_price))
         except InvalidOperation:
             problems["price"] = [_("A valid number is required.")]
         else:
-            if not row["price"].is_finite() or row["price"] < 0 or row["price"] >= Decimal("1e10"):
+            if not price.is_finite() or price < 0 or price >= Decimal("1e10"):
                 problems["price"] = [_("Out of range.")]
             else:
-                row["price"] = row["price"].quantize(Decimal("0.01"))
+                row["price"] = price.quantize(Decimal("0.01"))
     if row["currency"] and (len(row["currency"]) != 3 or not row["currency"].isalpha()):
         problems["currency"] = [_("Use a three-letter code.")]
     if problems:

@@ -194,15 +194,7 @@ class Objects:
 
     def _counter_document(self):
         """An invoice with the counter-notice of `{claim}` (which must be counter-noticed)."""
-        counter = self.obj("claim").counter_notices.get()
-        return CounterNoticeEvidence.objects.create(
-            counter_notice=counter,
-            file=ContentFile(PNG, name="invoice.png"),
-            original_name="invoice.png",
-            sha256="0" * 64,
-            content_type="image/png",
-            size=len(PNG),
-        )
+        return _invoice_for(self.obj("claim"))
 
     def _cn_claim(self):
         return self._claim_in("counter_noticed")
@@ -213,15 +205,7 @@ class Objects:
         return token if self.own else token[:-4] + "xxxx"
 
     def _cn_document(self):
-        counter = self.obj("cn_claim").counter_notices.get()
-        return CounterNoticeEvidence.objects.create(
-            counter_notice=counter,
-            file=ContentFile(PNG, name="invoice.png"),
-            original_name="invoice.png",
-            sha256="0" * 64,
-            content_type="image/png",
-            size=len(PNG),
-        )
+        return _invoice_for(self.obj("cn_claim"))
 
     def _export(self):
         """A background export still being built, requested by the brand's owner (or the other one's)."""
@@ -235,6 +219,17 @@ class Objects:
         """The signed link of a takedown notice; another tenant's stands for a link that is not ours."""
         token = merchant_link_token(self._claim_in("taken_down"))
         return token if self.own else token[:-4] + "xxxx"
+
+
+def _invoice_for(claim) -> CounterNoticeEvidence:
+    return CounterNoticeEvidence.objects.create(
+        counter_notice=claim.counter_notices.get(),
+        file=ContentFile(PNG, name="invoice.png"),
+        original_name="invoice.png",
+        sha256="0" * 64,
+        content_type="image/png",
+        size=len(PNG),
+    )
 
 
 # --- the table ------------------------------------------------------------------------------------------------
