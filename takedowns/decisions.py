@@ -5,9 +5,6 @@ e-mails, the API and the statements of reasons; the words for each code are in t
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.utils import timezone
 
 from takedowns.models import Appeal, Claim, ClaimState, CounterNotice, RejectReason
@@ -28,13 +25,6 @@ def _until(contest: str, deadline) -> tuple[str, object]:
     if deadline is not None and deadline < timezone.now():
         return COURT, None
     return contest, deadline
-
-
-def _appeal_of(claim: Claim) -> Appeal | None:
-    try:
-        return claim.brand_appeal
-    except Appeal.DoesNotExist:
-        return None
 
 
 def _counter(claim: Claim) -> CounterNotice | None:
@@ -59,22 +49,15 @@ def removal_automated(claim: Claim) -> bool:
     return claim.fast_tracked
 
 
-def appeal_deadline(claim: Claim):
-    """The end of the brand's window to appeal a rejection (DSA Art. 20(1): at least six months)."""
-    if claim.decided_at is None:
-        return None
-    return claim.decided_at + timedelta(days=settings.APPEAL_WINDOW_DAYS)
-
-
 def for_brand(claim: Claim) -> dict | None:
     """The decision as the notifier is told it; None before there is one."""
-    appeal = _appeal_of(claim)
+    appeal = claim.appeal_record
     infringement = (claim.infringement_type, "infringement")
     if claim.state == S.REJECTED:
         if appeal is not None and appeal.outcome == Appeal.Outcome.DENIED:
             return _facts("appeal_denied", claim.decision_reason, "reason", automated=False, contest=COURT)
         automated = claim.decision_reason == RejectReason.NO_RESPONSE
-        contest, until = _until(APPEAL, appeal_deadline(claim)) if appeal is None else (COURT, None)
+        contest, until = _until(APPEAL, claim.appeal_deadline) if appeal is None else (COURT, None)
         return _facts(
             "rejected",
             claim.decision_reason,

@@ -129,10 +129,8 @@ def second_reviewer(claim: Claim, actor: Actor) -> bool:
 
 def appeal_still_open(claim: Claim) -> bool:
     """Never appealed, and the window after the rejection still open (`available_transitions` offers it)."""
-    return never_appealed(claim) and (
-        claim.decided_at is None
-        or timezone.now() <= claim.decided_at + timedelta(days=settings.APPEAL_WINDOW_DAYS)
-    )
+    deadline = claim.appeal_deadline
+    return never_appealed(claim) and (deadline is None or timezone.now() <= deadline)
 
 
 def counter_notice_still_open(claim: Claim) -> bool:
@@ -144,13 +142,8 @@ def counter_notice_still_open(claim: Claim) -> bool:
 
 
 def never_appealed(claim: Claim) -> bool:
-    """One appeal per claim: after a decision on the appeal the rejection is final. Reads `brand_appeal`
-    through the cache when the caller selected it (the claim pages do)."""
-    try:
-        claim.brand_appeal  # noqa: B018  # the reverse one-to-one: raises when there is none
-    except Appeal.DoesNotExist:
-        return True
-    return False
+    """One appeal per claim: after a decision on the appeal the rejection is final."""
+    return claim.appeal_record is None
 
 
 def listing_merchant(claim: Claim, actor: Actor) -> bool:
@@ -256,9 +249,21 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         pending = [c for c in self.counter_notices.all() if c.outcome == CounterNotice.Outcome.PENDING]
         return max(pending, key=lambda c: c.filed_at, default=None)
 
-    def can_appeal_ever(self) -> bool:
-        """Rejected and never appealed (the window aside)."""
-        return self.state == S.REJECTED and never_appealed(self)
+    @property
+    def appeal_deadline(self):
+        """The end of the brand's window to appeal a rejection (DSA Art. 20(1): at least six months)."""
+        if self.decided_at is None:
+            return None
+        return self.decided_at + timedelta(days=settings.APPEAL_WINDOW_DAYS)
+
+    @property
+    def appeal_record(self) -> Appeal | None:
+        """The brand's appeal of this claim, if any. Reads `brand_appeal` through the cache when the caller
+        selected it (the claim pages do)."""
+        try:
+            return self.brand_appeal
+        except Appeal.DoesNotExist:
+            return None
 
     # --- the state graph ---------------------------------------------------------------------------------
     @transition(

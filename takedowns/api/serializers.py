@@ -269,10 +269,8 @@ class ClaimDetailSerializer(ClaimSerializer):
 
     @extend_schema_field(AppealSerializer(allow_null=True))
     def get_appeal(self, claim):
-        try:
-            return AppealSerializer(claim.brand_appeal).data
-        except Appeal.DoesNotExist:
-            return None
+        appeal = claim.appeal_record
+        return AppealSerializer(appeal).data if appeal is not None else None
 
     @extend_schema_field(DecisionSerializer(allow_null=True))
     def get_decision(self, claim):

@@ -14,7 +14,6 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.roles import Actor
 from core.uploads import store_as, upload_check
 from merchants.models import Listing
-from takedowns.decisions import appeal_deadline
 from takedowns.models import (
     BEFORE_DECISION,
     Claim,
@@ -24,21 +23,19 @@ from takedowns.models import (
     Evidence,
     InfringementType,
     S,
+    appeal_still_open,
     claim_reference,
     listing_merchant,
 )
 from takedowns.services.transitions import claim_transition
 
 
-def evidence_open(claim: Claim, now=None) -> bool:
+def evidence_open(claim: Claim) -> bool:
     """May the brand still add evidence? Before the decision, and for an appeal: while a rejection may still
     be appealed, and while the appeal waits."""
     if claim.state in BEFORE_DECISION or claim.state == S.APPEALED:
         return True
-    if claim.state == S.REJECTED and claim.can_appeal_ever():
-        deadline = appeal_deadline(claim)
-        return deadline is None or (now or timezone.now()) <= deadline
-    return False
+    return claim.state == S.REJECTED and appeal_still_open(claim)
 
 
 # --- filing -----------------------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from core.calendar import add_business_days
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from core.models import Notice
 from core.roles import SYSTEM, Actor
-from takedowns.decisions import appeal_deadline
 from takedowns.models import (
     TRANSITIONS,
     Appeal,
@@ -288,7 +287,7 @@ def _appeal(step: Step) -> None:
             extra={"state": claim.state, "available_transitions": available_transitions(claim, step.actor)},
         )
     problems = []
-    window_ends = appeal_deadline(claim)
+    window_ends = claim.appeal_deadline
     if window_ends and step.now > window_ends:
         problems.append(
             _("The window for an appeal closed on %(date)s.") % {"date": f"{window_ends:%Y-%m-%d}"}

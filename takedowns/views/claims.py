@@ -19,7 +19,7 @@ from core.portal import error_messages, flash_errors, page_of, require
 from core.roles import actor_for
 from takedowns import decisions
 from takedowns.forms import ClaimFileForm, CounterNoticeForm, EvidenceForm, RejectForm
-from takedowns.models import TRANSITIONS, Appeal, ClaimState, Evidence, InfringementType
+from takedowns.models import TRANSITIONS, ClaimState, Evidence, InfringementType
 from takedowns.selectors import (
     Audience,
     brand_accuracy,
@@ -167,7 +167,7 @@ def claim_detail(request, pk):
         "decision": decisions.for_merchant(claim)
         if audience == Audience.MERCHANT
         else decisions.for_brand(claim),
-        "appeal": _appeal_of(claim) if audience != Audience.MERCHANT else None,
+        "appeal": claim.appeal_record if audience != Audience.MERCHANT else None,
         "may_read_documents": may_read_counter_documents(actor, claim),
         "problems": submit_problems(claim) if "submit" in transitions else [],
         "evidence_form": EvidenceForm(),
@@ -190,13 +190,6 @@ def claim_detail(request, pk):
         context["counter_form"] = CounterNoticeForm()
         return render(request, "takedowns/merchant_claim.html", {**context, "logged_in": True})
     return render(request, "takedowns/claim_detail.html", context)
-
-
-def _appeal_of(claim):
-    try:
-        return claim.brand_appeal
-    except Appeal.DoesNotExist:
-        return None
 
 
 @login_required
