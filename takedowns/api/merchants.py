@@ -52,10 +52,8 @@ class MerchantSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(BanHoldSerializer(allow_null=True))
     def get_held_decision(self, merchant):
-        held = getattr(merchant, "pending_holds", None)
-        if held is None:
-            held = list(merchant.ban_holds.filter(status=BanHold.Status.PENDING))
-        return BanHoldSerializer(held[0]).data if held else None
+        held = pending_hold(merchant)
+        return BanHoldSerializer(held).data if held else None
 
 
 def status_shown(merchant) -> str:
@@ -63,10 +61,16 @@ def status_shown(merchant) -> str:
     before it. Nobody outside the platform is told of a ban that may still be declined."""
     if merchant.status != Merchant.Status.BAN_PENDING:
         return merchant.status
+    held = pending_hold(merchant)
+    return held.previous_status if held else Merchant.Status.ACTIVE
+
+
+def pending_hold(merchant) -> BanHold | None:
+    """The merchant's held decision, through the viewset's prefetch (`pending_holds`) when it has one."""
     held = getattr(merchant, "pending_holds", None)
     if held is None:
         held = list(merchant.ban_holds.filter(status=BanHold.Status.PENDING))
-    return held[0].previous_status if held else Merchant.Status.ACTIVE
+    return held[0] if held else None
 
 
 class MerchantPublicSerializer(MerchantSerializer):
