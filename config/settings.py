@@ -4,6 +4,7 @@ The defaults give a first start that needs no services: SQLite, tasks run in-pro
 console. `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and Redis.
 """
 
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -278,6 +279,14 @@ STRIKE_DAYS = env_int("STRIKE_DAYS", 365)
 STRIKES_TO_BAN = env_int("STRIKES_TO_BAN", 3)
 # A ban (or its lifting) waits for a second reviewer when the merchant has at least this many active listings.
 BAN_SECOND_APPROVAL_LISTINGS = env_int("BAN_SECOND_APPROVAL_LISTINGS", 50)
+# Merchant identifiers are kept only as HMAC-SHA256 digests under this key (merchants/identifiers.py). Set it in
+# production and never change it: a new key makes every stored digest unrelated to the next ones, and the seller
+# networks fall apart until the marketplace resends every merchant. Unset, it derives from SECRET_KEY.
+IDENTIFIER_HASH_KEY = os.environ.get("IDENTIFIER_HASH_KEY", "") or hashlib.sha256(
+    f"identifiers:{SECRET_KEY}".encode()
+).hexdigest()
+# Two images are the same photo when their perceptual hashes differ in at most this many bits (of 64).
+IMAGE_MATCH_DISTANCE = env_int("IMAGE_MATCH_DISTANCE", 6)
 FAST_TRACK_ENABLED = env_bool("FAST_TRACK_ENABLED", False)
 GOOD_FAITH_MIN_DECIDED = env_int("GOOD_FAITH_MIN_DECIDED", 20)
 GOOD_FAITH_MIN_RATE = float(os.environ.get("GOOD_FAITH_MIN_RATE", "0.90"))

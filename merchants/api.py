@@ -9,10 +9,10 @@ from rest_framework.response import Response
 
 from core.api import request_actor
 from core.errors import Forbidden, Invalid
-from merchants import services
+from merchants.services import marketplace as services
 from merchants.models import Listing
 from merchants.selectors import listings_visible_to
-from merchants.services import may_write_marketplace_data
+from merchants.services.marketplace import may_write_marketplace_data
 
 
 class ListingSerializer(serializers.ModelSerializer):

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fingerprints import Fingerprinted
+
 
 class Merchant(models.Model):
     class Status(models.TextChoices):
@@ -23,6 +25,19 @@ class Merchant(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     banned_at = models.DateTimeField(null=True, blank=True)
+    # The seller network (merchants sharing an identifier); null when it shares none.
+    network = models.ForeignKey(
+        "Network", null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    # Ban evasion: set when the merchant, created or updated, links to a banned merchant; it stays set (an
+    # evader who drops the shared identifier afterwards is still the one who had it). Why: `evasion_of` and
+    # the kinds of identifier that linked them.
+    ban_evasion = models.BooleanField(default=False)
+    evasion_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    evasion_kinds = models.JSONField(default=list, blank=True)
+    evasion_flagged_at = models.DateTimeField(null=True, blank=True)
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="merchants")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -56,3 +71,60 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.platform_ref})"
+
+
+class Network(models.Model):
+    """Storefronts that share an identifier (an e-mail, a payout account, an address …), directly or through
+    each other: the connected components of the identifier graph with two members or more. Kept up to date
+    by `merchants.services.networks` whenever a merchant's identifiers change; docs/intelligence.md."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"network #{self.pk}"
+
+
+class MerchantIdentifier(models.Model):
+    """One identifier of a merchant, as a keyed hash only (`merchants.identifiers`): never the value."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Contact e-mail")
+        PHONE = "phone", _("Phone")
+        PAYOUT_ACCOUNT = "payout_account", _("Payout account")
+        ADDRESS = "address", _("Registered address")
+        REGISTRATION_NUMBER = "registration_number", _("Company registration number")
+        SHIP_FROM = "ship_from", _("Shipping origin")
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    digest = models.CharField(max_length=64, db_index=True)  # the network walk: who else has this digest
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["merchant", "kind"], name="one_identifier_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of merchant #{self.merchant_id}"
+
+
+class ListingImage(Fingerprinted):
+    """A listing's photo as the marketplace sent it: kept with its perceptual hash, so that evidence photos
+    can be matched against listings (`core.fingerprints`)."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(upload_to="listings/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(Fingerprinted.Meta):
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["listing", "sha256"], name="listing_image_once")]
+
+    def __str__(self) -> str:
+        return f"image of listing #{self.listing_id} ({self.sha256[:12]})"

@@ -186,7 +186,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from knox.models import AuthToken
 from merchants.models import Merchant
-from merchants.services import listing_upsert
+from merchants.services.marketplace import listing_upsert
 
 claims, pool, out = int(os.environ["LOAD_CLAIMS"]), int(os.environ["LOAD_POOL"]), os.environ["LOAD_ACCOUNTS"]
 call_command("migrate", verbosity=0)

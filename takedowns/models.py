@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.chain import GENESIS, link_hash
+from core.fingerprints import Fingerprinted
 from core.roles import Actor
 
 
@@ -514,7 +515,7 @@ class ClaimBatch(models.Model):
         return f"batch #{self.pk} ({self.done}/{self.total})"
 
 
-class Evidence(models.Model):
+class Evidence(Fingerprinted):
     class Kind(models.TextChoices):
         IMAGE = "image", _("Image")
         TEST_PURCHASE = "test_purchase", _("Test purchase")
@@ -534,7 +535,7 @@ class Evidence(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(Fingerprinted.Meta):
         ordering = ["created_at"]
 
     def __str__(self) -> str:
@@ -774,3 +775,64 @@ class BanHold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} of {self.merchant_id} ({self.status})"
+
+
+# --- test purchases: the brand buys from the seller and inspects what arrives ----------------------------
+class TestPurchase(models.Model):
+    """An order a brand (or its agent) placed with a seller, and its inspection (docs/intelligence.md). Attached
+    to claims as evidence; a counterfeit verdict puts the claim at high priority, a genuine one warns the brand
+    before it files against that seller."""
+
+    class Verdict(models.TextChoices):
+        COUNTERFEIT = "counterfeit", _("Counterfeit")
+        GENUINE = "genuine", _("Genuine")
+        INCONCLUSIVE = "inconclusive", _("Inconclusive")
+
+    __test__ = False  # a model, not a pytest class
+
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="test_purchases")
+    listing = models.ForeignKey("merchants.Listing", on_delete=models.PROTECT, related_name="test_purchases")
+    # The seller as it was when the order was placed (a listing may change hands).
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="test_purchases")
+    order_ref = models.CharField(max_length=100)
+    ordered_on = models.DateField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    verdict = models.CharField(max_length=12, choices=Verdict.choices)
+    notes = models.TextField(blank=True)
+    claims = models.ManyToManyField(Claim, blank=True, related_name="test_purchases")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-ordered_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "order_ref"], name="test_purchase_order_once")
+        ]
+        # The warning before filing: this brand's genuine verdicts on this seller.
+        indexes = [models.Index(fields=["merchant", "brand", "verdict"], name="test_purchase_seller_idx")]
+
+    def __str__(self) -> str:
+        return f"test purchase {self.order_ref} ({self.verdict})"
+
+
+class TestPurchasePhoto(Fingerprinted):
+    """A photo of what arrived; the same upload rules as evidence, and hashed like it."""
+
+    __test__ = False
+
+    purchase = models.ForeignKey(TestPurchase, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to="test-purchases/%Y/%m/")
+    original_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(Fingerprinted.Meta):
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"photo of {self.purchase_id} ({self.sha256[:12]})"

@@ -12,11 +12,12 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brands.models import Brand, IPRight
 from core.models import Notice
 from core.roles import Actor
-from merchants.models import Listing, Merchant
+from merchants.models import Listing, Merchant, MerchantIdentifier
 from takedowns.models import (
     DECIDED,
     OPEN,
@@ -31,7 +32,10 @@ from takedowns.models import (
     CounterNoticeEvidence,
     Evidence,
     Strike,
+    TestPurchase,
 )
+
+IDENTIFIER_LABELS = dict(MerchantIdentifier.Kind.choices)
 
 
 # --- who sees what of a claim: the one place the API, the pages, the files, the e-mails and exports ask ---
@@ -454,3 +458,33 @@ def batch_preview(rows: list[dict]) -> list[dict]:
 
 def strike_count(merchant: Merchant) -> int:
     return Strike.objects.active().filter(merchant=merchant).count()
+
+
+# --- why a claim is at high priority: the one rule submission, escalations and the review page read ------
+def priority_reasons(claim: Claim) -> list[dict]:
+    """The reasons a claim goes to the front of the queue, each `{"code", "detail"}`, in words a reviewer
+    reads. Empty: normal priority."""
+    reasons = []
+    brand, merchant = claim.brand, claim.listing.merchant
+    if brand.trusted_flagger:
+        reasons.append({"code": "trusted_flagger", "detail": _("The brand is a trusted flagger.")})
+    elif brand.good_faith:
+        reasons.append({"code": "good_faith", "detail": _("The brand is in the good-faith programme.")})
+    if merchant.ban_evasion:
+        banned = Merchant.objects.filter(pk=merchant.evasion_of_id).values_list("name", flat=True).first()
+        reasons.append(
+            {
+                "code": "ban_evasion",
+                "detail": _("The seller shares %(kinds)s with the banned merchant %(name)s.")
+                % {
+                    "kinds": ", ".join(str(IDENTIFIER_LABELS.get(k, k)) for k in merchant.evasion_kinds)
+                    or _("identifiers"),
+                    "name": banned or _("(deleted)"),
+                },
+            }
+        )
+    if claim.pk and TestPurchase.objects.filter(claims=claim, verdict=TestPurchase.Verdict.COUNTERFEIT).exists():
+        reasons.append(
+            {"code": "counterfeit_test_purchase", "detail": _("A test purchase found the goods counterfeit.")}
+        )
+    return reasons

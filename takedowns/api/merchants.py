@@ -14,7 +14,7 @@ from core.api import request_actor
 from core.errors import Forbidden
 from merchants.models import Merchant
 from merchants.selectors import merchants_visible_to
-from merchants.services import may_write_marketplace_data, merchant_upsert
+from merchants.services.marketplace import may_write_marketplace_data, merchant_upsert
 from takedowns.models import BanHold
 from takedowns.services.bans import ban_hold_decide, merchant_ban, merchant_lift_ban
 

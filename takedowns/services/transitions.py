@@ -39,6 +39,7 @@ from takedowns.models import (
 from takedowns.services.conditions import submit_problems
 from takedowns.services.enforcement import enforce_effects, remove_or_enforce, restore_effects
 from takedowns.services.notices import notify_brand, notify_merchant
+from takedowns.selectors import priority_reasons
 
 S = ClaimState
 
@@ -82,7 +83,7 @@ def _submit(step: Step) -> None:
     problems = submit_problems(claim, step.now)
     if problems:
         raise Invalid(problems[0], code="conditions_unmet", extra={"errors": problems})
-    priority = Priority.HIGH if (claim.brand.good_faith or claim.brand.trusted_flagger) else Priority.NORMAL
+    priority = Priority.HIGH if priority_reasons(claim) else Priority.NORMAL
     claim.priority = priority
     claim.submit(at=step.now, priority=priority, due_at=_sla_due(claim, step.now))
     notify_brand(step.claim, "claim_received", "received")

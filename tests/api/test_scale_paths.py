@@ -12,7 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from core.api import CappedCountPaginator
 from core.renderers import OrjsonRenderer
 from merchants.models import Listing
-from merchants.services import listings_upsert
+from merchants.services.marketplace import listings_upsert
 from takedowns.api.serializers import ClaimListSerializer
 from takedowns.models import Claim
 from tests.factories import ClaimFactory, ListingFactory

@@ -1,0 +1,1 @@
+"""Every write of merchants and listings: one module per sub-domain."""
