@@ -282,9 +282,10 @@ BAN_SECOND_APPROVAL_LISTINGS = env_int("BAN_SECOND_APPROVAL_LISTINGS", 50)
 # Merchant identifiers are kept only as HMAC-SHA256 digests under this key (merchants/identifiers.py). Set it in
 # production and never change it: a new key makes every stored digest unrelated to the next ones, and the seller
 # networks fall apart until the marketplace resends every merchant. Unset, it derives from SECRET_KEY.
-IDENTIFIER_HASH_KEY = os.environ.get("IDENTIFIER_HASH_KEY", "") or hashlib.sha256(
-    f"identifiers:{SECRET_KEY}".encode()
-).hexdigest()
+IDENTIFIER_HASH_KEY = (
+    os.environ.get("IDENTIFIER_HASH_KEY", "")
+    or hashlib.sha256(f"identifiers:{SECRET_KEY}".encode()).hexdigest()
+)
 # Two images are the same photo when their perceptual hashes differ in at most this many bits (of 64).
 IMAGE_MATCH_DISTANCE = env_int("IMAGE_MATCH_DISTANCE", 6)
 FAST_TRACK_ENABLED = env_bool("FAST_TRACK_ENABLED", False)

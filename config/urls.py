@@ -11,14 +11,18 @@ from takedowns.api.batches import ClaimBatchViewSet
 from takedowns.api.brands import BrandViewSet
 from takedowns.api.claims import ClaimViewSet
 from takedowns.api.merchants import MerchantViewSet
+from takedowns.api.networks import NetworkViewSet
+from takedowns.api.test_purchases import TestPurchaseViewSet
 
 router = DefaultRouter()
 router.register("brands", BrandViewSet, basename="brand")
 router.register("ip-rights", IPRightViewSet, basename="ip-right")
 router.register("merchants", MerchantViewSet, basename="merchant")
 router.register("listings", ListingViewSet, basename="listing")
+router.register("networks", NetworkViewSet, basename="network")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("claim-batches", ClaimBatchViewSet, basename="claim-batch")
+router.register("test-purchases", TestPurchaseViewSet, basename="test-purchase")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [

@@ -3,6 +3,7 @@ the name, and markup is never accepted."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 
@@ -129,6 +130,31 @@ def store_as(file, content_type: str):
     """Give an upload its stored name before it is saved (the original name is the caller's to keep)."""
     file.name = stored_name(content_type)
     return file
+
+
+def checked_upload(
+    file,
+    *,
+    allowed=ALLOWED_EVIDENCE_TYPES,
+    accepted: str = "images (JPEG, PNG, GIF, WebP), PDF and plain text",
+    field: str = "file",
+) -> dict:
+    """An upload checked (`upload_check`) and named for storage, with the columns every kept file has:
+    `file`, `original_name` (as data only), `sha256`, `content_type`, `size`."""
+    original_name = (getattr(file, "name", "") or "")[:255]  # before `store_as` renames it
+    content_type = upload_check(file, allowed=allowed, accepted=accepted, field=field)
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return {
+        "file": store_as(file, content_type),
+        "original_name": original_name,
+        "sha256": digest.hexdigest(),
+        "content_type": content_type,
+        "size": file.size,
+    }
 
 
 class FileTooLarge(RequestDataTooBig):

@@ -5,13 +5,15 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api import request_actor
-from core.errors import Forbidden, Invalid
-from merchants.services import marketplace as services
-from merchants.models import Listing
+from core.errors import Forbidden, Invalid, NotFound
+from core.files import FILE_RESPONSES, file_response
+from merchants.models import Listing, ListingImage
 from merchants.selectors import listings_visible_to
+from merchants.services import marketplace as services
 from merchants.services.marketplace import may_write_marketplace_data
 
 
@@ -34,6 +36,18 @@ class ListingSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+
+class ListingImageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ListingImage
+        fields = ["id", "listing", "sha256", "content_type", "size", "created_at"]
+
+
+class ListingImageUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A photo of the listing as the marketplace shows it (JPEG, PNG, GIF, WebP)."
+    )
 
 
 class ListingWriteSerializer(serializers.Serializer):
@@ -90,3 +104,36 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             },
             status=status.HTTP_200_OK,
         )
+
+    @extend_schema(
+        methods=["post"],
+        request={"multipart/form-data": ListingImageUploadSerializer},
+        responses={201: ListingImageSerializer, 200: ListingImageSerializer},
+    )
+    @extend_schema(methods=["get"], responses=ListingImageSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    def images(self, request, pk=None):
+        """The listing's photos. The marketplace sends each one (`file`, multipart): it is kept with its
+        perceptual hash, so evidence photos can be matched against it; the same photo twice is one row (200)."""
+        listing = self.get_object()
+        if request.method == "GET":
+            return Response(ListingImageSerializer(listing.images.all(), many=True).data)
+        if not may_write_marketplace_data(request_actor(request)):
+            raise Forbidden("Only the marketplace's service account and reviewers send listing photos.")
+        body = ListingImageUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        image, created = services.listing_image_add(listing=listing, file=body.validated_data["file"])
+        return Response(
+            ListingImageSerializer(image).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(responses=FILE_RESPONSES)
+    @action(detail=True, methods=["get"], url_path=r"images/(?P<image_id>[0-9]+)/file", url_name="image-file")
+    def image_file(self, request, pk=None, image_id=None):
+        """One photo of the listing, to whoever may read the listing."""
+        listing = self.get_object()
+        image = listing.images.filter(pk=image_id).first()
+        if image is None:
+            raise NotFound("No such image.")
+        return file_response(image.file)

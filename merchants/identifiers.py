@@ -61,7 +61,9 @@ def normalise_phone(value: str, country: str = "") -> str:
     try:
         number = phonenumbers.parse(value, (country or "").upper() or None)
     except phonenumbers.NumberParseException as exc:
-        raise ValueError(_("Not a phone number (give it with its country code, or set the country).")) from exc
+        raise ValueError(
+            _("Not a phone number (give it with its country code, or set the country).")
+        ) from exc
     if not phonenumbers.is_possible_number(number):
         raise ValueError(_("Not a possible phone number."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

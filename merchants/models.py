@@ -33,9 +33,7 @@ class Merchant(models.Model):
     # evader who drops the shared identifier afterwards is still the one who had it). Why: `evasion_of` and
     # the kinds of identifier that linked them.
     ban_evasion = models.BooleanField(default=False)
-    evasion_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    evasion_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     evasion_kinds = models.JSONField(default=list, blank=True)
     evasion_flagged_at = models.DateTimeField(null=True, blank=True)
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="merchants")

@@ -58,7 +58,8 @@ class ReportSummaryView(APIView):
         parameters=[*FILTER_PARAMETERS, OpenApiParameter("group_by", OpenApiTypes.STR, enum=list(GROUPINGS))],
         responses={200: OpenApiTypes.OBJECT},
         description="Totals and one row per group: claims filed, decided, taken down, rejected, take-down rate "
-        "(0–1), median hours to decision and to takedown, counter-notices, reinstatements.",
+        "(0–1), median hours to decision and to takedown, counter-notices, reinstatements, decided claims backed by "
+        "a test purchase and their take-down rate (0–1).",
     )
     def get(self, request):
         actor = request_actor(request)

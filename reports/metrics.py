@@ -45,7 +45,7 @@ from core.errors import Forbidden, Invalid, NotFound
 from core.models import AuditEvent
 from core.roles import Actor
 from merchants.models import Merchant
-from takedowns.models import REJECTED, Claim, CounterNotice
+from takedowns.models import REJECTED, Claim, CounterNotice, TestPurchase
 from takedowns.selectors import claims_visible_to
 
 GROUPINGS = ("month", "brand", "merchant", "infringement_type", "reviewer")
@@ -61,6 +61,8 @@ SUMMARY_KEYS = (
     "median_hours_to_takedown",
     "counter_notices",
     "reinstated",
+    "claims_with_test_purchase",
+    "test_purchase_takedown_rate",
 )
 # Everything the selectors compute; the exports and the PDF show these.
 METRIC_KEYS = SUMMARY_KEYS + (
@@ -97,6 +99,10 @@ DEFINITIONS = {
     "fast_tracked": "Of the claims decided in the period, those approved automatically for a brand in the "
     "good-faith programme.",
     "listings_removed": "Distinct listings taken down on a claim in the period.",
+    "claims_with_test_purchase": "Of the claims decided in the period, those backed by a test purchase (one "
+    "attached as evidence, whatever its verdict).",
+    "test_purchase_takedown_rate": "Of the claims decided in the period and backed by a test purchase, the "
+    "share taken down; empty when none was decided.",
     "merchants_banned": "Merchants banned in the period as repeat infringers (with a brand filter: merchants "
     "against which that brand had a listing taken down).",
 }
@@ -394,6 +400,8 @@ def _figures(actor: Actor, filters: ReportFilters, group_by: str | None) -> dict
     decided = claims.filter(filters.period_q("decided_at"))
     taken = Q(taken_down_at__isnull=False)
     countered = Q(Exists(CounterNotice.objects.filter(claim=OuterRef("pk"))))
+    # The claim-to-purchase link table, indexed by claim: no join with the purchases themselves.
+    backed = Q(Exists(TestPurchase.claims.through.objects.filter(claim_id=OuterRef("pk"))))
     decided_keys = _claim_keys(group_by, "decided_at")
     parts.append(
         _grouped(
@@ -406,6 +414,8 @@ def _figures(actor: Actor, filters: ReportFilters, group_by: str | None) -> dict
             fast_tracked=Count("pk", filter=Q(fast_tracked=True)),
             _countered=Count("pk", filter=taken & countered),
             _reinstated_after=Count("pk", filter=taken & Q(reinstated_at__isnull=False)),
+            claims_with_test_purchase=Count("pk", filter=backed),
+            _backed_taken_down=Count("pk", filter=backed & taken),
         )
     )
     parts.append(
@@ -501,6 +511,9 @@ def _finish(values: dict, *, banned_known: bool) -> dict:
     row["median_hours_to_takedown"] = _hours(values.get("median_hours_to_takedown"))
     row["counter_notice_rate"] = _ratio(values.get("_countered") or 0, row["claims_taken_down"])
     row["reinstatement_rate"] = _ratio(values.get("_reinstated_after") or 0, row["claims_taken_down"])
+    row["test_purchase_takedown_rate"] = _ratio(
+        values.get("_backed_taken_down") or 0, row["claims_with_test_purchase"]
+    )
     if not banned_known:
         row["merchants_banned"] = None  # a ban belongs to no single brand, type or reviewer
     if "_label" in values:

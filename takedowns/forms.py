@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from brands.forms import ip_right_label
-from brands.models import IPRight
-from takedowns.models import CounterReason, Evidence, InfringementType, RejectReason
+from brands.models import Brand, IPRight
+from takedowns.models import CounterReason, Evidence, InfringementType, RejectReason, TestPurchase
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -90,6 +90,10 @@ class ClaimFileForm(ClaimFieldsForm):
         help_text=_("Photos, test-purchase receipts, PDF documents: up to 20 MB each."),
     )
     evidence_kind = forms.ChoiceField(choices=Evidence.Kind.choices, label=_("Kind of evidence"))
+    # Asked for only when the brand's own test purchase from this seller found the goods genuine.
+    file_anyway = forms.BooleanField(
+        required=False, label=_("I know of the genuine test purchase and file this claim anyway.")
+    )
 
     field_order = [
         "listing_url",
@@ -102,6 +106,50 @@ class ClaimFileForm(ClaimFieldsForm):
         "accurate",
         "signature",
     ]
+
+
+class TestPurchaseForm(forms.Form):
+    """An order placed with a seller and what its inspection found (`test_purchase_create` checks the rest)."""
+
+    brand = forms.ModelChoiceField(queryset=Brand.objects.none(), label=_("Brand"))
+    listing_url = forms.URLField(
+        label=_("Listing URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("The listing the order was placed on, as shown in the browser."),
+    )
+    order_ref = forms.CharField(label=_("Order reference"), max_length=100)
+    ordered_on = forms.DateField(
+        label=_("Order date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    amount = forms.DecimalField(label=_("Amount paid"), max_digits=12, decimal_places=2, min_value=0)
+    currency = forms.CharField(
+        label=_("Currency"), min_length=3, max_length=3, help_text=_("A three-letter code, such as EUR.")
+    )
+    verdict = forms.ChoiceField(choices=TestPurchase.Verdict.choices, label=_("Inspection verdict"))
+    notes = forms.CharField(
+        label=_("Inspection notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    photos = MultipleFileField(
+        label=_("Photos of what arrived"),
+        help_text=_("JPEG, PNG, GIF or WebP images: up to 20 MB each."),
+    )
+
+    field_order = [
+        "brand",
+        "listing_url",
+        "order_ref",
+        "ordered_on",
+        "amount",
+        "currency",
+        "verdict",
+        "notes",
+        "photos",
+    ]
+
+    def __init__(self, *args, brands=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["brand"].queryset = brands if brands is not None else Brand.objects.none()
 
 
 class BulkFileForm(ClaimFieldsForm):

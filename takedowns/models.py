@@ -793,7 +793,9 @@ class TestPurchase(models.Model):
     brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="test_purchases")
     listing = models.ForeignKey("merchants.Listing", on_delete=models.PROTECT, related_name="test_purchases")
     # The seller as it was when the order was placed (a listing may change hands).
-    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="test_purchases")
+    merchant = models.ForeignKey(
+        "merchants.Merchant", on_delete=models.PROTECT, related_name="test_purchases"
+    )
     order_ref = models.CharField(max_length=100)
     ordered_on = models.DateField()
     amount = models.DecimalField(max_digits=12, decimal_places=2)

@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.models import Brand, IPRight
+from core.fingerprints import near_matches
 from core.models import Notice
 from core.roles import Actor
-from merchants.models import Listing, Merchant, MerchantIdentifier
+from merchants.models import Listing, ListingImage, Merchant, MerchantIdentifier, Network
 from takedowns.models import (
+    ACTIVE,
     DECIDED,
     OPEN,
     REVIEWABLE,
@@ -33,6 +35,7 @@ from takedowns.models import (
     Evidence,
     Strike,
     TestPurchase,
+    TestPurchasePhoto,
 )
 
 IDENTIFIER_LABELS = dict(MerchantIdentifier.Kind.choices)
@@ -61,9 +64,14 @@ HIDDEN_FROM_MERCHANT = frozenset(
         "info_due_at",
         "evidence",
         "appeal",  # the brand's appeal of a rejection is between the brand and the platform
+        "test_purchases",  # the brand's orders from the seller and their inspection are the brand's evidence
+        "seller_network",  # other storefronts of the operator, as the platform links them
     }
 )
 HIDDEN_EVENT_FIELDS_FROM_MERCHANT = frozenset({"actor", "note"})
+# What only the platform's staff read of a claim: its intelligence (other claims and listings that share its
+# photos, why it was put first). A brand reads the seller's network only as counts (`seller_network`).
+STAFF_ONLY = frozenset({"image_matches", "priority_reasons"})
 # The brand's appeal of a rejection is between the brand and the platform: a merchant's history shows the
 # approval that came of it, not the rejection and the appeal before it.
 HIDDEN_TRANSITIONS_FROM_MERCHANT = frozenset({"reject", "appeal", "appeal_deny"})
@@ -109,9 +117,11 @@ def claim_audience(actor: Actor, claim: Claim) -> Audience | None:
 
 def claim_shown_to(audience: Audience, data: dict) -> dict:
     """A claim as serialized (API) or as an e-mail's context, less what `audience` may not see."""
-    if audience != Audience.MERCHANT:
+    if audience == Audience.STAFF:
         return data
-    shown = {key: value for key, value in data.items() if key not in HIDDEN_FROM_MERCHANT}
+    if audience == Audience.BRAND:
+        return {key: value for key, value in data.items() if key not in STAFF_ONLY}
+    shown = {key: value for key, value in data.items() if key not in HIDDEN_FROM_MERCHANT | STAFF_ONLY}
     if "events" in shown:
         shown["events"] = [
             {k: v for k, v in event.items() if k not in HIDDEN_EVENT_FIELDS_FROM_MERCHANT}
@@ -206,6 +216,7 @@ def claim_detail(actor: Actor) -> QuerySet[Claim]:
             ),
             Prefetch("evidence", queryset=Evidence.objects.order_by("created_at")),
             "counter_notices__evidence",
+            Prefetch("test_purchases", queryset=TestPurchase.objects.prefetch_related("photos")),
         )
     )
 
@@ -441,10 +452,21 @@ def claims_filtered(claims: QuerySet[Claim], filters: dict) -> QuerySet[Claim]:
     return claims.order_by(sort, "-pk")
 
 
-def batch_preview(rows: list[dict]) -> list[dict]:
-    """Each CSV row with what is known about its listing, found in one query."""
+def batch_preview(rows: list[dict], *, brand_id: int | None = None) -> list[dict]:
+    """Each CSV row with what is known about its listing, found in one query; with `brand_id`, each row whose
+    seller sold the brand goods its test purchase found genuine is marked `genuine` (one more query)."""
     urls = {row["listing_url"] for row in rows if row["listing_url"]}
-    known = dict(Listing.objects.filter(url__in=urls).values_list("url", "title"))
+    known = {
+        url: (title, merchant_id)
+        for url, title, merchant_id in Listing.objects.filter(url__in=urls).values_list(
+            "url", "title", "merchant_id"
+        )
+    }
+    genuine = (
+        genuine_purchase_merchants(brand_id=brand_id, merchant_ids={m for _t, m in known.values()})
+        if brand_id is not None and known
+        else set()
+    )
     preview = []
     for number, row in enumerate(rows, start=1):
         problem = ""
@@ -452,7 +474,10 @@ def batch_preview(rows: list[dict]) -> list[dict]:
             problem = "empty"
         elif row["listing_url"] not in known:
             problem = "unknown"
-        preview.append({"row": number, **row, "title": known.get(row["listing_url"], ""), "problem": problem})
+        title, merchant_id = known.get(row["listing_url"], ("", None))
+        preview.append(
+            {"row": number, **row, "title": title, "problem": problem, "genuine": merchant_id in genuine}
+        )
     return preview
 
 
@@ -483,8 +508,242 @@ def priority_reasons(claim: Claim) -> list[dict]:
                 },
             }
         )
-    if claim.pk and TestPurchase.objects.filter(claims=claim, verdict=TestPurchase.Verdict.COUNTERFEIT).exists():
+    if claim.pk and _counterfeit_purchase_attached(claim):
         reasons.append(
             {"code": "counterfeit_test_purchase", "detail": _("A test purchase found the goods counterfeit.")}
         )
     return reasons
+
+
+def _counterfeit_purchase_attached(claim: Claim) -> bool:
+    """Reads the claim's test purchases through the prefetch cache when the caller prefetched them (the claim
+    pages and the API detail do), so those pages add no query."""
+    cached = getattr(claim, "_prefetched_objects_cache", {}).get("test_purchases")
+    if cached is not None:
+        return any(purchase.verdict == TestPurchase.Verdict.COUNTERFEIT for purchase in cached)
+    return TestPurchase.objects.filter(claims=claim, verdict=TestPurchase.Verdict.COUNTERFEIT).exists()
+
+
+# --- test purchases: the brand's orders from sellers (docs/intelligence.md) --------------------------------
+def test_purchases_visible_to(actor: Actor) -> QuerySet[TestPurchase]:
+    """A brand's test purchases: its own members and the platform's staff, never a merchant (whatever other
+    role the same user has) and never another brand."""
+    purchases = TestPurchase.objects.all()
+    if actor.sees_everything:
+        return purchases
+    return purchases.filter(brand_id__in=actor.brand_ids)
+
+
+def test_purchase_list(actor: Actor) -> QuerySet[TestPurchase]:
+    """Newest order first, with what the lists and the detail show (brand, listing, seller, photos, claims)."""
+    return (
+        test_purchases_visible_to(actor)
+        .select_related("brand", "listing", "merchant")
+        .prefetch_related(
+            "photos", Prefetch("claims", queryset=Claim.objects.only("pk", "reference", "state"))
+        )
+        .order_by("-ordered_on", "-pk")
+    )
+
+
+def test_purchase_photos_visible_to(actor: Actor) -> QuerySet[TestPurchasePhoto]:
+    """The photos of the test purchases `test_purchases_visible_to` lets the actor read."""
+    photos = TestPurchasePhoto.objects.select_related("purchase")
+    if actor.sees_everything:
+        return photos
+    return photos.filter(purchase__brand_id__in=actor.brand_ids)
+
+
+def test_purchases_attachable(claim: Claim) -> QuerySet[TestPurchase]:
+    """The brand's purchases from the claim's seller not yet attached to the claim: what its attach form
+    offers."""
+    return (
+        TestPurchase.objects.filter(brand_id=claim.brand_id, merchant_id=claim.listing.merchant_id)
+        .exclude(claims=claim)
+        .order_by("-ordered_on", "-pk")
+    )
+
+
+def genuine_purchase_merchants(*, brand_id: int, merchant_ids) -> set[int]:
+    """The sellers among `merchant_ids` from which the brand bought goods it found genuine (one index lookup:
+    `test_purchase_seller_idx`)."""
+    return set(
+        TestPurchase.objects.filter(
+            brand_id=brand_id, merchant_id__in=merchant_ids, verdict=TestPurchase.Verdict.GENUINE
+        ).values_list("merchant_id", flat=True)
+    )
+
+
+def filing_warnings(*, brand_id: int, listing: Listing) -> list[dict]:
+    """What the brand should know before it files against this listing's seller, each `{"code", "detail"}`:
+    a test purchase of its own from the seller that found the goods genuine."""
+    genuine = (
+        TestPurchase.objects.filter(
+            brand_id=brand_id, merchant_id=listing.merchant_id, verdict=TestPurchase.Verdict.GENUINE
+        )
+        .order_by("-ordered_on", "-pk")
+        .values_list("order_ref", "ordered_on")
+        .first()
+    )
+    if genuine is None:
+        return []
+    order_ref, ordered_on = genuine
+    return [
+        {
+            "code": "genuine_test_purchase",
+            "detail": _(
+                "Your test purchase %(order)s of %(date)s from this seller found the goods genuine. File "
+                "only if this listing is different."
+            )
+            % {"order": order_ref, "date": ordered_on.isoformat()},
+        }
+    ]
+
+
+# --- seller networks and reused photos (docs/intelligence.md) ---------------------------------------------
+def _members_with_figures(network_id: int) -> QuerySet[Merchant]:
+    now = timezone.now()
+    claims = Claim.objects.filter(listing__merchant=OuterRef("pk"))
+    return (
+        Merchant.objects.filter(network_id=network_id)
+        .annotate(
+            active_listings=Count(
+                "listings", filter=Q(listings__status=Listing.Status.ACTIVE), distinct=True
+            ),
+            active_strikes=Count(
+                "strikes",
+                filter=Q(strikes__revoked_at__isnull=True, strikes__expires_at__gt=now),
+                distinct=True,
+            ),
+            claims_decided=Coalesce(
+                Subquery(
+                    claims.filter(decided_at__isnull=False)
+                    .values("listing__merchant")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            claims_taken_down=Coalesce(
+                Subquery(
+                    claims.filter(taken_down_at__isnull=False)
+                    .values("listing__merchant")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def network_detail(network_id: int) -> dict | None:
+    """A network as reviewers read it: its members with their figures, the links between them (the kinds of
+    identifier two or more members share, never a value or a digest) and the totals."""
+    members = list(_members_with_figures(network_id))
+    if not members:
+        return None
+    by_digest: dict[str, list[tuple[int, str]]] = {}
+    for merchant_id, kind, digest in MerchantIdentifier.objects.filter(
+        merchant__network_id=network_id
+    ).values_list("merchant_id", "kind", "digest"):
+        by_digest.setdefault(digest, []).append((merchant_id, kind))
+    links = sorted(
+        (
+            {"kinds": sorted({kind for _m, kind in holders}), "merchants": sorted({m for m, _k in holders})}
+            for holders in by_digest.values()
+            if len({m for m, _k in holders}) > 1
+        ),
+        key=lambda link: (link["kinds"], link["merchants"]),
+    )
+    decided = sum(m.claims_decided for m in members)
+    taken_down = sum(m.claims_taken_down for m in members)
+    return {
+        "id": network_id,
+        "members": members,
+        "links": links,
+        "storefronts": len(members),
+        "active_listings": sum(m.active_listings for m in members),
+        "active_strikes": sum(m.active_strikes for m in members),
+        "banned": sum(1 for m in members if m.status == Merchant.Status.BANNED),
+        "ban_evasion": sum(1 for m in members if m.ban_evasion),
+        "claims_decided": decided,
+        "claims_taken_down": taken_down,
+        "takedown_rate": round(taken_down / decided, 4) if decided else None,
+    }
+
+
+def networks_for_review(*, banned_only: bool = False) -> QuerySet:
+    networks = Network.objects.annotate(
+        storefronts=Count("members", distinct=True),
+        banned=Count("members", filter=Q(members__status=Merchant.Status.BANNED), distinct=True),
+    )
+    if banned_only:
+        networks = networks.filter(banned__gt=0)
+    return networks.order_by("-banned", "-storefronts", "-pk")
+
+
+def network_listings_for_brand(claim: Claim) -> dict | None:
+    """What the claim's brand may know of the seller's network: how many storefronts, and the active listings
+    of the *other* storefronts whose titles carry one of the brand's verified marks, which it may file
+    against. No merchant's name, e-mail or identifiers. None when the seller is in no network."""
+    network_id = claim.listing.merchant.network_id
+    if network_id is None:
+        return None
+    marks = list(
+        IPRight.objects.filter(brand_id=claim.brand_id, status=IPRight.Status.VERIFIED)
+        .values_list("mark", flat=True)
+        .distinct()
+    )
+    title_has_mark = Q()
+    for mark in marks:
+        title_has_mark |= Q(title__icontains=mark)
+    storefronts = Merchant.objects.filter(network_id=network_id).count()
+    listings = Listing.objects.none()
+    if marks:
+        claimed = Claim.objects.filter(brand_id=claim.brand_id, listing=OuterRef("pk"), state__in=ACTIVE)
+        listings = (
+            Listing.objects.filter(merchant__network_id=network_id, status=Listing.Status.ACTIVE)
+            .filter(title_has_mark)
+            .exclude(pk=claim.listing_id)
+            .annotate(already_claimed=Exists(claimed))
+            .order_by("-created_at", "-pk")
+        )
+    return {"storefronts": storefronts, "listings": listings}
+
+
+def _evidence_image_hashes(claim: Claim) -> list[int]:
+    return [h for h in claim.evidence.filter(phash__isnull=False).values_list("phash", flat=True)]
+
+
+def image_matches(claim: Claim, *, limit: int = 50) -> list[dict]:
+    """Near matches of the claim's evidence photos among other claims' evidence and the marketplace's
+    listing photos: `{"claim", "listing", "distance", "evidence"/"image"}`, nearest first, one per claim or
+    listing. Every lookup is the quartered index (core.fingerprints), a few rows each."""
+    max_distance = settings.IMAGE_MATCH_DISTANCE
+    best: dict[tuple, dict] = {}
+    for value in _evidence_image_hashes(claim):
+        others = Evidence.objects.exclude(claim_id=claim.pk).select_related("claim")
+        for evidence, d in near_matches(others, value, max_distance):
+            key = ("claim", evidence.claim_id)
+            if key not in best or d < best[key]["distance"]:
+                best[key] = {
+                    "claim": evidence.claim_id,
+                    "listing": evidence.claim.listing_id,
+                    "distance": d,
+                    "evidence": evidence.pk,
+                    "image": None,
+                }
+        images = ListingImage.objects.exclude(listing_id=claim.listing_id)
+        for image, d in near_matches(images, value, max_distance):
+            key = ("listing", image.listing_id)
+            if key not in best or d < best[key]["distance"]:
+                best[key] = {
+                    "claim": None,
+                    "listing": image.listing_id,
+                    "distance": d,
+                    "evidence": None,
+                    "image": image.pk,
+                }
+    return sorted(best.values(), key=lambda m: (m["distance"], m["claim"] or 0, m["listing"] or 0))[:limit]

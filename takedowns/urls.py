@@ -1,6 +1,16 @@
 from django.urls import path
 
-from takedowns.views import account, batches, brand_review, claims, home, merchant_link, merchants, queue
+from takedowns.views import (
+    account,
+    batches,
+    brand_review,
+    claims,
+    home,
+    merchant_link,
+    merchants,
+    queue,
+    test_purchases,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -21,6 +31,12 @@ urlpatterns = [
     ),
     path("evidence/<int:pk>/", claims.evidence_file, name="evidence-file"),
     path("counter-documents/<int:pk>/", claims.counter_document, name="counter-document"),
+    path("claims/<int:pk>/test-purchases/", test_purchases.claim_test_purchase, name="claim-test-purchase"),
+    # test purchases: the brand's orders from sellers and their inspection
+    path("test-purchases/", test_purchases.test_purchases, name="test-purchases"),
+    path("test-purchases/new/", test_purchases.test_purchase_new, name="test-purchase-new"),
+    path("test-purchases/<int:pk>/", test_purchases.test_purchase_detail, name="test-purchase"),
+    path("test-purchases/photos/<int:pk>/", test_purchases.test_purchase_photo, name="test-purchase-photo"),
     path("batches/<int:pk>/", batches.batch_detail, name="batch"),
     path("batches/<int:pk>/progress/", batches.batch_progress, name="batch-progress"),
     path("batches/<int:pk>/evidence/", batches.batch_evidence, name="batch-evidence"),

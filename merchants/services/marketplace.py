@@ -8,12 +8,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Invalid
+from core.fingerprints import fingerprint_fields, perceptual_hash
 from core.roles import Actor
-from merchants.models import Listing, Merchant
+from core.uploads import checked_upload
+from merchants.models import Listing, ListingImage, Merchant
 
 
 def may_write_marketplace_data(actor: Actor) -> bool:
@@ -205,3 +208,31 @@ def _is_web_url(url: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+LISTING_IMAGES_MAX = 20
+
+
+def listing_image_add(*, listing: Listing, file) -> tuple[ListingImage, bool]:
+    """Keep a photo of a listing as the marketplace shows it, with its perceptual hash, so that evidence can
+    be matched against it. The same photo sent again is the same row. Returns (image, created)."""
+    stored = checked_upload(file, allowed=IMAGE_TYPES, accepted="images (JPEG, PNG, GIF, WebP)")
+    existing = ListingImage.objects.filter(listing=listing, sha256=stored["sha256"]).first()
+    if existing:
+        return existing, False
+    if listing.images.count() >= LISTING_IMAGES_MAX:
+        raise Invalid(
+            _("A listing keeps at most %(n)s photos.") % {"n": LISTING_IMAGES_MAX},
+            code="too_many",
+            extra={"fields": {"file": [_("Too many photos for one listing.")]}},
+        )
+    stored.pop("original_name")
+    try:
+        with transaction.atomic():
+            image = ListingImage.objects.create(
+                listing=listing, **stored, **fingerprint_fields(perceptual_hash(file))
+            )
+    except IntegrityError:  # the same photo, sent twice at once: the other request stored it
+        return ListingImage.objects.get(listing=listing, sha256=stored["sha256"]), False
+    return image, True

@@ -78,9 +78,7 @@ def networks_recompute(*, seeds: set[int]) -> None:
         Merchant.objects.filter(pk__in=seeds, network__isnull=False).values_list("pk", "network_id")
     )
     old_networks = set(before.values())
-    todo = set(seeds) | set(
-        Merchant.objects.filter(network_id__in=old_networks).values_list("pk", flat=True)
-    )
+    todo = set(seeds) | set(Merchant.objects.filter(network_id__in=old_networks).values_list("pk", flat=True))
     components: list[set[int]] = []
     seen: set[int] = set()
     for merchant_id in sorted(todo):

@@ -14,6 +14,7 @@ from core.files import FILE_RESPONSES, file_response
 from takedowns.api.serializers import (
     BulkClaimSerializer,
     ClaimBatchSerializer,
+    ClaimCreatedSerializer,
     ClaimCreateSerializer,
     ClaimDetailSerializer,
     ClaimFilter,
@@ -23,11 +24,12 @@ from takedowns.api.serializers import (
     EvidenceSerializer,
     EvidenceUploadSerializer,
     LegalActionSerializer,
+    TestPurchaseAttachSerializer,
     TransitionSerializer,
     list_values,
     with_overdue,
 )
-from takedowns.models import TRANSITIONS, ClaimBatch, transition_sources
+from takedowns.models import TRANSITIONS, ClaimBatch, brand_filer, transition_sources
 from takedowns.selectors import (
     audience_of,
     claim_detail_for_api,
@@ -35,6 +37,7 @@ from takedowns.selectors import (
     claim_shown_to,
     counter_evidence_visible_to,
     evidence_visible_to,
+    filing_warnings,
 )
 from takedowns.services.batches import batch_create, batch_rows_from_file
 from takedowns.services.filing import (
@@ -43,6 +46,7 @@ from takedowns.services.filing import (
     evidence_add,
     listing_find,
 )
+from takedowns.services.test_purchases import test_purchase_attach
 from takedowns.services.transitions import claim_transition, counter_notice_legal_action
 
 
@@ -120,8 +124,10 @@ class ClaimViewSet(
         claim = self.get_object()
         return Response(self._shape(ClaimDetailSerializer(claim, context={"request": request}).data))
 
-    @extend_schema(request=ClaimCreateSerializer, responses={201: ClaimDetailSerializer})
+    @extend_schema(request=ClaimCreateSerializer, responses={201: ClaimCreatedSerializer})
     def create(self, request, *args, **kwargs):
+        """File a draft claim. The answer adds `warnings`: what the brand should know before it submits it
+        (its own test purchase from this seller found the goods genuine)."""
         actor = request_actor(request)
         _require_filer(actor)
         body = ClaimCreateSerializer(data=request.data, context={"request": request})
@@ -131,7 +137,11 @@ class ClaimViewSet(
             listing_id=data.pop("listing", None), listing_url=data.pop("listing_url", None)
         )
         claim = claim_create(actor=actor, listing=listing, **data)
-        return Response(self._detail(claim.pk), status=status.HTTP_201_CREATED)
+        answer = {
+            **self._detail(claim.pk),
+            "warnings": filing_warnings(brand_id=claim.brand_id, listing=listing),
+        }
+        return Response(answer, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=FILE_RESPONSES)
     @action(
@@ -232,6 +242,22 @@ class ClaimViewSet(
             reason=data["reason"],
             data={"good_faith": data["good_faith"], "signature": data["signature"]},
         )
+        return Response(self._detail(claim.pk))
+
+    @extend_schema(request=TestPurchaseAttachSerializer, responses={200: ClaimDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="test-purchases", url_name="test-purchases")
+    def test_purchases(self, request, pk=None):
+        """Attach one of the brand's test purchases from the claim's seller as evidence (`{"test_purchase":
+        id}`), while evidence may be added: 403 for anyone but the brand's filers, 400 for another brand's
+        purchase or another seller's, 409 once the claim is decided. A counterfeit verdict puts a claim waiting
+        for a reviewer at high priority. Attaching twice changes nothing."""
+        claim = self.get_object()
+        actor = request_actor(request)
+        if not brand_filer(claim, actor):  # before the body is read, as for every write of the brand's
+            raise Forbidden("Only the brand's owners and authorised agents may attach test purchases.")
+        body = TestPurchaseAttachSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        test_purchase_attach(actor=actor, claim=claim, purchase_id=body.validated_data["test_purchase"])
         return Response(self._detail(claim.pk))
 
     @extend_schema(request=LegalActionSerializer, responses={200: ClaimDetailSerializer})

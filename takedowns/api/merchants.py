@@ -14,9 +14,10 @@ from core.api import request_actor
 from core.errors import Forbidden
 from merchants.models import Merchant
 from merchants.selectors import merchants_visible_to
-from merchants.services.marketplace import may_write_marketplace_data, merchant_upsert
+from merchants.services.marketplace import may_write_marketplace_data
 from takedowns.models import BanHold
 from takedowns.services.bans import ban_hold_decide, merchant_ban, merchant_lift_ban
+from takedowns.services.intelligence import merchant_record
 
 
 class BanHoldSerializer(serializers.ModelSerializer):
@@ -27,8 +28,21 @@ class BanHoldSerializer(serializers.ModelSerializer):
         fields = ["id", "action", "reason", "why_held", "requested_by", "requested_at", "active_listings"]
 
 
+class EvasionSerializer(serializers.Serializer):
+    merchant = serializers.IntegerField(source="evasion_of_id", allow_null=True)
+    kinds = serializers.ListField(source="evasion_kinds", child=serializers.CharField())
+    flagged_at = serializers.DateTimeField(source="evasion_flagged_at")
+
+
 class MerchantSerializer(serializers.ModelSerializer):
     active_strikes = serializers.IntegerField(read_only=True)
+    network = serializers.IntegerField(
+        source="network_id", read_only=True, allow_null=True, help_text="The seller network, or null."
+    )
+    ban_evasion_reason = serializers.SerializerMethodField(
+        help_text="Why the merchant is flagged: the banned merchant it links to and the kinds of identifier "
+        "they share (never the values). Null when not flagged."
+    )
     held_decision = serializers.SerializerMethodField(
         help_text="A ban, or the lifting of one, waiting for a second reviewer; null when none is held."
     )
@@ -44,16 +58,28 @@ class MerchantSerializer(serializers.ModelSerializer):
             "language",
             "status",
             "active_strikes",
+            "network",
+            "ban_evasion",
+            "ban_evasion_reason",
             "held_decision",
             "banned_at",
             "created_at",
             "updated_at",
         ]
 
+    @extend_schema_field(EvasionSerializer(allow_null=True))
+    def get_ban_evasion_reason(self, merchant):
+        return EvasionSerializer(merchant).data if merchant.ban_evasion else None
+
     @extend_schema_field(BanHoldSerializer(allow_null=True))
     def get_held_decision(self, merchant):
         held = pending_hold(merchant)
         return BanHoldSerializer(held).data if held else None
+
+
+# The platform's deliberation and intelligence: never shown to brands or to the merchant itself (a network or a
+# suspicion of ban evasion would tell them of other merchants' identifiers).
+PLATFORM_ONLY = ("held_decision", "network", "ban_evasion", "ban_evasion_reason")
 
 
 def status_shown(merchant) -> str:
@@ -77,7 +103,7 @@ class MerchantPublicSerializer(MerchantSerializer):
     """What a brand sees of a merchant: no e-mail, nothing of the platform's internal deliberation."""
 
     class Meta(MerchantSerializer.Meta):
-        fields = [f for f in MerchantSerializer.Meta.fields if f not in ("email", "held_decision")]
+        fields = [f for f in MerchantSerializer.Meta.fields if f not in ("email", *PLATFORM_ONLY)]
 
     def to_representation(self, merchant):
         data = super().to_representation(merchant)
@@ -90,7 +116,7 @@ class MerchantScopedSerializer(MerchantSerializer):
     are also members of a brand) as a brand does, without its e-mail. Never the platform's deliberation."""
 
     class Meta(MerchantSerializer.Meta):
-        fields = [f for f in MerchantSerializer.Meta.fields if f != "held_decision"]
+        fields = [f for f in MerchantSerializer.Meta.fields if f not in PLATFORM_ONLY]
 
     def to_representation(self, merchant):
         data = super().to_representation(merchant)
@@ -106,6 +132,13 @@ class MerchantWriteSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     country = serializers.CharField(required=False, allow_blank=True, max_length=2)
     language = serializers.ChoiceField(choices=["en", "zh-hans"], required=False)
+    identifiers = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, allow_null=True, max_length=500),
+        required=False,
+        help_text="What the marketplace knows of the operator: any of email, phone, payout_account, address, "
+        "registration_number, ship_from. Stored only as keyed hashes and never returned; null or empty "
+        "removes one, a key not sent is left as it was.",
+    )
 
 
 class BanSerializer(serializers.Serializer):
@@ -196,7 +229,7 @@ class MerchantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             raise Forbidden("Only the marketplace's service account and reviewers write merchants.")
         body = MerchantWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        merchant, created = merchant_upsert(data=body.validated_data)
+        merchant, created = merchant_record(actor=actor, data=body.validated_data)
         return Response(
             MerchantSerializer(self._annotated(merchant)).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -28,13 +28,19 @@ from takedowns.models import (
     Evidence,
     InfringementType,
     RejectReason,
+    TestPurchase,
+    TestPurchasePhoto,
 )
 from takedowns.selectors import (
     HIDDEN_EVENT_FIELDS_FROM_MERCHANT,
     HIDDEN_FROM_MERCHANT,
+    STAFF_ONLY,
     Audience,
     claim_audience,
+    image_matches,
     may_read_counter_documents,
+    network_listings_for_brand,
+    priority_reasons,
 )
 from takedowns.services.transitions import available_transitions
 
@@ -242,6 +248,85 @@ def with_overdue(rows) -> list[dict]:
     return list(rows)
 
 
+class ImageMatchSerializer(serializers.Serializer):
+    claim = serializers.IntegerField(allow_null=True, help_text="Another claim whose evidence has the photo.")
+    listing = serializers.IntegerField(allow_null=True, help_text="The listing that shows it.")
+    distance = serializers.IntegerField(help_text="Bits of 64 in which the two perceptual hashes differ.")
+
+
+class SellerNetworkSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, help_text="Staff only.")
+    storefronts = serializers.IntegerField()
+    matching_listings = serializers.IntegerField(
+        help_text="Active listings of the other storefronts whose titles carry one of the brand's marks."
+    )
+
+
+class TestPurchasePhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The photo, for whoever may read the test purchase.")
+
+    class Meta:
+        model = TestPurchasePhoto
+        fields = ["id", "original_name", "sha256", "content_type", "size", "created_at", "url"]
+
+    def get_url(self, photo) -> str:
+        request = self.context.get("request")
+        path = reverse("test-purchase-photo-file", kwargs={"pk": photo.purchase_id, "photo_id": photo.pk})
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class AttachedTestPurchaseSerializer(serializers.ModelSerializer):
+    """A test purchase as a claim shows it: the order, the verdict and the photos of what arrived."""
+
+    photos = TestPurchasePhotoSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = TestPurchase
+        fields = ["id", "order_ref", "ordered_on", "amount", "currency", "verdict", "photos"]
+        read_only_fields = fields
+
+
+class TestPurchaseSerializer(serializers.ModelSerializer):
+    brand_name = serializers.CharField(source="brand.name", read_only=True)
+    listing_url = serializers.CharField(source="listing.url", read_only=True)
+    merchant_ref = serializers.CharField(source="merchant.platform_ref", read_only=True)
+    merchant_name = serializers.CharField(source="merchant.name", read_only=True)
+    photos = TestPurchasePhotoSerializer(many=True, read_only=True)
+    claims = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="The claims it is attached to as evidence."
+    )
+
+    class Meta:
+        model = TestPurchase
+        fields = [
+            "id",
+            "brand",
+            "brand_name",
+            "listing",
+            "listing_url",
+            "merchant",
+            "merchant_ref",
+            "merchant_name",
+            "order_ref",
+            "ordered_on",
+            "amount",
+            "currency",
+            "verdict",
+            "notes",
+            "photos",
+            "claims",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    __test__ = False  # a serializer, not a pytest class
+
+
+class CodeDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
 class ClaimDetailSerializer(ClaimSerializer):
     available_transitions = serializers.SerializerMethodField()
     events = ClaimEventSerializer(many=True, read_only=True)
@@ -252,6 +337,21 @@ class ClaimDetailSerializer(ClaimSerializer):
         help_text="The decision explained to the caller's side: what, on which ground, by a person or "
         "automatically, how to contest it and by when. Null before a decision."
     )
+    image_matches = serializers.SerializerMethodField(
+        help_text="Staff only: near matches of the claim's evidence photos in other claims and listings."
+    )
+    seller_network = serializers.SerializerMethodField(
+        help_text="The seller's network (storefronts sharing its identifiers) as counts; null when none. "
+        "Not shown to the merchant."
+    )
+    test_purchases = AttachedTestPurchaseSerializer(
+        many=True,
+        read_only=True,
+        help_text="The brand's test purchases attached as evidence. Not shown to the merchant.",
+    )
+    priority_reasons = serializers.SerializerMethodField(
+        help_text="Staff only: why the claim is at high priority, each `{code, detail}`; empty at normal priority."
+    )
 
     class Meta(ClaimSerializer.Meta):
         fields = ClaimSerializer.Meta.fields + [
@@ -261,8 +361,40 @@ class ClaimDetailSerializer(ClaimSerializer):
             "counter_notices",
             "appeal",
             "decision",
+            "image_matches",
+            "seller_network",
+            "test_purchases",
+            "priority_reasons",
         ]
         read_only_fields = fields
+
+    def _audience(self, claim):
+        return claim_audience(request_actor(self.context["request"]), claim)
+
+    @extend_schema_field(ImageMatchSerializer(many=True))
+    def get_image_matches(self, claim):
+        if self._audience(claim) != Audience.STAFF:
+            return []
+        return ImageMatchSerializer(image_matches(claim), many=True).data
+
+    @extend_schema_field(SellerNetworkSerializer(allow_null=True))
+    def get_seller_network(self, claim):
+        audience = self._audience(claim)
+        if audience not in (Audience.STAFF, Audience.BRAND):
+            return None
+        seen = network_listings_for_brand(claim)
+        if seen is None:
+            return None
+        data = {"storefronts": seen["storefronts"], "matching_listings": seen["listings"].count()}
+        if audience == Audience.STAFF:
+            data["id"] = claim.listing.merchant.network_id
+        return data
+
+    @extend_schema_field(CodeDetailSerializer(many=True))
+    def get_priority_reasons(self, claim):
+        if self._audience(claim) != Audience.STAFF:
+            return []
+        return priority_reasons(claim)
 
     def get_available_transitions(self, claim) -> list[str]:
         return available_transitions(claim, request_actor(self.context["request"]))
@@ -278,13 +410,28 @@ class ClaimDetailSerializer(ClaimSerializer):
         return decisions.for_merchant(claim) if audience == Audience.MERCHANT else decisions.for_brand(claim)
 
 
+class ClaimCreatedSerializer(ClaimDetailSerializer):
+    """The answer to filing a claim: the claim, and what the brand should know before it submits it."""
+
+    warnings = CodeDetailSerializer(
+        many=True,
+        read_only=True,
+        help_text="Each `{code, detail}`: `genuine_test_purchase` when the brand's own test purchase from this "
+        "seller found the goods genuine. Empty when there is nothing to say.",
+    )
+
+    class Meta(ClaimDetailSerializer.Meta):
+        fields = ClaimDetailSerializer.Meta.fields + ["warnings"]
+        read_only_fields = fields
+
+
 class _MerchantViewOfClaim(OpenApiSerializerExtension):
     """A merchant reads a claim without what it may never see (`takedowns.selectors.claim_shown_to`): in the
     schema those keys are optional, not required."""
 
     target_class = "takedowns.api.serializers.ClaimSerializer"
     match_subclasses = True  # ClaimDetailSerializer too
-    hidden = HIDDEN_FROM_MERCHANT
+    hidden = HIDDEN_FROM_MERCHANT | STAFF_ONLY
 
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
@@ -345,6 +492,42 @@ class ClaimCreateSerializer(serializers.Serializer):
         if not attrs.get("listing") and not attrs.get("listing_url"):
             raise serializers.ValidationError({"listing": ["Give `listing` (id) or `listing_url`."]})
         return attrs
+
+
+class TestPurchaseCreateSerializer(serializers.Serializer):
+    """Multipart: the order, its inspection and the photos (`photos`, one or more image files)."""
+
+    brand = CallersBrandField()
+    listing = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The listing's id.")
+    order_ref = serializers.CharField(max_length=100, help_text="The seller's order reference.")
+    ordered_on = serializers.DateField(help_text="The day the order was placed (YYYY-MM-DD).")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, help_text="Amount paid.")
+    currency = serializers.RegexField(
+        r"^[A-Za-z]{3}$",
+        max_length=3,
+        help_text="Three-letter currency code, such as EUR.",
+        error_messages={"invalid": "Give the currency as a three-letter code, such as EUR."},
+    )
+    verdict = serializers.ChoiceField(choices=TestPurchase.Verdict.choices)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    photos = serializers.ListField(
+        child=serializers.FileField(),
+        allow_empty=False,
+        max_length=20,
+        help_text="Photos of what arrived: JPEG, PNG, GIF or WebP, one file per part.",
+    )
+
+    __test__ = False  # a serializer, not a pytest class
+
+
+class TestPurchaseAttachSerializer(serializers.Serializer):
+    test_purchase = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="One of the brand's test purchases from the claim's seller.",
+    )
+
+    __test__ = False
 
 
 class TransitionSerializer(serializers.Serializer):

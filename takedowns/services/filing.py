@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,8 +9,9 @@ from django.utils.translation import gettext as _
 from brands.models import Brand, IPRight
 from core.audit import audit
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.fingerprints import fingerprint_fields, perceptual_hash
 from core.roles import Actor
-from core.uploads import store_as, upload_check
+from core.uploads import checked_upload
 from merchants.models import Listing
 from takedowns.models import (
     BEFORE_DECISION,
@@ -56,7 +55,9 @@ def listing_find(*, listing_id: int | None = None, listing_url: str | None = Non
     return listing
 
 
-def _filing_brand(actor: Actor, brand: Brand) -> None:
+def require_filing_brand(actor: Actor, brand: Brand) -> None:
+    """May the actor file for this brand (claims, test purchases)? Another brand is not found (404); a member
+    who is neither an owner nor a verified agent is refused (403)."""
     if brand.pk not in actor.brand_ids and not actor.is_system:
         raise NotFound(_("No such brand."))
     if brand.pk not in actor.filing_brand_ids and not actor.is_system:
@@ -76,7 +77,7 @@ def claim_create(
     signature: str = "",
     batch=None,
 ) -> Claim:
-    _filing_brand(actor, brand)
+    require_filing_brand(actor, brand)
     if ip_right.brand_id != brand.pk:
         raise Invalid(_("The IP right does not belong to this brand."), code="ip_right_brand")
     if infringement_type not in InfringementType.values:
@@ -119,7 +120,10 @@ def evidence_add(
         raise Invalid(
             _("Unknown evidence kind; use one of %(kinds)s.") % {"kinds": ", ".join(Evidence.Kind.values)}
         )
-    stored = _stored(file)
+    stored = checked_upload(file)
+    hashed = fingerprint_fields(
+        perceptual_hash(file) if stored["content_type"].startswith("image/") else None
+    )
     with transaction.atomic():
         # The transitions' row lock: a decision taken while the file arrived is seen here, never missed.
         current = Claim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
@@ -128,25 +132,9 @@ def evidence_add(
                 _("Evidence cannot be added to a claim that is %(state)s.") % {"state": current.state},
                 code="invalid_state",
             )
-        return Evidence.objects.create(claim=current, kind=kind, note=note, uploaded_by=actor.user, **stored)
-
-
-def _stored(file) -> dict:
-    """An upload checked (type sniffed, size limited) and stored under a name of our own, with its hash."""
-    original_name = (getattr(file, "name", "") or "")[:255]  # before `store_as` renames it
-    content_type = upload_check(file)
-    digest = hashlib.sha256()
-    file.seek(0)
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
-    return {
-        "file": store_as(file, content_type),
-        "original_name": original_name,
-        "sha256": digest.hexdigest(),
-        "content_type": content_type,
-        "size": file.size,
-    }
+        return Evidence.objects.create(
+            claim=current, kind=kind, note=note, uploaded_by=actor.user, **stored, **hashed
+        )
 
 
 COUNTER_EVIDENCE_MAX_FILES = 20
@@ -180,7 +168,10 @@ def counter_notice_evidence_add(*, actor: Actor, claim: Claim, file) -> CounterN
                 code="too_many_files",
             )
         item = CounterNoticeEvidence.objects.create(
-            counter_notice=counter, uploaded_by=actor.user, via_link=actor.user is None, **_stored(file)
+            counter_notice=counter,
+            uploaded_by=actor.user,
+            via_link=actor.user is None,
+            **checked_upload(file),
         )
         audit(
             actor=actor,

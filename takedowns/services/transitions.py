@@ -36,10 +36,10 @@ from takedowns.models import (
     RejectReason,
     never_appealed,
 )
+from takedowns.selectors import priority_reasons
 from takedowns.services.conditions import submit_problems
 from takedowns.services.enforcement import enforce_effects, remove_or_enforce, restore_effects
 from takedowns.services.notices import notify_brand, notify_merchant
-from takedowns.selectors import priority_reasons
 
 S = ClaimState
 

@@ -91,6 +91,8 @@ ACTION_LABELS = {
     "misuse_flagged": gettext_lazy("Flagged for misuse"),
     "misuse_warned": gettext_lazy("Warned for misuse"),
     "report_export": gettext_lazy("Report exported"),
+    "test_purchase_attach": gettext_lazy("Test purchase attached to a claim"),
+    "test_purchase_create": gettext_lazy("Test purchase recorded"),
     "trusted_flagger_set": gettext_lazy("Trusted-flagger status changed"),
 }
 

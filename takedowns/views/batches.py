@@ -32,15 +32,27 @@ def bulk_new(request):
     pending = request.session.get(BULK_SESSION_KEY)
     if request.method == "POST" and request.POST.get("confirm") and pending:
         right = get_object_or_404(rights, pk=pending["ip_right"])
-        try:
-            batch = batch_create(
-                actor=actor, brand=right.brand, ip_right=right, fields=pending["fields"], rows=pending["rows"]
-            )
-        except DomainError as exc:
-            problems = error_messages(exc)
+        checked = batch_preview(pending["rows"], brand_id=right.brand_id)
+        if any(row["genuine"] for row in checked) and not request.POST.get("file_anyway"):
+            # A genuine test purchase of the brand's own from a seller: filed only once the brand confirms.
+            problems = [
+                _("Confirm that you file against sellers your test purchases found genuine, or start again.")
+            ]
+            preview = checked
         else:
-            del request.session[BULK_SESSION_KEY]
-            return redirect("batch", pk=batch.pk)
+            try:
+                batch = batch_create(
+                    actor=actor,
+                    brand=right.brand,
+                    ip_right=right,
+                    fields=pending["fields"],
+                    rows=pending["rows"],
+                )
+            except DomainError as exc:
+                problems = error_messages(exc)
+            else:
+                del request.session[BULK_SESSION_KEY]
+                return redirect("batch", pk=batch.pk)
     elif request.method == "POST" and form.is_valid():
         try:
             rows = batch_rows_from_file(form.cleaned_data["csv_file"])
@@ -53,14 +65,18 @@ def bulk_new(request):
                 "fields": fields,
                 "rows": rows,
             }
-            preview = batch_preview(rows)
+            preview = batch_preview(rows, brand_id=form.cleaned_data["ip_right"].brand_id)
     elif pending and request.GET.get("step") == "preview":
-        preview = batch_preview(pending["rows"])
+        brand_id = rights.filter(pk=pending["ip_right"]).values_list("brand_id", flat=True).first()
+        preview = batch_preview(pending["rows"], brand_id=brand_id)
     context = {"form": form, "problems": problems, "batches": batches_visible_to(actor)[:10]}
     if preview is not None:
         bad = [row for row in preview if row["problem"]]
+        genuine = [row for row in preview if row["genuine"] and not row["problem"]]
         context.update(
             {
+                "preview_genuine": genuine[:200],
+                "preview_genuine_count": len(genuine),
                 "preview": preview[:200],
                 "preview_total": len(preview),
                 "preview_bad": bad[:200],

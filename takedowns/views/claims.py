@@ -29,9 +29,12 @@ from takedowns.selectors import (
     counter_evidence_visible_to,
     events_shown_to_merchant,
     evidence_visible_to,
+    filing_warnings,
     may_read_counter_documents,
     merchant_history,
+    priority_reasons,
     queue_neighbours,
+    test_purchases_attachable,
 )
 from takedowns.selectors import claim_detail as claim_detail_qs
 from takedowns.services.conditions import filing_problems, submit_problems
@@ -97,11 +100,13 @@ def claim_new(request):
         rights=rights,
         initial={"listing_url": request.GET.get("listing_url", "")},
     )
-    problems = []
+    problems, warnings = [], []
     if request.method == "POST" and not form.is_valid():
         problems = _filing_preflight(form)
     if request.method == "POST" and form.is_valid():
         right = form.cleaned_data["ip_right"]
+        warnings = _filing_warnings(form)
+    if request.method == "POST" and form.is_valid() and (not warnings or form.cleaned_data["file_anyway"]):
         try:
             claim = claim_file(
                 actor=actor,
@@ -124,8 +129,19 @@ def claim_new(request):
     return render(
         request,
         "takedowns/claim_new.html",
-        {"form": form, "problems": problems, "has_rights": rights.exists()},
+        {"form": form, "problems": problems, "warnings": warnings, "has_rights": rights.exists()},
     )
+
+
+def _filing_warnings(form) -> list[dict]:
+    """What the brand should know before it files against the listing's seller (a genuine test purchase of
+    its own): the claim is filed only once the brand confirms it files anyway. An unknown listing warns of
+    nothing here; filing refuses it."""
+    try:
+        listing = listing_find(listing_url=form.cleaned_data["listing_url"])
+    except DomainError:
+        return []
+    return filing_warnings(brand_id=form.cleaned_data["ip_right"].brand_id, listing=listing)
 
 
 def _filing_preflight(form) -> list[str]:
@@ -161,6 +177,11 @@ def claim_detail(request, pk):
         if audience == Audience.MERCHANT
         else claim.events.all(),
         "evidence": claim.evidence.all() if audience != Audience.MERCHANT else [],
+        "test_purchases": claim.test_purchases.all() if audience != Audience.MERCHANT else [],
+        "attachable_purchases": test_purchases_attachable(claim)
+        if claim.brand_id in actor.filing_brand_ids and evidence_open(claim)
+        else [],
+        "priority_reasons": priority_reasons(claim) if audience == Audience.STAFF else [],
         "counter_notices": claim.counter_notices.all(),
         "pending_counter": claim.pending_counter_notice,
         "can_add_evidence": claim.brand_id in actor.filing_brand_ids and evidence_open(claim),
