@@ -43,7 +43,10 @@ def test_it_writes_phones_in_e164():
 
 
 def test_it_canonicalises_addresses():
-    assert normalise_address("  Room 1203, Tower B,\nNo. 8 Century AVENUE ") == "rm 1203 tower b no 8 century ave"
+    assert (
+        normalise_address("  Room 1203, Tower B,\nNo. 8 Century AVENUE ")
+        == "rm 1203 tower b no 8 century ave"
+    )
 
 
 def test_it_keys_the_hash(settings):
