@@ -126,3 +126,8 @@ class ListingImage(Fingerprinted):
 
     def __str__(self) -> str:
         return f"image of listing #{self.listing_id} ({self.sha256[:12]})"
+
+
+def identifier_label(kind: str) -> str:
+    """A kind of identifier as people say it (for pages and reasons); an unknown kind as it is."""
+    return str(dict(MerchantIdentifier.Kind.choices).get(kind, kind))

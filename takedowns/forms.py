@@ -193,3 +193,19 @@ class CounterNoticeForm(forms.Form):
         ),
     )
     signature = forms.CharField(label=_("Signature (your full name)"), max_length=200, required=False)
+
+
+class NetworkFilingForm(forms.Form):
+    """Filing against listings of the seller's network: which ones, and the declarations, made again for them."""
+
+    listings = forms.MultipleChoiceField(
+        label=_("Listings to file against"), widget=forms.CheckboxSelectMultiple, choices=()
+    )
+    description = ClaimFieldsForm.base_fields["description"]
+    good_faith = ClaimFieldsForm.base_fields["good_faith"]
+    accurate = ClaimFieldsForm.base_fields["accurate"]
+    signature = ClaimFieldsForm.base_fields["signature"]
+
+    def __init__(self, *args, listings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["listings"].choices = [(str(item.pk), item.title) for item in listings]

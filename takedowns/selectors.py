@@ -18,7 +18,7 @@ from brands.models import Brand, IPRight
 from core.fingerprints import near_matches
 from core.models import Notice
 from core.roles import Actor
-from merchants.models import Listing, ListingImage, Merchant, MerchantIdentifier, Network
+from merchants.models import Listing, ListingImage, Merchant, MerchantIdentifier, Network, identifier_label
 from takedowns.models import (
     ACTIVE,
     DECIDED,
@@ -37,8 +37,6 @@ from takedowns.models import (
     TestPurchase,
     TestPurchasePhoto,
 )
-
-IDENTIFIER_LABELS = dict(MerchantIdentifier.Kind.choices)
 
 
 # --- who sees what of a claim: the one place the API, the pages, the files, the e-mails and exports ask ---
@@ -502,7 +500,7 @@ def priority_reasons(claim: Claim) -> list[dict]:
                 "code": "ban_evasion",
                 "detail": _("The seller shares %(kinds)s with the banned merchant %(name)s.")
                 % {
-                    "kinds": ", ".join(str(IDENTIFIER_LABELS.get(k, k)) for k in merchant.evasion_kinds)
+                    "kinds": ", ".join(identifier_label(k) for k in merchant.evasion_kinds)
                     or _("identifiers"),
                     "name": banned or _("(deleted)"),
                 },
@@ -747,3 +745,21 @@ def image_matches(claim: Claim, *, limit: int = 50) -> list[dict]:
                     "image": image.pk,
                 }
     return sorted(best.values(), key=lambda m: (m["distance"], m["claim"] or 0, m["listing"] or 0))[:limit]
+
+
+def image_matches_shown(claim: Claim) -> list[dict]:
+    """`image_matches` with what the review page shows of each: the other claim's reference, the listing's
+    title and URL, and the matching photo (an evidence file or a listing photo) for a thumbnail."""
+    matches = image_matches(claim)
+    claims = Claim.objects.in_bulk([m["claim"] for m in matches if m["claim"]])
+    listings = Listing.objects.select_related("merchant").in_bulk(
+        [m["listing"] for m in matches if m["listing"]]
+    )
+    return [
+        {
+            **m,
+            "claim_obj": claims.get(m["claim"]),
+            "listing_obj": listings.get(m["listing"]),
+        }
+        for m in matches
+    ]

@@ -25,11 +25,13 @@ urlpatterns = [
     path("claims/bulk/", batches.bulk_new, name="bulk-new"),
     path("claims/<int:pk>/", claims.claim_detail, name="claim"),
     path("claims/<int:pk>/evidence/", claims.claim_evidence, name="claim-evidence"),
+    path("claims/<int:pk>/network/", claims.claim_network, name="claim-network"),
     path("claims/<int:pk>/do/<str:name>/", claims.claim_action, name="claim-action"),
     path(
         "claims/<int:pk>/counter-documents/", claims.claim_counter_documents, name="claim-counter-documents"
     ),
     path("evidence/<int:pk>/", claims.evidence_file, name="evidence-file"),
+    path("listing-images/<int:pk>/", claims.listing_image_file, name="listing-image-file"),
     path("counter-documents/<int:pk>/", claims.counter_document, name="counter-document"),
     path("claims/<int:pk>/test-purchases/", test_purchases.claim_test_purchase, name="claim-test-purchase"),
     # test purchases: the brand's orders from sellers and their inspection
@@ -47,6 +49,8 @@ urlpatterns = [
     path("counter-notices/", queue.counter_notices, name="counter-notices"),
     path("queue/held/", merchants.held, name="held-decisions"),
     path("merchants/", merchants.merchants, name="merchants"),
+    path("networks/", merchants.networks, name="networks"),
+    path("networks/<int:pk>/", merchants.network, name="network"),
     path("merchants/<int:pk>/", merchants.merchant_detail, name="merchant"),
     path("merchants/<int:pk>/<str:name>/", merchants.merchant_action, name="merchant-action"),
     # merchants arriving from the takedown e-mail

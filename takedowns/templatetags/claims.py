@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from merchants.models import Merchant
+from merchants.models import Merchant, identifier_label
 from takedowns.models import TRANSITIONS, InfringementType, RejectReason
 
 register = template.Library()
@@ -68,6 +68,7 @@ ACTION_LABELS = {
     "agent_verified": gettext_lazy("Agent's authorisation verified"),
     "api_token_regenerated": gettext_lazy("API token regenerated"),
     "brand_create": gettext_lazy("Brand registered"),
+    "merchant_ban_evasion": gettext_lazy("Flagged for ban evasion"),
     "brand_update": gettext_lazy("Brand details changed"),
     "brand_suspended": gettext_lazy("Filing suspended"),
     "good_faith_admitted": gettext_lazy("Admitted to the good-faith programme"),
@@ -101,6 +102,12 @@ ACTION_LABELS = {
 def action_label(name: str) -> str:
     """An audit action or a claim transition as people say it; an unknown code is shown as it is."""
     return str(ACTION_LABELS.get(name) or TRANSITION_LABELS.get(name) or name)
+
+
+@register.filter
+def identifier_kind(kind: str) -> str:
+    """A kind of merchant identifier as people say it (the value itself is never kept)."""
+    return identifier_label(kind)
 
 
 @register.filter

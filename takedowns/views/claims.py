@@ -17,8 +17,10 @@ from core.errors import DomainError, NotFound
 from core.files import file_response
 from core.portal import error_messages, flash_errors, page_of, require
 from core.roles import actor_for
+from merchants.models import ListingImage
+from merchants.selectors import listings_visible_to
 from takedowns import decisions
-from takedowns.forms import ClaimFileForm, CounterNoticeForm, EvidenceForm, RejectForm
+from takedowns.forms import ClaimFileForm, CounterNoticeForm, EvidenceForm, NetworkFilingForm, RejectForm
 from takedowns.models import TRANSITIONS, ClaimState, Evidence, InfringementType
 from takedowns.selectors import (
     Audience,
@@ -30,13 +32,16 @@ from takedowns.selectors import (
     events_shown_to_merchant,
     evidence_visible_to,
     filing_warnings,
+    image_matches_shown,
     may_read_counter_documents,
     merchant_history,
+    network_listings_for_brand,
     priority_reasons,
     queue_neighbours,
     test_purchases_attachable,
 )
 from takedowns.selectors import claim_detail as claim_detail_qs
+from takedowns.services.batches import batch_create
 from takedowns.services.conditions import filing_problems, submit_problems
 from takedowns.services.filing import (
     claim_file,
@@ -204,12 +209,16 @@ def claim_detail(request, pk):
                 "accuracy": brand_accuracy(claim.brand_id),
                 "history": merchant_history(claim.listing.merchant),
                 "decisions": [t for t in ("approve", "reject", "request_info") if t in transitions],
+                "image_matches": image_matches_shown(claim),
+                "seller_network": network_listings_for_brand(claim),
             }
         )
         return render(request, "takedowns/review.html", context)
     if audience == Audience.MERCHANT:
         context["counter_form"] = CounterNoticeForm()
         return render(request, "takedowns/merchant_claim.html", {**context, "logged_in": True})
+    context["seller_network"] = network_listings_for_brand(claim) if audience == Audience.BRAND else None
+    context["can_file"] = claim.brand_id in actor.filing_brand_ids
     return render(request, "takedowns/claim_detail.html", context)
 
 
@@ -297,6 +306,14 @@ def evidence_file(request, pk):
     return file_response(item.file)
 
 
+@login_required
+def listing_image_file(request, pk):
+    """A photo of a listing, as the marketplace sent it: to whoever may read the listing."""
+    actor = actor_for(request.user)
+    image = get_object_or_404(ListingImage, pk=pk, listing__in=listings_visible_to(actor))
+    return file_response(image.file)
+
+
 def counter_notice_file(*, actor, claim, post, files) -> None:
     """The merchant's counter-notice and its documents, as one unit (the portal and the signed link)."""
     form = CounterNoticeForm(post)
@@ -346,3 +363,45 @@ def counter_document(request, pk):
     actor = actor_for(request.user)
     item = get_object_or_404(counter_evidence_visible_to(actor), pk=pk)
     return file_response(item.file)
+
+
+@login_required
+def claim_network(request, pk):
+    """The other listings of the seller's network that carry the brand's marks: the brand picks those to file
+    against, and they become one bulk filing of drafts, each claim then evidenced, submitted and reviewed
+    as any other."""
+    actor = actor_for(request.user)
+    claim = _claim_for(actor, pk)
+    require(claim.brand_id in actor.filing_brand_ids)
+    seen = network_listings_for_brand(claim)
+    if seen is None:
+        raise Http404
+    listings = list(seen["listings"][:500])
+    form = NetworkFilingForm(request.POST or None, listings=listings)
+    if request.method == "POST" and form.is_valid():
+        chosen = [item for item in listings if str(item.pk) in form.cleaned_data["listings"]]
+        try:
+            batch = batch_create(
+                actor=actor,
+                brand=claim.brand,
+                ip_right=claim.ip_right,
+                fields={
+                    "infringement_type": claim.infringement_type,
+                    "description": form.cleaned_data["description"],
+                    "good_faith": True,
+                    "accurate": True,
+                    "signature": form.cleaned_data["signature"],
+                },
+                rows=[
+                    {"listing_url": item.url, "infringement_type": "", "description": ""} for item in chosen
+                ],
+            )
+        except DomainError as exc:
+            flash_errors(request, exc)
+        else:
+            return redirect("batch", pk=batch.pk)
+    return render(
+        request,
+        "takedowns/claim_network.html",
+        {"claim": claim, "listings": listings, "storefronts": seen["storefronts"], "form": form},
+    )

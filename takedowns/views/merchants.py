@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,9 +12,15 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.portal import flash_errors, page_of, require
 from core.roles import actor_for
-from merchants.models import Merchant
+from merchants.models import Merchant, identifier_label
 from takedowns.models import BanHold
-from takedowns.selectors import held_decisions, merchant_history, merchants_for_review
+from takedowns.selectors import (
+    held_decisions,
+    merchant_history,
+    merchants_for_review,
+    network_detail,
+    networks_for_review,
+)
 from takedowns.services.bans import ban_hold_decide, merchant_ban, merchant_lift_ban
 
 # The second reviewer's buttons: the held action each decides, and whether it confirms.
@@ -55,6 +62,10 @@ def merchant_detail(request, pk):
         {
             "merchant": merchant,
             "held": held,
+            "evasion_kinds": [identifier_label(k) for k in merchant.evasion_kinds],
+            "network_size": Merchant.objects.filter(network_id=merchant.network_id).count()
+            if merchant.network_id
+            else 0,
             "may_decide_held": held is not None
             and actor.reviewer
             and (held.requested_by_id is None or held.requested_by_id != actor.user_id),
@@ -124,3 +135,28 @@ def merchant_action(request, pk, name):
 def _status(merchant: Merchant) -> str:
     merchant.refresh_from_db()
     return str(merchant.get_status_display()).lower()
+
+
+# --- seller networks (docs/intelligence.md) ---------------------------------------------------------------
+@login_required
+def networks(request):
+    actor = actor_for(request.user)
+    require(actor.reviewer)
+    banned_only = request.GET.get("banned") == "1"
+    return render(
+        request,
+        "merchants/networks.html",
+        {"page": page_of(request, networks_for_review(banned_only=banned_only)), "banned_only": banned_only},
+    )
+
+
+@login_required
+def network(request, pk):
+    actor = actor_for(request.user)
+    require(actor.reviewer)
+    detail = network_detail(pk)
+    if detail is None:
+        raise Http404
+    names = {m.pk: m.name for m in detail["members"]}
+    links = [{**link, "names": [names[m] for m in link["merchants"]]} for link in detail["links"]]
+    return render(request, "merchants/network.html", {"network": detail, "links": links})
