@@ -96,11 +96,14 @@ class Fingerprinted(models.Model):
 
 
 def near_matches(queryset, value: int, max_distance: int) -> list[tuple[object, int]]:
-    """(row, distance) for the rows of `queryset` within `max_distance` bits of `value`, nearest first."""
-    found = []
-    for row in queryset.filter(near_filter(value, max_distance)):
-        d = distance(row.phash, value)
-        if d <= max_distance:
-            found.append((row, d))
-    found.sort(key=lambda pair: pair[1])
-    return found
+    """(row, distance) for the rows of `queryset` within `max_distance` bits of `value`, nearest first. The
+    candidates are read as (id, hash) pairs, a few hundred at a million rows; only the matches as rows."""
+    near = {
+        pk: distance(phash, value)
+        for pk, phash in queryset.filter(near_filter(value, max_distance)).values_list("pk", "phash")
+    }
+    near = {pk: d for pk, d in near.items() if d <= max_distance}
+    if not near:
+        return []
+    rows = queryset.filter(pk__in=list(near))
+    return sorted(((row, near[row.pk]) for row in rows), key=lambda pair: (pair[1], pair[0].pk))

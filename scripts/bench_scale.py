@@ -15,6 +15,8 @@ claims. Figures, and their baselines:
 - `POST /api/v1/listings/bulk/` with 1,000 listings per request, against `bulk_create` of as many;
 - the report summary by each grouping, against the raw SQL GROUP BY month and state;
 - the CSV export of every claim (rows/s, peak memory of its process) and the PDF report;
+- near-duplicate photo lookups among 1,000,000 listing photos, against a full scan; merchant upserts that
+  maintain the seller networks;
 - takedowns with two Celery workers (`scripts/bench.py`: webhook and SMTP on loopback).
 
 It prints a table and writes `bench/results.json`. docs/scaling.md says what each figure means.
@@ -114,10 +116,10 @@ def build(n: int) -> None:
         cursor.execute(
             """
             INSERT INTO merchants_merchant (platform_ref, name, email, country, language, status, created_at,
-                                            updated_at)
+                                            updated_at, ban_evasion, evasion_kinds)
             SELECT 'MB-' || g, 'Bench seller ' || g, 'seller' || g || '@bench.example',
                    (ARRAY['DE','FR','IT','ES','PL','CN','US','TR'])[1 + g %% 8], 'en',
-                   CASE WHEN g %% 40 = 0 THEN 'banned' ELSE 'active' END, now(), now()
+                   CASE WHEN g %% 40 = 0 THEN 'banned' ELSE 'active' END, now(), now(), false, '[]'
             FROM generate_series(1, %s) g""",
             [merchants],
         )
@@ -553,6 +555,161 @@ def takedown_figures(base_url: str, redis_url: str, claims: int) -> dict:
 
 
 # --- the table -----------------------------------------------------------------------------------------------------
+# --- intelligence: near-duplicate photos at a million, seller networks -------------------------------------------
+def intelligence_figures(images: int = 1_000_000, queries: int = 300) -> dict:
+    """Lookups of near-duplicate photos among `images` listing photos (random 64-bit hashes, set-based, plus a
+    planted copy 1–6 bits away for half the queries), against a sequential scan computing every distance in
+    SQL; and recording merchants with identifiers into networks, and reading a network."""
+    import random
+    import statistics
+
+    from django.conf import settings
+    from django.db import connection
+
+    from core.fingerprints import near_matches
+    from core.roles import SYSTEM
+    from merchants.models import ListingImage, Merchant, MerchantIdentifier
+    from merchants.services.networks import networks_refresh
+    from takedowns.selectors import network_detail
+    from takedowns.services.intelligence import merchant_record
+
+    rng = random.Random(7)
+    with connection.cursor() as cursor:
+        if ListingImage.objects.count() != images + queries // 2:
+            cursor.execute("TRUNCATE merchants_listingimage RESTART IDENTITY")
+            cursor.execute("SELECT min(id), max(id) FROM merchants_listing")
+            low, high = cursor.fetchone()
+            started = time.perf_counter()
+            cursor.execute(
+                """
+                INSERT INTO merchants_listingimage (listing_id, file, sha256, content_type, size, created_at,
+                                                    phash, phash_q0, phash_q1, phash_q2, phash_q3)
+                SELECT %s + g %% (%s - %s + 1), 'listings/bench.jpg', md5(g::text), 'image/jpeg', 1000, now(),
+                       h, h & 65535, (h >> 16) & 65535, (h >> 32) & 65535, (h >> 48) & 65535
+                FROM (SELECT g, ((random() * 4294967295)::bigint << 32
+                                 | (random() * 4294967295)::bigint) AS h
+                      FROM generate_series(1, %s) g) r""",
+                [low, high, low, images],
+            )
+            print(f"{images:,} image hashes in {time.perf_counter() - started:.0f} s", flush=True)
+        cursor.execute("ANALYZE merchants_listingimage")
+    probes = []
+    planted_rows = []
+    for i in range(queries):
+        value = rng.getrandbits(64) - (1 << 63)
+        probes.append(value)
+        if i % 2 == 0:  # a near copy of this one, somewhere among the million
+            copy = value
+            for bit in rng.sample(range(64), rng.randint(1, settings.IMAGE_MATCH_DISTANCE)):
+                copy ^= 1 << bit
+            copy = (copy + (1 << 63)) % (1 << 64) - (1 << 63)
+            planted_rows.append(copy)
+    if ListingImage.objects.filter(sha256__startswith="planted-").count() != len(planted_rows):
+        from core.fingerprints import fingerprint_fields
+
+        ListingImage.objects.filter(sha256__startswith="planted-").delete()
+        listing_id = ListingImage.objects.values_list("listing_id", flat=True).first()
+        ListingImage.objects.bulk_create(
+            ListingImage(
+                listing_id=listing_id,
+                file="listings/bench.jpg",
+                sha256=f"planted-{i}",
+                content_type="image/jpeg",
+                size=1000,
+                **fingerprint_fields(value),
+            )
+            for i, value in enumerate(planted_rows)
+        )
+    timings, found = [], 0
+    for i, value in enumerate(probes):
+        started = time.perf_counter()
+        matches = near_matches(ListingImage.objects.all(), value, settings.IMAGE_MATCH_DISTANCE)
+        timings.append((time.perf_counter() - started) * 1000)
+        found += i % 2 == 0 and any(row.sha256.startswith("planted-") for row, _d in matches)
+    scan = []
+    with connection.cursor() as cursor:
+        for value in probes[:5]:
+            started = time.perf_counter()
+            cursor.execute(
+                "SELECT id FROM merchants_listingimage WHERE bit_count((phash # %s)::bit(64)) <= %s",
+                [value, settings.IMAGE_MATCH_DISTANCE],
+            )
+            cursor.fetchall()
+            scan.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    result = {
+        "images": ListingImage.objects.count(),
+        "lookup_median_ms": round(statistics.median(timings), 2),
+        "lookup_p95_ms": round(timings[int(len(timings) * 0.95)], 2),
+        "lookup_max_ms": round(timings[-1], 2),
+        "planted_found": f"{found}/{len(planted_rows)}",
+        "scan_median_ms": round(statistics.median(scan), 1),
+    }
+    # Networks: each bench merchant gets an e-mail of its own; every 50th shares a payout account with the next
+    # 49 (a ring of 50). Then new storefronts arrive through the service, each linking to one ring.
+    with connection.cursor() as cursor:
+        # Not TRUNCATE … CASCADE: merchants refer to networks, and the cascade would empty them (and the claims).
+        cursor.execute("TRUNCATE merchants_merchantidentifier")
+        cursor.execute("UPDATE merchants_merchant SET network_id = NULL, ban_evasion = false")
+        cursor.execute("DELETE FROM merchants_merchant WHERE platform_ref LIKE 'BENCH-%%'")
+        cursor.execute("DELETE FROM merchants_network")
+        cursor.execute(
+            """
+            INSERT INTO merchants_merchantidentifier (merchant_id, kind, digest, updated_at)
+            SELECT id, 'email', md5('e' || id), now() FROM merchants_merchant
+            UNION ALL
+            SELECT id, 'payout_account', md5('p' || (id / 50)), now() FROM merchants_merchant"""
+        )
+    started = time.perf_counter()
+    from django.db import transaction
+
+    from merchants.services.networks import _lock, networks_recompute
+
+    seeds = list(Merchant.objects.filter(pk__lte=5000).values_list("pk", flat=True))
+    with transaction.atomic():
+        _lock()
+        networks_recompute(seeds=set(seeds))
+    result["networks_initial"] = {
+        "merchants": len(seeds),
+        "seconds": round(time.perf_counter() - started, 2),
+        "networks": Merchant.objects.filter(network__isnull=False).values("network").distinct().count(),
+    }
+    upserts = []
+    for i in range(100):
+        started = time.perf_counter()
+        merchant_record(
+            actor=SYSTEM,
+            data={
+                "platform_ref": f"BENCH-NEW-{i}-{time.time_ns()}",
+                "name": f"New storefront {i}",
+                "country": "CN",
+                "identifiers": {"email": f"new{i}@bench.example", "phone": f"+86138{i:08d}"},
+            },
+        )
+        upserts.append((time.perf_counter() - started) * 1000)
+    # … and one that joins a ring of 50 through a shared payout digest (written as the ring's digest).
+    ring_member = Merchant.objects.filter(network__isnull=False).first()
+    digest = MerchantIdentifier.objects.get(merchant=ring_member, kind="payout_account").digest
+    joiners = []
+    for i in range(30):
+        merchant, _ = merchant_record(
+            actor=SYSTEM, data={"platform_ref": f"BENCH-JOIN-{i}-{time.time_ns()}", "name": "Joiner"}
+        )
+        started = time.perf_counter()
+        MerchantIdentifier.objects.create(merchant=merchant, kind="payout_account", digest=digest)
+        networks_refresh(seeds={merchant.pk})
+        joiners.append((time.perf_counter() - started) * 1000)
+    started = time.perf_counter()
+    detail = network_detail(ring_member.network_id)
+    result["networks"] = {
+        "upsert_with_identifiers_median_ms": round(statistics.median(upserts), 1),
+        "join_ring_median_ms": round(statistics.median(joiners), 1),
+        "ring_size": detail["storefronts"],
+        "network_detail_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+    return result
+
+
 def table(results: dict) -> str:
     rows = [("figure", "measured", "baseline (same run)", "ratio", "target")]
     http = results.get("http")
@@ -617,6 +774,30 @@ def table(results: dict) -> str:
                 "≥ 100/s, median ≤ 1 s",
             )
         )
+    intelligence = results.get("intelligence")
+    if intelligence:
+        rows.append(
+            (
+                f"photo lookup among {intelligence['images']:,}",
+                f"median {intelligence['lookup_median_ms']} ms, p95 {intelligence['lookup_p95_ms']} ms, "
+                f"planted copies found {intelligence['planted_found']}",
+                f"{intelligence['scan_median_ms']} ms full scan",
+                f"{intelligence['scan_median_ms'] / intelligence['lookup_median_ms']:.0f}× faster",
+                "< 50 ms",
+            )
+        )
+        networks = intelligence["networks"]
+        rows.append(
+            (
+                "merchant upsert with identifiers",
+                f"median {networks['upsert_with_identifiers_median_ms']} ms; joining a ring of "
+                f"{networks['ring_size']}: {networks['join_ring_median_ms']} ms; its page "
+                f"{networks['network_detail_ms']} ms",
+                "",
+                "",
+                "",
+            )
+        )
     widths = [max(len(str(r[i])) for r in rows) for i in range(5)]
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
 
@@ -628,7 +809,7 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="100,000 claims")
     parser.add_argument("--seconds", type=int, default=20, help="per HTTP figure")
-    parser.add_argument("--only", default="http,reports,takedowns")
+    parser.add_argument("--only", default="http,reports,intelligence,takedowns")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--csv-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -679,10 +860,20 @@ def main() -> None:
     if "http" in only:
         results["http"] = http_figures(url, redis_url, args.seconds)
         print(table({"http": results["http"]}), flush=True)
+    if "intelligence" in only:
+        results["intelligence"] = intelligence_figures()
+        print(table({"intelligence": results["intelligence"]}), flush=True)
     if "takedowns" in only and redis_url:
         results["takedowns"] = takedown_figures(base, redis_url, 1000)
     results["seconds"] = round(time.perf_counter() - started, 1)
     RESULTS.parent.mkdir(exist_ok=True)
+    if only != {"http", "reports", "intelligence", "takedowns"} and RESULTS.exists():
+        # Some of the figures: they replace their own sections of the last full run, which keeps the rest.
+        kept = json.loads(RESULTS.read_text())
+        for section in only:
+            if section in results:
+                kept[section] = {**results[section], "claims_in_database": claims}
+        results = kept
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print()
     print(table(results))

@@ -58,6 +58,13 @@ def merchant_identifiers_record(*, merchant: Merchant, identifiers: dict) -> Ide
         return _flag_evasion(merchant)
 
 
+def networks_refresh(*, seeds: set[int]) -> None:
+    """Re-derive the networks around `seeds` after identifiers were written some other way (a bulk load)."""
+    with transaction.atomic():
+        _lock()
+        networks_recompute(seeds=seeds)
+
+
 def _component(seed: int) -> set[int]:
     """Every merchant reachable from `seed` through shared digests (breadth first, one query pair a step)."""
     members, frontier = {seed}, {seed}

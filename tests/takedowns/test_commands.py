@@ -61,9 +61,28 @@ def test_it_builds_a_demo_world_with_claims_in_every_state(capsys):
     call_command("seed_demo", claims=150, merchants=60)
     states = set(Claim.objects.values_list("state", flat=True))
     assert states == set(ClaimState.values) - {"approved"}  # approvals are enforced at once without a webhook
-    # 60, and a big storefront whose ban is held for a second reviewer
-    assert Brand.objects.count() == 4 and Merchant.objects.count() == 61
+    # 60, a big storefront whose ban is held for a second reviewer, a banned seller and its new storefront
+    assert Brand.objects.count() == 4 and Merchant.objects.count() == 63
     assert Merchant.objects.filter(status="ban_pending").count() == 1
+    # Intelligence: two rings, the banned seller's new storefront flagged and its claims first in the queue,
+    # photos that recur, and test purchases of every verdict, the counterfeit one backing a waiting claim.
+    from merchants.models import ListingImage, Network
+    from takedowns.models import Priority, TestPurchase
+    from takedowns.selectors import image_matches
+
+    assert Network.objects.count() == 3
+    evader = Merchant.objects.get(platform_ref="M-9101")
+    assert evader.ban_evasion and evader.evasion_of.platform_ref == "M-9100"
+    evading_claims = Claim.objects.filter(listing__merchant=evader)
+    assert evading_claims.count() == 3 and {c.priority for c in evading_claims} == {Priority.HIGH}
+    assert image_matches(evading_claims.first())  # the banned ring's photo, on its listings
+    assert ListingImage.objects.exists()
+    assert set(TestPurchase.objects.values_list("verdict", flat=True)) == {"counterfeit", "genuine", "inconclusive"}
+    backed = Claim.objects.get(test_purchases__verdict="counterfeit")
+    assert backed.priority == Priority.HIGH
+    # Each claim is filed by the brand whose mark the listing carries.
+    for title, mark in Claim.objects.values_list("listing__title", "ip_right__mark")[:50]:
+        assert title.split()[0] == mark
     from takedowns.models import Appeal, CounterNoticeEvidence
 
     assert (

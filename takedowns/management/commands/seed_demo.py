@@ -20,6 +20,9 @@ from core.chain import GENESIS, link_hash
 from core.models import Notice
 from core.roles import SYSTEM, actor_for, merchant_link_actor
 from merchants.models import Listing, Merchant
+from merchants.services.marketplace import listing_image_add
+from merchants.services.networks import merchant_identifiers_record
+from takedowns.management.photos import encoded, product_photo, receipt
 from takedowns.models import (
     REVIEWABLE,
     Appeal,
@@ -31,6 +34,8 @@ from takedowns.models import (
 )
 from takedowns.services.bans import merchant_ban
 from takedowns.services.filing import claim_create, counter_notice_evidence_add, evidence_add
+from takedowns.services.intelligence import merchant_record
+from takedowns.services.test_purchases import test_purchase_attach, test_purchase_create
 from takedowns.services.transitions import claim_enforce, claim_transition
 
 PASSWORD = "demo-pass-2026"
@@ -217,14 +222,16 @@ class Command(BaseCommand):
             "merchant", email="seller0@merchant.example", password=PASSWORD
         )
         all_merchants[0].users.add(merchant_user)
+        rings = _networks(all_merchants, rng)
 
         listings = list(Listing.objects.order_by("pk"))
         rng.shuffle(listings)
         weights = [w for w, _ in PATHS]
         now = timezone.now()
         made = 0
+        marks = [b[3] for b in BRANDS]
         for listing in listings[:claims]:
-            i = rng.randrange(len(brands))
+            i = marks.index(listing.title.split()[0])  # the brand whose mark the listing carries files
             filer = filers[i]
             claim = claim_create(
                 actor=filer,
@@ -240,7 +247,7 @@ class Command(BaseCommand):
             evidence_add(
                 actor=filer,
                 claim=claim,
-                file=ContentFile(PNG, name="listing-photo.png"),
+                file=ContentFile(_listing_photo(listing, rings), name="listing-photo.jpg"),
                 kind="image",
                 note="Photo from the listing",
             )
@@ -316,6 +323,8 @@ class Command(BaseCommand):
                 claim.pk, timedelta(days=rng.uniform(0.05, 5) if waiting else rng.uniform(20, 360)), rng
             )
         _held_ban(rng, reviewers[0])
+        _ban_evasion(rng, reviewers[0], filers, brands, rights, rings)
+        _test_purchases(filers, brands, rings)
         # Moving time back may leave due dates in the past: that is what an overdue queue looks like.
         Notice.objects.filter(status=Notice.Status.PENDING).update(status=Notice.Status.SENT, sent_at=now)
         self.stdout.write(
@@ -323,6 +332,170 @@ class Command(BaseCommand):
             f"{Claim.objects.count()} claims; users admin, reviewer, reviewer2, compliance, platform, aurelia, northpeak, "
             f"sonora, kestrel, lawfirm, merchant (password {PASSWORD})"
         )
+
+
+# --- intelligence: two seller networks, a banned operator's new storefront, test purchases ----------------
+def _networks(merchants, rng) -> dict[int, int]:
+    """Every merchant's identifiers as the marketplace sends them (all different), except two rings: four
+    storefronts paid into one account, and three shipping from one warehouse under one company. Returns each
+    ring merchant's photo seed: a ring reuses its product photos."""
+    merchants = sorted(merchants, key=lambda m: m.pk)
+    ring_payout, ring_warehouse = merchants[1:5], merchants[5:8]
+    photo_seed = {}
+    for n, merchant in enumerate(merchants):
+        identifiers = {
+            "email": f"owner{n}@seller-mail.example",
+            "phone": f"+86 138 {n:04d} {rng.randint(1000, 9999)}",
+            "payout_account": f"CN{rng.randint(10**15, 10**16)}",
+            "address": f"{rng.randint(1, 300)} {rng.choice(['Century', 'Harbour', 'Nathan', 'Market'])} Road, unit {n}",
+        }
+        if merchant in ring_payout:
+            identifiers["payout_account"] = "CN 6222 0212 3456 7890 12"
+            photo_seed[merchant.pk] = 7001
+        if merchant in ring_warehouse:
+            identifiers["ship_from"] = "Warehouse 4, 18 Harbour Road, Shenzhen"
+            identifiers["registration_number"] = "91440300-MA5F" if merchant != ring_warehouse[-1] else ""
+            photo_seed[merchant.pk] = 7002
+        merchant_identifiers_record(merchant=merchant, identifiers=identifiers)
+    for listing in Listing.objects.filter(merchant_id__in=photo_seed, merchant__in=ring_payout):
+        # The payout ring sells fake AURELIA goods only.
+        listing.title = "AURELIA " + listing.title.split(" ", 1)[1]
+        listing.save(update_fields=["title"])
+    for listing in Listing.objects.filter(merchant_id__in=photo_seed):
+        # The marketplace sends each listing's photo: the ring's listings show the same photo, resized.
+        listing_image_add(
+            listing=listing, file=ContentFile(_listing_photo(listing, photo_seed), name="l.jpg")
+        )
+    return photo_seed
+
+
+def _listing_photo(listing, rings: dict[int, int]) -> bytes:
+    mark = listing.title.split()[0]
+    seed = rings.get(listing.merchant_id, listing.pk)
+    width = 320 if seed == listing.pk else 240 + (listing.pk % 5) * 40  # a reused photo comes in many sizes
+    return encoded(product_photo(seed, (width, width * 3 // 4), label=mark), quality=80)
+
+
+def _ban_evasion(rng, reviewer, filers, brands, rights, rings) -> None:
+    """A seller banned for counterfeits opens a new storefront with the same payout account and photos:
+    it is flagged when the marketplace sends it, and claims against it go to the front of the queue."""
+    banned = Merchant.objects.create(
+        platform_ref="M-9100", name="Shenzhen Brand Outlet", email="sales@sz-outlet.example", country="CN"
+    )
+    merchant_identifiers_record(
+        merchant=banned,
+        identifiers={"payout_account": "CN 9558 8012 0000 4321", "phone": "+86 755 8888 1234"},
+    )
+    merchant_ban(merchant=banned, actor=reviewer, reason="Three counterfeit takedowns within a year.")
+    fresh, _created = merchant_record(
+        actor=SYSTEM,
+        data={
+            "platform_ref": "M-9101",
+            "name": "Fresh Start Trading",
+            "email": "hello@fresh-start.example",
+            "country": "CN",
+            "identifiers": {"payout_account": "cn9558801200004321", "email": "new.owner@fresh-start.example"},
+        },
+    )
+    for n in range(3):
+        listing = Listing.objects.create(
+            platform_ref=f"L-{91000 + n}",
+            merchant=fresh,
+            url=f"https://market.example/item/{91000 + n}",
+            title=f"AURELIA {['handbag', 'wallet', 'belt'][n]} outlet sale",
+            price=rng.randint(20, 60),
+            currency="EUR",
+        )
+        claim = claim_create(
+            actor=filers[0],
+            brand=brands[0],
+            ip_right=rights[0],
+            listing=listing,
+            infringement_type="counterfeit",
+            description="Same photos and payout account as a seller banned for counterfeit AURELIA goods.",
+            good_faith=True,
+            accurate=True,
+            signature="Aurelia Legal",
+        )
+        evidence_add(
+            actor=filers[0],
+            claim=claim,
+            file=ContentFile(encoded(product_photo(7001, (400, 300), label="AURELIA")), name="listing.jpg"),
+        )
+        claim_transition(claim_id=claim.pk, name="submit", actor=filers[0])
+
+
+def _test_purchases(filers, brands, rings) -> None:
+    """Aurelia's test buys: a counterfeit from the payout ring (attached to a claim waiting for review), a
+    genuine one from an authorised reseller, and one still inconclusive."""
+    today = timezone.localdate()
+    ring_listings = Listing.objects.filter(merchant_id__in=rings, title__startswith="AURELIA").order_by("pk")
+    waiting = Claim.objects.filter(brand=brands[0], listing__in=ring_listings, state__in=REVIEWABLE).first()
+    if waiting is None:  # file one, so that the counterfeit verdict has a claim to back
+        unclaimed = ring_listings.exclude(claims__brand=brands[0]).first()
+        if unclaimed is not None:
+            waiting = claim_create(
+                actor=filers[0],
+                brand=brands[0],
+                ip_right=IPRight.objects.get(brand=brands[0], kind="trademark"),
+                listing=unclaimed,
+                infringement_type="counterfeit",
+                description="A ring of storefronts selling the same fake AURELIA goods.",
+                good_faith=True,
+                accurate=True,
+                signature="Aurelia Legal",
+            )
+            evidence_add(
+                actor=filers[0],
+                claim=waiting,
+                file=ContentFile(_listing_photo(unclaimed, rings), name="listing.jpg"),
+            )
+            claim_transition(claim_id=waiting.pk, name="submit", actor=filers[0])
+    ring_listing = waiting.listing if waiting is not None else ring_listings.first()
+    other = Listing.objects.exclude(merchant_id__in=rings).filter(title__startswith="AURELIA").order_by("pk")
+    for n, (listing, verdict, note) in enumerate(
+        [
+            (ring_listing, "counterfeit", "Stitching 6 per cm (genuine: 9); no serial; hologram missing."),
+            (other[0], "genuine", "Serial AU-2291-77 checks out: an authorised reseller's stock."),
+            (other[1], "inconclusive", "Packaging genuine, contents not: asked the factory to compare."),
+        ]
+    ):
+        if listing is None:
+            continue
+        purchase = test_purchase_create(
+            actor=filers[0],
+            brand=brands[0],
+            listing=listing,
+            order_ref=f"AUR-TB-{2026_0400 + n}",
+            ordered_on=today - timedelta(days=20 - n * 5),
+            amount=listing.price or 50,
+            currency=listing.currency or "EUR",
+            verdict=verdict,
+            notes=note,
+            photos=[
+                ContentFile(
+                    encoded(product_photo(listing.pk + 50_000, (480, 360), label="AURELIA")), "parcel.jpg"
+                ),
+                ContentFile(
+                    encoded(
+                        receipt(
+                            n,
+                            [
+                                "ORDER " + f"AUR-TB-{2026_0400 + n}",
+                                listing.title[:30],
+                                f"{listing.price} {listing.currency}",
+                            ],
+                        )
+                    ),
+                    "receipt.jpg",
+                ),
+            ],
+        )
+        waiting = Claim.objects.filter(
+            listing=listing, brand=brands[0], state__in=[*REVIEWABLE, "draft"]
+        ).first()
+        if verdict == "counterfeit" and waiting is not None:
+            test_purchase_attach(actor=filers[0], claim=waiting, purchase_id=purchase.pk)
 
 
 def _held_ban(rng, reviewer) -> None:
