@@ -19,6 +19,7 @@ route is gone.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -32,9 +33,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from brands.models import BrandMembership, IPRight
 from core.audit import audit
 from core.roles import SYSTEM
-from merchants.models import Merchant
+from merchants.models import ListingImage, Merchant
+from merchants.services.networks import merchant_identifiers_record
 from reports.models import Export
-from takedowns.models import BanHold, ClaimBatch, CounterNoticeEvidence
+from takedowns.models import BanHold, ClaimBatch, CounterNoticeEvidence, TestPurchase, TestPurchasePhoto
 from takedowns.services.notices import merchant_link_token
 from tests.factories import PNG, IPRightFactory, UserFactory
 from tests.lifecycle import claim_in_state
@@ -207,6 +209,30 @@ class Objects:
     def _cn_document(self):
         return _invoice_for(self.obj("cn_claim"))
 
+    def _test_purchase(self):
+        """A test purchase of the brand from the listing's seller (the one `{claim}` is about)."""
+        listing = self.obj("listing")
+        return TestPurchase.objects.create(
+            brand=self.obj("brand"),
+            listing=listing,
+            merchant_id=listing.merchant_id,
+            order_ref="PROBE-ORDER",
+            ordered_on=dt.date(2026, 1, 2),
+            amount=10,
+            currency="EUR",
+            verdict="counterfeit",
+        )
+
+    def _test_purchase_photo(self):
+        return TestPurchasePhoto.objects.create(
+            purchase=self.obj("test_purchase"),
+            file=ContentFile(PNG, name="parcel.png"),
+            original_name="parcel.png",
+            sha256="0" * 64,
+            content_type="image/png",
+            size=len(PNG),
+        )
+
     def _export(self):
         """A background export still being built, requested by the brand's owner (or the other one's)."""
         requester = self.world.owner if self.own else self.world.other_owner
@@ -214,6 +240,24 @@ class Objects:
 
     def _event(self):
         return audit(actor=SYSTEM, action="brand_update", obj=self.obj("brand"), brand=self.obj("brand"))
+
+    def _network(self):
+        """The merchant of `{listing}` and a sister storefront sharing its payout account."""
+        merchant = self.obj("merchant")
+        sister = Merchant.objects.create(platform_ref=f"SIS-{self.tenant}", name="Sister storefront")
+        for member in (merchant, sister):
+            merchant_identifiers_record(merchant=member, identifiers={"payout_account": f"ACC-{self.tenant}"})
+        return Merchant.objects.get(pk=merchant.pk).network
+
+    def _listing_image(self):
+        listing = self.obj("listing")
+        return ListingImage.objects.create(
+            listing=listing,
+            file=ContentFile(PNG, name="listing.png"),
+            sha256="0" * 64,
+            content_type="image/png",
+            size=len(PNG),
+        )
 
     def _token(self):
         """The signed link of a takedown notice; another tenant's stands for a link that is not ours."""
@@ -276,6 +320,19 @@ def bulk_body(o: Objects) -> dict:
         "ip_right": o["right"],
         "infringement_type": "counterfeit",
         "listing_urls": [o.obj("listing").url],
+    }
+
+
+def purchase_body(o: Objects) -> dict:
+    return {
+        "brand": o["brand"],
+        "listing": o["listing"],
+        "order_ref": "PROBE-NEW",
+        "ordered_on": "2026-01-02",
+        "amount": "10.00",
+        "currency": "EUR",
+        "verdict": "genuine",
+        "photos": [png("parcel.png")],
     }
 
 
@@ -495,6 +552,35 @@ API: dict[str, list[Probe]] = {
             other={"merchant": 404},
         ),
     ],
+    "network-list": [P("GET", "/api/v1/networks/", S(401, 403, 403, 403, 403, 200, 403, 403, 403, 403))],
+    "network-detail": [
+        P("GET", "/api/v1/networks/{network}/", S(401, 403, 403, 403, 403, 200, 403, 403, 403, 403))
+    ],
+    "listing-images": [
+        P(
+            "GET",
+            "/api/v1/listings/{listing}/images/",
+            S(401, 200, 200, 200, 200, 200, 200, 200, 200, 404),
+            other={"merchant": 404},
+        ),
+        P(
+            "POST",
+            "/api/v1/listings/{listing}/images/",
+            S(401, 403, 403, 403, 403, 201, 403, 201, 403, 404),
+            other={"merchant": 404},
+            writers=("reviewer", "platform"),
+            data=lambda o: {"file": png("listing.png")},
+            fmt="multipart",
+        ),
+    ],
+    "listing-image-file": [
+        P(
+            "GET",
+            "/api/v1/listings/{listing}/images/{listing_image}/file/",
+            S(401, 200, 200, 200, 200, 200, 200, 200, 200, 404),
+            other={"merchant": 404},
+        ),
+    ],
     "merchant-ban": [
         P(
             "POST",
@@ -665,6 +751,18 @@ API: dict[str, list[Probe]] = {
             state="counter_noticed",
         ),
     ],
+    "claim-test-purchases": [
+        # the brand attaches one of its purchases from the claim's seller
+        P(
+            "POST",
+            "/api/v1/claims/{claim}/test-purchases/",
+            S(401, 200, 200, 403, 404, 403, 403, 404, 404, 404),
+            other=CLAIM_OTHER,
+            writers=FILERS,
+            data=lambda o: {"test_purchase": o["test_purchase"]},
+            state="submitted",
+        ),
+    ],
     "claim-transitions": [
         P(
             "POST",
@@ -740,6 +838,36 @@ API: dict[str, list[Probe]] = {
             S(401, 200, 200, 403, 404, 403, 403, 404, 404, 404),
             other=BRAND_USERS_404,
             writers=FILERS,
+        ),
+    ],
+    "test-purchase-list": [
+        # a merchant, the marketplace and outsiders read an empty list
+        P("GET", "/api/v1/test-purchases/", S(401, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+        P(
+            "POST",
+            "/api/v1/test-purchases/",
+            S(401, 201, 201, 403, 400, 403, 403, 403, 403, 403),
+            other={"owner": 400, "viewer": 403},
+            writers=FILERS,
+            data=purchase_body,
+            fmt="multipart",
+        ),
+    ],
+    "test-purchase-detail": [
+        # the brand's members and staff; never a merchant
+        P(
+            "GET",
+            "/api/v1/test-purchases/{test_purchase}/",
+            S(401, 200, 200, 200, 404, 200, 200, 404, 404, 404),
+            other=BRAND_USERS_404,
+        ),
+    ],
+    "test-purchase-photo-file": [
+        P(
+            "GET",
+            "/api/v1/test-purchases/{test_purchase}/photos/{test_purchase_photo}/file/",
+            S(401, 200, 200, 200, 404, 200, 200, 404, 404, 404),
+            other=BRAND_USERS_404,
         ),
     ],
     "audit-event-list": [
@@ -989,6 +1117,40 @@ PAGES: dict[str, list[Probe]] = {
             label="unknown",
         ),
     ],
+    "claim-test-purchase": [
+        # refusals by the service are shown on the claim page the answer redirects to
+        P(
+            "POST",
+            "/claims/{claim}/test-purchases/",
+            S(L, 302, 302, 302, 404, 302, 302, 404, 404, 404),
+            other=CLAIM_OTHER,
+            writers=FILERS,
+            data=lambda o: {"test_purchase": o["test_purchase"]},
+            state="submitted",
+        ),
+    ],
+    "test-purchases": [P("GET", "/test-purchases/", S(L, 200, 200, 200, 200, 200, 200, 403, 403, 403))],
+    "test-purchase-new": [
+        P("GET", "/test-purchases/new/", S(L, 200, 200, 403, 200, 403, 403, 403, 403, 403)),
+        # an empty form comes back with what it lacks, and records nothing
+        P("POST", "/test-purchases/new/", S(L, 200, 200, 403, 200, 403, 403, 403, 403, 403)),
+    ],
+    "test-purchase": [
+        P(
+            "GET",
+            "/test-purchases/{test_purchase}/",
+            S(L, 200, 200, 200, 404, 200, 200, 404, 404, 404),
+            other=BRAND_USERS_404,
+        ),
+    ],
+    "test-purchase-photo": [
+        P(
+            "GET",
+            "/test-purchases/photos/{test_purchase_photo}/",
+            S(L, 200, 200, 200, 404, 200, 200, 404, 404, 404),
+            other=BRAND_USERS_404,
+        ),
+    ],
     "evidence-file": [
         P(
             "GET",
@@ -1068,6 +1230,33 @@ PAGES: dict[str, list[Probe]] = {
     "held-decisions": [P("GET", "/queue/held/", S(L, 403, 403, 403, 403, 200, 403, 403, 403, 403))],
     "merchants": [P("GET", "/merchants/", S(L, 403, 403, 403, 403, 200, 200, 403, 403, 403))],
     "merchant": [P("GET", "/merchants/{merchant}/", S(L, 403, 403, 403, 403, 200, 200, 403, 403, 403))],
+    "networks": [P("GET", "/networks/", S(L, 403, 403, 403, 403, 200, 403, 403, 403, 403))],
+    "network": [P("GET", "/networks/{network}/", S(L, 403, 403, 403, 403, 200, 403, 403, 403, 403))],
+    "listing-image-file": [
+        P(
+            "GET",
+            "/listing-images/{listing_image}/",
+            S(L, 200, 200, 200, 200, 200, 200, 200, 200, 404),
+            other={"merchant": 404},
+        ),
+    ],
+    "claim-network": [
+        # `?network=` only makes the probe build the seller's network first: without one the page is a 404.
+        P(
+            "GET",
+            "/claims/{claim}/network/?network={network}",
+            S(L, 200, 200, 403, 404, 403, 403, 404, 403, 404),
+            other=CLAIM_OTHER,
+        ),
+        P(
+            "POST",
+            "/claims/{claim}/network/?network={network}",
+            S(L, 200, 200, 403, 404, 403, 403, 404, 403, 404),
+            other=CLAIM_OTHER,
+            writers=("owner", "agent"),
+            data=lambda o: {"description": "Same operator."},
+        ),
+    ],
     "merchant-action": [
         P(
             "POST",
