@@ -158,5 +158,5 @@ def network(request, pk):
     if detail is None:
         raise Http404
     names = {m.pk: m.name for m in detail["members"]}
-    links = [{**link, "names": [names[m] for m in link["merchants"]]} for link in detail["links"]]
+    links = [{**link, "names": sorted(names[m] for m in link["merchants"])} for link in detail["links"]]
     return render(request, "merchants/network.html", {"network": detail, "links": links})
