@@ -14,6 +14,7 @@ query runs on PostgreSQL and SQLite. (Measured at a million images: docs/scaling
 from __future__ import annotations
 
 from itertools import combinations
+from typing import Any
 
 import imagehash
 from django.db import models
@@ -95,7 +96,7 @@ class Fingerprinted(models.Model):
         ]
 
 
-def near_matches(queryset, value: int, max_distance: int) -> list[tuple[object, int]]:
+def near_matches(queryset, value: int, max_distance: int) -> list[tuple[Any, int]]:
     """(row, distance) for the rows of `queryset` within `max_distance` bits of `value`, nearest first. The
     candidates are read as (id, hash) pairs, a few hundred at a million rows; only the matches as rows."""
     near = {

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Callable
 
 import phonenumbers
 from django.conf import settings
@@ -81,7 +82,7 @@ def normalise_code(value: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", _text(value).upper())
 
 
-NORMALISERS = {
+NORMALISERS: dict[str, Callable[[str, str], str]] = {
     "email": lambda value, country: normalise_email(value),
     "phone": normalise_phone,
     "payout_account": lambda value, country: normalise_code(value),

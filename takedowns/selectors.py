@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -494,7 +495,7 @@ def priority_reasons(claim: Claim) -> list[dict]:
     elif brand.good_faith:
         reasons.append({"code": "good_faith", "detail": _("The brand is in the good-faith programme.")})
     if merchant.ban_evasion:
-        banned = Merchant.objects.filter(pk=merchant.evasion_of_id).values_list("name", flat=True).first()
+        banned = merchant.evasion_of.name if merchant.evasion_of is not None else None
         reasons.append(
             {
                 "code": "ban_evasion",
@@ -639,7 +640,7 @@ def _members_with_figures(network_id: int) -> QuerySet[Merchant]:
 def network_detail(network_id: int) -> dict | None:
     """A network as reviewers read it: its members with their figures, the links between them (the kinds of
     identifier two or more members share, never a value or a digest) and the totals."""
-    members = list(_members_with_figures(network_id))
+    members: list[Any] = list(_members_with_figures(network_id))  # annotated with each member's figures
     if not members:
         return None
     by_digest: dict[str, list[tuple[int, str]]] = {}
@@ -712,7 +713,7 @@ def network_listings_for_brand(claim: Claim) -> dict | None:
 
 
 def _evidence_image_hashes(claim: Claim) -> list[int]:
-    return [h for h in claim.evidence.filter(phash__isnull=False).values_list("phash", flat=True)]
+    return [h for h in claim.evidence.values_list("phash", flat=True) if h is not None]
 
 
 def image_matches(claim: Claim, *, limit: int = 50) -> list[dict]:
