@@ -117,7 +117,8 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         perceptual hash, so evidence photos can be matched against it; the same photo twice is one row (200)."""
         listing = self.get_object()
         if request.method == "GET":
-            return Response(ListingImageSerializer(listing.images.all(), many=True).data)
+            page = self.paginate_queryset(listing.images.all())
+            return self.get_paginated_response(ListingImageSerializer(page, many=True).data)
         if not may_write_marketplace_data(request_actor(request)):
             raise Forbidden("Only the marketplace's service account and reviewers send listing photos.")
         body = ListingImageUploadSerializer(data=request.data)

@@ -713,7 +713,8 @@ def network_listings_for_brand(claim: Claim) -> dict | None:
 
 
 def _evidence_image_hashes(claim: Claim) -> list[int]:
-    return [h for h in claim.evidence.values_list("phash", flat=True) if h is not None]
+    """Through the claim pages' prefetch of `evidence` when there is one (no query)."""
+    return [item.phash for item in claim.evidence.all() if item.phash is not None]
 
 
 def image_matches(claim: Claim, *, limit: int = 50) -> list[dict]:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -47,11 +47,17 @@ def merchant_record(*, actor: Actor, data: dict) -> tuple[Merchant, bool]:
 
 
 def claims_escalate(*, merchant_id: int) -> int:
-    """Put the merchant's claims that wait for a reviewer at high priority, due no later than the
-    high-priority SLA from now. Returns how many."""
-    due = timezone.now() + timedelta(hours=settings.SLA_HOURS_HIGH)
-    return Claim.objects.filter(listing__merchant_id=merchant_id, state__in=REVIEWABLE).update(
+    """The merchant's claims that wait for a reviewer, at high priority (`claims_prioritise`)."""
+    return claims_prioritise(Claim.objects.filter(listing__merchant_id=merchant_id, state__in=REVIEWABLE))
+
+
+def claims_prioritise(claims: QuerySet[Claim]) -> int:
+    """Put claims at high priority, due no later than the high-priority SLA from now (an earlier due time
+    is kept): what a ban-evasion flag and a counterfeit test purchase do. Returns how many."""
+    now = timezone.now()
+    due = now + timedelta(hours=settings.SLA_HOURS_HIGH)
+    return claims.update(
         priority=Priority.HIGH,
         due_at=Least(Coalesce("due_at", Value(due)), Value(due)),
-        updated_at=timezone.now(),
+        updated_at=now,
     )

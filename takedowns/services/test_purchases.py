@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Value
-from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +19,9 @@ from core.fingerprints import fingerprint_fields, perceptual_hash
 from core.roles import Actor
 from core.uploads import checked_upload
 from merchants.models import Listing
-from takedowns.models import REVIEWABLE, Claim, Priority, TestPurchase, TestPurchasePhoto, brand_filer
+from takedowns.models import REVIEWABLE, Claim, TestPurchase, TestPurchasePhoto, brand_filer
 from takedowns.services.filing import evidence_open, require_filing_brand
+from takedowns.services.intelligence import claims_prioritise
 
 PHOTOS_MAX = 20
 ORDER_REF_MAX = 100
@@ -110,8 +107,8 @@ def test_purchase_create(
     photos: list,
     notes: str = "",
 ) -> TestPurchase:
-    """Record an order and its inspection, with at least one photo (images only, checked and stored as
-    evidence is, and hashed for image matching). Made by the brand's owners and verified agents, as claims."""
+    """Record an order and its inspection, with at least one photo (images only, checked, stored and hashed as
+    evidence photos are). Made by the brand's owners and verified agents, as claims are filed."""
     require_filing_brand(actor, brand)
     order_ref, notes = (order_ref or "").strip(), (notes or "").strip()
     currency = _checks(
@@ -204,13 +201,7 @@ def test_purchase_attach(*, actor: Actor, claim: Claim, purchase_id: int | None)
         purchase.claims.add(current)
         escalated = purchase.verdict == TestPurchase.Verdict.COUNTERFEIT and current.state in REVIEWABLE
         if escalated:
-            now = timezone.now()
-            due = now + timedelta(hours=settings.SLA_HOURS_HIGH)
-            Claim.objects.filter(pk=current.pk).update(
-                priority=Priority.HIGH,
-                due_at=Least(Coalesce("due_at", Value(due)), Value(due)),
-                updated_at=now,
-            )
+            claims_prioritise(Claim.objects.filter(pk=current.pk))
         audit(
             actor=actor,
             action="test_purchase_attach",

@@ -375,7 +375,9 @@ def test_it_answers_404_json_for_a_page_out_of_range(world, api, params):
 
 # --- query counts -----------------------------------------------------------------------------------------
 LIST_QUERIES = 5  # the actor (groups, memberships, merchants), the count, the page
-DETAIL_QUERIES = 8  # the actor (3), the claim with its joins (and appeal), events, evidence, counter-notices, their documents
+# the actor (3), the claim with its joins (and appeal), events, evidence, counter-notices, their documents, test
+# purchases (and their photos when there are any)
+DETAIL_QUERIES = 9
 
 
 def as_new_request(api, user):

@@ -47,6 +47,7 @@ from takedowns.services.batches import batch_create
 from tests.api.conftest import assert_json_error
 from tests.factories import PNG, IPRightFactory, ListingFactory
 from tests.lifecycle import ARGS, claim_in_state
+from tests.purchases import record_purchase
 
 pytestmark = [
     pytest.mark.django_db,
@@ -228,6 +229,14 @@ def _objects(world, user) -> Objects:
     merchants = [world.merchant, world.other_listing.merchant]
     new_listing = ListingFactory(merchant=world.merchant)
     by_state = {claim.state: claim for claim in claims}
+    # A test purchase of each brand, with its photo: the world's brand's from the claims' seller.
+    purchases = [
+        record_purchase(world, "counterfeit", order_ref="FUZZ-1"),
+        record_purchase(
+            world, "genuine", order_ref="FUZZ-2", user=world.other_owner, brand=world.other_brand
+        ),
+    ]
+    photos = [item.photos.get() for item in purchases]
 
     objects = Objects()
     objects.paths = {
@@ -235,6 +244,10 @@ def _objects(world, user) -> Objects:
             {"id": e.claim_id, "evidence_id": e.pk} for e in Evidence.objects.order_by("pk")[:4]
         ],
         "/api/v1/claims/{id}/": [{"id": c.pk} for c in claims],
+        "/api/v1/test-purchases/{id}/photos/{photo_id}/": [
+            {"id": item.purchase_id, "photo_id": item.pk} for item in photos
+        ],
+        "/api/v1/test-purchases/{id}/": [{"id": item.pk} for item in purchases],
         "/api/v1/brands/{id}/members/{membership_id}/": [
             {"id": m.brand_id, "membership_id": m.pk} for m in memberships
         ],
@@ -356,6 +369,30 @@ def _objects(world, user) -> Objects:
             ({"id": by_state[state].pk}, png, multipart) for state in ("draft", "in_review")
         ],
         "POST /api/v1/claim-batches/{id}/evidence/": [({"id": batch.pk}, png, multipart)],
+        "POST /api/v1/test-purchases/": [
+            (
+                None,
+                {
+                    "brand": world.brand.pk,
+                    "listing": new_listing.pk,
+                    "order_ref": "FUZZ-NEW",
+                    "ordered_on": "2026-02-01",
+                    "amount": "35.00",
+                    "currency": "EUR",
+                    "verdict": "inconclusive",
+                    "notes": "Box damaged; contents unclear.",
+                    "photos": [PNG],
+                },
+                multipart,
+            )
+        ],
+        "GET /api/v1/test-purchases/{id}/photos/{photo_id}/file/": [
+            ({"id": item.purchase_id, "photo_id": item.pk}, None, None) for item in photos
+        ],
+        "POST /api/v1/claims/{id}/test-purchases/": [
+            ({"id": by_state[state].pk}, {"test_purchase": purchases[0].pk}, json)
+            for state in ("submitted", "draft")
+        ],
         "POST /api/v1/claims/{id}/legal-action/": [
             ({"id": by_state["counter_noticed"].pk}, {"note": "Case 1:26-cv-00123, S.D.N.Y."}, json)
         ],

@@ -328,7 +328,9 @@ def test_the_claim_shows_its_purchases_to_the_brand_and_staff_never_to_the_merch
     detail = f"/api/v1/claims/{claim.pk}/"
     for user in (world.owner, world.viewer, world.reviewer, world.compliance):
         assert [p["id"] for p in api(user).get(detail).json()["test_purchases"]] == [purchase.pk]
-    seen_by_merchant = api(world.merchant_user).get(detail).json()
+    answer = api(world.merchant_user).get(detail)
+    assert answer.status_code == 200
+    seen_by_merchant = answer.json()
     assert "test_purchases" not in seen_by_merchant and "priority_reasons" not in seen_by_merchant
     assert "priority_reasons" not in api(world.owner).get(detail).json()
     assert [r["code"] for r in api(world.compliance).get(detail).json()["priority_reasons"]] == [

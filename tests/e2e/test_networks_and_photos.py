@@ -57,7 +57,9 @@ def test_a_reviewer_follows_a_ban_evasion_flag_to_the_network_and_the_reused_pho
     row = page.locator("tr", has_text=evader.reference)
     assert row.get_by_text("Ban evasion").is_visible()
     row.get_by_role("link", name=evader.reference).click()
-    assert page.get_by_text("The seller shares Payout account with the banned merchant Banned Bazaar.").is_visible()
+    assert page.get_by_text(
+        "The seller shares Payout account with the banned merchant Banned Bazaar."
+    ).is_visible()
     assert page.get_by_text("This photo also appears in 2 other listings or claims.").is_visible()
     assert page.locator("#match-h ~ .gallery img").count() == 2
     page.locator("#match-h").scroll_into_view_if_needed()

@@ -42,3 +42,12 @@ def test_export_names_and_merchant_statuses_are_translated(world, client_for):
     page = client.get("/reports/").content.decode()
     assert "DSA 理由说明" in page and "DSA statements of reasons" not in page and "审计记录" in page
     assert ">banned</span>" not in page and "合规专员" in page  # the role in the top bar
+
+
+def test_it_shows_the_decided_claims_backed_by_a_test_purchase_and_their_rate(world, client_for):
+    from tests.purchases import record_purchase
+
+    record_purchase(world).claims.add(claim_in_state(world, "taken_down"))
+    page = client_for(world.compliance).get("/reports/").content.decode()
+    assert "Decided claims backed by a test purchase · their take-down rate" in page
+    assert "1 · 100.0%" in page

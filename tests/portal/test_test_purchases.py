@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from takedowns.models import Claim, ClaimBatch, Priority, TestPurchase
 from tests.factories import PNG, ListingFactory
-from tests.lifecycle import claim_in_state
+from tests.lifecycle import claim_in_state, step
 from tests.purchases import photo, record_purchase
 
 
@@ -186,12 +186,13 @@ def test_the_merchant_never_sees_the_purchases_of_a_claim(world, client_for):
     claim = claim_in_state(world, "submitted")
     purchase = record_purchase(world, order_ref="SECRET-ORDER")
     purchase.claims.add(claim)
-    from tests.lifecycle import step
-
-    for name in ("start_review", "approve"):
+    for name in ("start_review", "approve", "enforce"):
         step(world, claim, name)
     claim.refresh_from_db()
-    page = client_for(world.merchant_user).get(f"/claims/{claim.pk}/").content.decode()
+    assert claim.state == "taken_down"  # the merchant reads the claim now
+    response = client_for(world.merchant_user).get(f"/claims/{claim.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 200
     assert "SECRET-ORDER" not in page and "/test-purchases/" not in page
 
 

@@ -305,6 +305,42 @@ def test_it_uses_a_fixed_number_of_queries(scenario, django_assert_max_num_queri
         report_summary(actor=SYSTEM, filters=filters)
 
 
+def test_it_counts_the_decided_claims_backed_by_a_test_purchase(scenario):
+    """Aurelia's test purchase backs c1 (taken down, January), c2 (rejected, January), c9 (taken down then
+    retracted, February) and c5 (in review: not decided, not counted)."""
+    import datetime as dt
+
+    from takedowns.models import TestPurchase
+
+    world = scenario.world
+    purchase = TestPurchase.objects.create(
+        brand=world.brand,
+        listing=world.listing,
+        merchant=world.merchant,
+        order_ref="R-1",
+        ordered_on=dt.date(2026, 1, 2),
+        amount=10,
+        currency="EUR",
+        verdict="counterfeit",
+    )
+    purchase.claims.add(*(scenario.claim(key) for key in ("c1", "c2", "c9", "c5")))
+    totals = summary().totals
+    assert pick(totals, "claims_with_test_purchase", "test_purchase_takedown_rate") == {
+        "claims_with_test_purchase": 3,
+        "test_purchase_takedown_rate": pytest.approx(2 / 3),
+    }
+    months = rows_by_group(summary(group_by="month"))
+    assert pick(months["2026-01"], "claims_with_test_purchase", "test_purchase_takedown_rate") == {
+        "claims_with_test_purchase": 2,
+        "test_purchase_takedown_rate": pytest.approx(0.5),
+    }
+    assert months["2026-03"]["claims_with_test_purchase"] == 0
+    assert months["2026-03"]["test_purchase_takedown_rate"] is None
+    # the other brand's figures know nothing of it
+    other = summary(actor=actor_for(world.other_owner)).totals
+    assert (other["claims_with_test_purchase"], other["test_purchase_takedown_rate"]) == (0, None)
+
+
 def test_it_has_every_metric_in_every_row(scenario):
     result = summary(group_by="month")
     for row in [result.totals, *result.rows]:

@@ -22,6 +22,8 @@ CONTRACT_ROW = {
     "median_hours_to_takedown",
     "counter_notices",
     "reinstated",
+    "claims_with_test_purchase",
+    "test_purchase_takedown_rate",
 }
 
 

@@ -77,7 +77,11 @@ def test_it_builds_a_demo_world_with_claims_in_every_state(capsys):
     assert evading_claims.count() == 3 and {c.priority for c in evading_claims} == {Priority.HIGH}
     assert image_matches(evading_claims.first())  # the banned ring's photo, on its listings
     assert ListingImage.objects.exists()
-    assert set(TestPurchase.objects.values_list("verdict", flat=True)) == {"counterfeit", "genuine", "inconclusive"}
+    assert set(TestPurchase.objects.values_list("verdict", flat=True)) == {
+        "counterfeit",
+        "genuine",
+        "inconclusive",
+    }
     backed = Claim.objects.get(test_purchases__verdict="counterfeit")
     assert backed.priority == Priority.HIGH
     # Each claim is filed by the brand whose mark the listing carries.
