@@ -28,10 +28,14 @@ services:
 start: install
 	scripts/start
 
-## The whole test suite against PostgreSQL, Redis and a real Celery worker
+## The whole test suite against PostgreSQL, Redis and a real Celery worker: in parallel (TEST_WORKERS processes,
+## each with its own database and Redis database), then the tests that stop a shared service, on their own
+TEST_WORKERS ?= 2
 test: install services
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(VENV)/bin/pytest $(PYTEST_ARGS)
+		$(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(VENV)/bin/pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]  # 5: PYTEST_ARGS named no serial test
 
 ## Quick run on SQLite: the tests that need PostgreSQL, Redis or the browser are skipped
 test-lite: install

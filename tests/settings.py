@@ -15,4 +15,11 @@ for name, value in {
 }.items():
     os.environ.setdefault(name, value)
 
+# Parallel runs (pytest-xdist): each worker process has its own test database (pytest-django names it) and its
+# own Redis database, so one worker's Celery queues, locks and throttles are not another's.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and os.environ.get("REDIS_URL"):
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
+    os.environ["REDIS_URL"] = f"{_base}/{(int(_db or 0) - int(_worker[2:])) % 16}"
+
 from config.settings import *  # noqa: E402, F403

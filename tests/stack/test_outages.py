@@ -21,7 +21,9 @@ from tests.factories import ListingFactory
 from tests.harness import postgres_restart, redis_start, redis_stop, wait_for
 from tests.lifecycle import claim_in_state
 
-pytestmark = pytest.mark.services
+# `serial`: these stop Redis and restart PostgreSQL, which every other test shares: they run on their own,
+# after the parallel run (Makefile `test`).
+pytestmark = [pytest.mark.services, pytest.mark.serial]
 ROOT = Path(__file__).resolve().parents[2]
 
 

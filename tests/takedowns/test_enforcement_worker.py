@@ -95,6 +95,7 @@ def test_it_keeps_the_claim_approved_and_shows_it_stuck_while_the_marketplace_is
     taken_down(claim.pk, timeout=40)
 
 
+@pytest.mark.serial  # stops the Redis every other test shares
 def test_it_survives_redis_going_down_during_an_approval(world, stack):
     # kombu 5.x may exit the worker when Redis vanishes under an unacknowledged task; production runs workers
     # under a supervisor that restarts them (docker/compose.yml `restart: unless-stopped`), and so does this test.
