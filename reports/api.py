@@ -19,7 +19,14 @@ from core.api import request_actor
 from core.dispatch import task_send
 from core.errors import Failed, Forbidden, Gone, Invalid, NotFound
 from core.models import AuditEvent
-from reports.exports.jobs import FORMATS, export_chunks, export_filename, export_request, needs_background
+from reports.exports.jobs import (
+    FORMATS,
+    export_chunks,
+    export_filename,
+    export_note,
+    export_request,
+    needs_background,
+)
 from reports.metrics import GROUPINGS, report_filters, report_summary
 from reports.models import Export
 from reports.selectors import audit_events
@@ -114,6 +121,7 @@ class ReportExportView(APIView):
             actor_label=actor.label,
             object_type="report",
             object_id=fmt,
+            note=export_note(fmt, params),
             data={"params": params},
         )
         content_type, _ = FORMATS[fmt]

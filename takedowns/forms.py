@@ -177,22 +177,25 @@ class RejectForm(forms.Form):
 
 
 class CounterNoticeForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Why the removal was a mistake"), choices=CounterReason.choices)
-    # Not required here: the service names every missing element of the counter-notice at once.
+    """Every element is required, and marked so on the page; the form only reads what was sent, and the
+    counter-notice service names every missing element at once (one answer for the portal and the API)."""
+
+    reason = forms.ChoiceField(
+        label=_("Why the removal was a mistake"),
+        choices=[("", _("Choose…")), *CounterReason.choices],  # nothing chosen for the merchant
+    )
     statement = forms.CharField(
         label=_("Statement"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        required=False,
         help_text=_("Explain why the listing does not infringe; mention invoices or licences."),
     )
     good_faith = forms.BooleanField(
-        required=False,
         label=_(
             "I state under penalty of perjury that I have a good-faith belief that the material was "
             "removed as a result of mistake or misidentification."
         ),
     )
-    signature = forms.CharField(label=_("Signature (your full name)"), max_length=200, required=False)
+    signature = forms.CharField(label=_("Signature (your full name)"), max_length=200)
 
 
 class NetworkFilingForm(forms.Form):

@@ -272,7 +272,7 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         source=S.DRAFT,
         target=S.SUBMITTED,
         permission=brand_filer,  # type: ignore[arg-type]  # an Actor check
-        custom={"label": _("Submit"), "done": _("Submitted")},
+        custom={"label": _("Submit"), "done": _("Filed for review")},
     )
     def submit(self, *, at, priority: int, due_at) -> None:
         self.submitted_at = at

@@ -129,6 +129,14 @@ def claim_shown_to(audience: Audience, data: dict) -> dict:
     return shown
 
 
+def claim_states_visible_to(actor: Actor) -> list[tuple[str, Any]]:
+    """The states the actor may meet among its claims (a filter offers no other): a merchant only ever sees
+    claims once they were enforced."""
+    if actor.sees_everything or actor.brand_ids:
+        return list(ClaimState.choices)
+    return [(value, label) for value, label in ClaimState.choices if value in SHOWN_TO_MERCHANT]
+
+
 def claims_visible_to(actor: Actor) -> QuerySet[Claim]:
     """Every claim the actor has some view of (see `audience_of`)."""
     claims = Claim.objects.all()

@@ -47,15 +47,17 @@ HEAVY_FORMATS = ("xlsx", "pdf")
 
 
 def export_filename(fmt: str, filters: ReportFilters) -> str:
-    start = filters.date_from.isoformat() if filters.date_from else "start"
+    """`takedown-report_2026-01-01_2026-06-30.csv`: the period in the name; with no start date, everything up
+    to the end (`…_until_2026-06-30.csv`), never a placeholder word."""
     end = filters.date_to.isoformat() if filters.date_to else timezone.localdate().isoformat()
+    period = f"{filters.date_from.isoformat()}_{end}" if filters.date_from else f"until_{end}"
     name = {
         "dsa-sor": "dsa-statements",
         "audit": "audit-trail",
         "transparency": "dsa-transparency",
         "lumen": "lumen-notices",
     }.get(fmt, "takedown-report")
-    return f"{name}_{start}_{end}.{FORMATS[fmt][1]}"
+    return f"{name}_{period}.{FORMATS[fmt][1]}"
 
 
 # --- one entry point per format ------------------------------------------------------------------------
@@ -95,11 +97,22 @@ def needs_background(fmt: str, actor: Actor, filters: ReportFilters) -> bool:
 
 
 # --- background exports (the Export model) --------------------------------------------------------------
+def export_note(fmt: str, params: dict) -> str:
+    """What the audit trail says of an export: the format and every filter used (`csv · from 2026-01-01 ·
+    to 2026-06-30 · brand 3`), so that the trail alone tells which figures left the system."""
+    shown = [f"{name} {params[name]}" for name in ("from", "to", "brand", "group_by") if params.get(name)]
+    return " · ".join([fmt, *shown]) if shown else f"{fmt} · all dates, every brand the requester sees"
+
+
 def export_request(*, actor: Actor, fmt: str, params: dict) -> Export:
     """Record a background export; the caller sends `build_export` when the transaction commits."""
     export = Export.objects.create(requested_by=actor.user, format=fmt, params=params)
     audit(
-        actor=actor, action="report_export", obj=export, note=fmt, data={"params": params, "background": True}
+        actor=actor,
+        action="report_export",
+        obj=export,
+        note=export_note(fmt, params),
+        data={"params": params, "background": True},
     )
     return export
 

@@ -129,7 +129,8 @@ def evidence_add(
         current = Claim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
         if not evidence_open(current):
             raise Conflict(
-                _("Evidence cannot be added to a claim that is %(state)s.") % {"state": current.state},
+                _("Evidence cannot be added to a claim that is “%(state)s”.")
+                % {"state": current.get_state_display()},
                 code="invalid_state",
             )
         return Evidence.objects.create(

@@ -192,8 +192,8 @@ def test_purchase_attach(*, actor: Actor, claim: Claim, purchase_id: int | None)
         current = Claim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
         if not evidence_open(current):
             raise Conflict(
-                _("A test purchase cannot be attached to a claim that is %(state)s.")
-                % {"state": current.state},
+                _("A test purchase cannot be attached to a claim that is “%(state)s”.")
+                % {"state": current.get_state_display()},
                 code="invalid_state",
             )
         if purchase.claims.filter(pk=current.pk).exists():

@@ -405,16 +405,21 @@ def _claim_transition_locked(*, claim_id, name, actor, note, reason, data) -> Cl
         )
         if claim is None:
             raise NotFound(_("No such claim."))
-        action = name.replace("_", " ")
+        # Said with the words the pages use (the step's label, the state's name), in the reader's language.
+        action = TRANSITIONS[name].custom.get("label") or name.replace("_", " ")
         if not transition_allowed(claim, actor, name):
             refused = TRANSITIONS[name].custom.get("refused") if actor.reviewer else None
             raise Forbidden(
-                str(refused or _("Your role may not %(action)s this claim.") % {"action": action}),
+                str(
+                    refused
+                    or _("Your role may not take the step “%(action)s” on this claim.") % {"action": action}
+                ),
                 code="transition_forbidden",
             )
         if not can_proceed(getattr(claim, name), check_conditions=False):
             raise Conflict(
-                _("A claim that is %(state)s cannot %(action)s.") % {"state": claim.state, "action": action},
+                _("“%(action)s” is not possible while the claim is “%(state)s”.")
+                % {"state": ClaimState(claim.state).label, "action": action},
                 code="invalid_transition",
                 extra={"state": claim.state, "available_transitions": available_transitions(claim, actor)},
             )

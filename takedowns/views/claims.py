@@ -27,6 +27,7 @@ from takedowns.selectors import (
     brand_accuracy,
     claim_audience,
     claim_list,
+    claim_states_visible_to,
     claims_filtered,
     counter_evidence_visible_to,
     events_shown_to_merchant,
@@ -85,7 +86,7 @@ def claims(request):
         {
             "page": page_of(request, items),
             "filters": filters,
-            "states": S.choices,
+            "states": claim_states_visible_to(actor),
             "types": InfringementType.choices,
             "brands": brands_visible_to(actor).order_by("name") if actor.role != "merchant" else [],
             "sort": filters.get("sort", "-created"),

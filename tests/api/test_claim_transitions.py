@@ -1,6 +1,6 @@
 import pytest
 
-from takedowns.models import Claim, ClaimEvent, CounterNotice
+from takedowns.models import TRANSITIONS, Claim, ClaimEvent, ClaimState, CounterNotice
 from tests.api.conftest import assert_json_error, png
 from tests.factories import ClaimFactory, with_evidence
 from tests.lifecycle import claim_in_state
@@ -147,7 +147,9 @@ def test_it_answers_conflict_from_a_forbidden_state(world, api, name, source, wh
     claim = claim_in_state(world, source)
     body = assert_json_error(api(getattr(world, who)).post(url(claim, name), {}, format="json"), 409)
     assert body["available_transitions"] == available
-    assert body["code"] == "invalid_transition" and source in body["detail"]
+    # The message names the state as the pages do ("In review"); the code of the state is in `state`.
+    assert body["code"] == "invalid_transition" and body["state"] == source
+    assert f"“{ClaimState(source).label}”" in body["detail"]
     claim.refresh_from_db()
     assert claim.state == source
 
@@ -192,7 +194,7 @@ def test_it_answers_forbidden_to_a_role_that_may_never(world, api, name, source,
     body = assert_json_error(
         api(getattr(world, who)).post(url(claim, name), {"note": "x", "reason": "other"}, format="json"), 403
     )
-    assert name.replace("_", " ") in body["detail"]
+    assert f"“{TRANSITIONS[name].custom['label']}”" in body["detail"]  # the step as the pages name it
     claim.refresh_from_db()
     assert claim.state == source
 

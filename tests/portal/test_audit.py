@@ -30,9 +30,9 @@ def test_it_shows_human_labels_and_finds_them(world, client_for):
     merchant_ban(merchant=world.merchant, actor=actor_for(world.reviewer), reason="Repeat counterfeits")
     client = client_for(world.compliance)
     page = client.get("/audit/").content.decode()
-    assert ">Merchant banned<" in page and ">Submitted<" in page and ">merchant_ban<" not in page
+    assert ">Merchant banned<" in page and ">Filed for review<" in page and ">merchant_ban<" not in page
     page = client.get("/audit/?q=banned").content.decode()
-    assert ">Merchant banned<" in page and ">Submitted<" not in page
+    assert ">Merchant banned<" in page and ">Filed for review<" not in page
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/audit/"})
     assert "商家已被封禁" in client.get("/audit/").content.decode()
 

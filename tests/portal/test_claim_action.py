@@ -21,7 +21,7 @@ def test_it_approves_a_claim_in_review(world, client_for):
 def test_it_approves_a_submitted_claim_only_after_the_review_starts(world, client_for):
     claim = claim_in_state(world, "submitted")
     response = _post(client_for(world.reviewer), claim, "approve")
-    assert b"A claim that is submitted cannot approve." in response.content
+    assert "“Approve” is not possible while the claim is “Submitted”." in response.content.decode()
     claim.refresh_from_db()
     assert claim.state == "submitted" and claim.assignee is None
 
@@ -74,7 +74,7 @@ def test_it_records_the_brands_legal_action(world, client_for):
 def test_it_shows_the_service_message_when_a_role_may_not(world, client_for):
     claim = claim_in_state(world, "in_review")
     response = _post(client_for(world.owner), claim, "approve")
-    assert b"may not approve" in response.content
+    assert "Your role may not take the step “Approve” on this claim." in response.content.decode()
     assert Claim.objects.get(pk=claim.pk).state == "in_review"
 
 

@@ -48,3 +48,23 @@ def test_it_refuses_a_forged_link(world, client_for):
     claim = claim_in_state(world, "taken_down")
     token = merchant_link_token(claim)
     assert client_for().get(f"/m/{token[:-2]}xx/").status_code == 404
+
+
+def test_it_chooses_no_reason_for_the_merchant_and_marks_what_is_required(world, client_for):
+    claim = claim_in_state(world, "taken_down")
+    page = client_for().get(_link_from_outbox(claim)).content.decode()
+    form = page[page.index('id="cn-h"') :]
+    assert '<option value="" selected>Choose…</option>' in form
+    for name in ("reason", "statement", "signature", "good_faith"):
+        field = form[form.index(f'name="{name}"') - 200 : form.index(f'name="{name}"') + 200]
+        assert "required" in field, name
+    assert form.count('<span aria-hidden="true">*</span>') >= 4
+
+
+def test_it_offers_a_merchant_only_the_states_it_can_meet(world, client_for):
+    page = client_for(world.merchant_user).get("/claims/").content.decode()
+    select = page[page.index('id="f-state"') : page.index("</select>", page.index('id="f-state"'))]
+    assert 'value="taken_down"' in select and 'value="reinstated"' in select
+    assert 'value="draft"' not in select and 'value="withdrawn"' not in select
+    owner = client_for(world.owner).get("/claims/").content.decode()
+    assert 'value="draft"' in owner[owner.index('id="f-state"') :]

@@ -80,3 +80,15 @@ def test_it_refuses_bad_filters(world):
         call_command(
             "export_report", "--format", "csv", "--as-user", "other_owner", "--brand", str(world.brand.pk)
         )
+
+
+def test_it_names_an_export_without_a_start_date_by_its_end():
+    import datetime as dt
+
+    from reports.exports.jobs import export_filename
+    from reports.metrics import ReportFilters
+
+    filters = ReportFilters(date_from=None, date_to=dt.date(2026, 6, 30))
+    assert export_filename("csv", filters) == "takedown-report_until_2026-06-30.csv"
+    filters = ReportFilters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 6, 30))
+    assert export_filename("audit", filters) == "audit-trail_2026-01-01_2026-06-30.csv"

@@ -261,3 +261,17 @@ def test_it_documents_the_report_endpoints_in_the_schema(world, api):
     text = response.content.decode()
     assert "/api/v1/reports/summary/" in text and "/api/v1/reports/export/" in text
     assert paths is None or "/api/v1/reports/summary/" in paths
+
+
+def test_it_records_the_filters_of_an_export_in_the_audit_trail(world, api, client_for):
+    response = api(world.compliance).get(
+        "/api/v1/reports/export/", {"format": "csv", "from": "2026-01-01", "to": "2026-06-30"}
+    )
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    event = AuditEvent.objects.get(action="report_export")
+    assert event.note == "csv · from 2026-01-01 · to 2026-06-30"
+    assert (
+        "csv · from 2026-01-01 · to 2026-06-30"
+        in client_for(world.compliance).get("/audit/").content.decode()
+    )
