@@ -582,5 +582,5 @@ def claims_decide(*, actor: Actor, claim_ids: list[int], name: str, note: str = 
             done.append(claim_transition(claim_id=claim_id, name=name, actor=actor, note=note, reason=reason))
         except DomainError as exc:
             reference = Claim.objects.filter(pk=claim_id).values_list("reference", flat=True).first()
-            errors.append({"claim": reference or claim_id, "detail": exc.detail})
+            errors.append({"id": claim_id, "claim": reference or claim_id, "detail": exc.detail})
     return {"done": done, "errors": errors}
