@@ -72,6 +72,23 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.1f}{unit}"
 
 
+def count_ticks(top: float, most: int = 6) -> list[int]:
+    """Whole-number ticks from 0 to at least `top`, at most `most` + 1 of them, in steps of 1, 2, 5, 10, 20 …"""
+    step = 1
+    while int(top) // step + 1 > most:
+        step = _next_step(step)
+    last = -(-int(top) // step) * step  # `top` rounded up to a step
+    return list(range(0, max(last, step) + 1, step))
+
+
+def _next_step(step: int) -> int:
+    """1 → 2 → 5 → 10 → 20 → 50 → 100 …"""
+    digits = str(step)
+    lead = int(digits[0])
+    scale = 10 ** (len(digits) - 1)
+    return {1: 2, 2: 5, 5: 10}[lead] * scale
+
+
 def line_chart(
     *,
     title: str,
@@ -109,11 +126,16 @@ def bar_chart(
     width: int = 720,
     height: int = 300,
     horizontal: bool = False,
+    counts: bool = False,
 ) -> str:
+    """`counts`: the values are whole numbers, and so are the axis's ticks (never 0, 0.2 … 2)."""
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
     chart = _config(
         kind(style=STYLE, x_label_rotation=0 if horizontal else 30), title=title, width=width, height=height
     )
+    if counts:
+        chart.y_labels = count_ticks(max((v or 0 for values in series.values() for v in values), default=0))
+        chart.value_formatter = lambda value: f"{int(value)}"
     chart.x_labels = list(labels)
     for name, values in series.items():
         chart.add(name, list(values))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -94,6 +95,31 @@ def _date(value):
         return None
 
 
+def period_presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """The periods compliance asks for most: this and last month, this and last quarter, and the DSA's
+    half-years (transparency reports cover January–June and July–December)."""
+    month_start = today.replace(day=1)
+    last_month_end = month_start - dt.timedelta(days=1)
+    quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    last_quarter_end = quarter_start - dt.timedelta(days=1)
+    last_quarter_start = last_quarter_end.replace(month=3 * ((last_quarter_end.month - 1) // 3) + 1, day=1)
+    half_start = today.replace(month=1 if today.month <= 6 else 7, day=1)
+    last_half_end = half_start - dt.timedelta(days=1)
+    last_half_start = last_half_end.replace(month=1 if last_half_end.month <= 6 else 7, day=1)
+
+    def half(start: dt.date) -> str:
+        return _("H%(half)s %(year)s (DSA)") % {"half": 1 if start.month == 1 else 2, "year": start.year}
+
+    return [
+        (_("This month"), month_start, today),
+        (_("Last month"), last_month_end.replace(day=1), last_month_end),
+        (_("This quarter"), quarter_start, today),
+        (_("Last quarter"), last_quarter_start, last_quarter_end),
+        (half(half_start), half_start, today),
+        (half(last_half_start), last_half_start, last_half_end),
+    ]
+
+
 @login_required
 def reports(request):
     """Figures from the reporting backend (`reports.metrics`, the same numbers as the API and the exports);
@@ -137,6 +163,7 @@ def reports(request):
                 _("Filed"): [r["claims_filed"] for r in recent],
                 _("Taken down"): [r["claims_taken_down"] for r in recent],
             },
+            counts=True,
             width=760,
             height=280,
         ),
@@ -144,6 +171,7 @@ def reports(request):
             title=_("Time from submission to decision"),
             labels=[label for label, _n in distribution],
             series={_("Decisions"): [n for _label, n in distribution]},
+            counts=True,
             width=560,
             height=260,
         ),
@@ -151,11 +179,21 @@ def reports(request):
             title=_("Top repeat infringers (listings taken down)"),
             labels=[row["merchant"] for row in infringers],
             series={_("Takedowns"): [row["takedowns"] for row in infringers]},
+            counts=True,
             horizontal=True,
             width=560,
             height=320,
         ),
     }
+    kept = {k: v for k, v in filters.items() if v and k in ("brand", "group_by")}
+    presets = [
+        {
+            "label": label,
+            "url": "?" + urlencode({**kept, "from": start.isoformat(), "to": end.isoformat()}),
+            "active": filters["from"] == start.isoformat() and filters["to"] == end.isoformat(),
+        }
+        for label, start, end in period_presets(timezone.localdate())
+    ]
     query = urlencode({k: v for k, v in filters.items() if v and k != "group_by"})
     exports = [
         (label, f"/api/v1/reports/export/?format={fmt}" + (f"&{query}" if query else ""))
@@ -175,6 +213,11 @@ def reports(request):
             "brands": Brand.objects.order_by("name"),
             "groupings": GROUPINGS,
             "problems": problems,
+            "presets": presets,
+            "period": {
+                "from": chosen.date_from,
+                "to": chosen.date_to or timezone.localdate(),
+            },
             "summary_url": "/api/v1/reports/summary/?" + urlencode({k: v for k, v in filters.items() if v}),
         },
     )

@@ -51,3 +51,34 @@ def test_it_shows_the_decided_claims_backed_by_a_test_purchase_and_their_rate(wo
     page = client_for(world.compliance).get("/reports/").content.decode()
     assert "Decided claims backed by a test purchase · their take-down rate" in page
     assert "1 · 100.0%" in page
+
+
+def test_it_shows_the_period_and_offers_presets(world, client_for):
+    import datetime as dt
+
+    import time_machine
+
+    from reports.views import period_presets
+
+    with time_machine.travel(dt.datetime(2026, 8, 14, 12, tzinfo=dt.UTC), tick=False):
+        presets = {label: (start, end) for label, start, end in period_presets(dt.date(2026, 8, 14))}
+        page = client_for(world.compliance).get("/reports/?from=2026-01-01&to=2026-06-30").content.decode()
+    assert presets["This month"] == (dt.date(2026, 8, 1), dt.date(2026, 8, 14))
+    assert presets["Last month"] == (dt.date(2026, 7, 1), dt.date(2026, 7, 31))
+    assert presets["This quarter"] == (dt.date(2026, 7, 1), dt.date(2026, 8, 14))
+    assert presets["Last quarter"] == (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+    assert presets["H2 2026 (DSA)"] == (dt.date(2026, 7, 1), dt.date(2026, 8, 14))
+    assert presets["H1 2026 (DSA)"] == (dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    assert "<strong>Period:</strong> 2026-01-01 – 2026-06-30" in page
+    assert (
+        'from=2026-01-01&amp;to=2026-06-30" class="button outline small" aria-current="true">H1 2026 (DSA)<'
+        in page
+    )
+
+
+def test_it_counts_in_whole_numbers_on_the_chart_axes():
+    from reports.charts import bar_chart, count_ticks
+
+    assert count_ticks(2) == [0, 1, 2] and count_ticks(37) == [0, 10, 20, 30, 40]
+    svg = bar_chart(title="t", labels=["a", "b"], series={"n": [1, 2]}, counts=True, horizontal=True)
+    assert ">0.2<" not in svg and ">1.5<" not in svg
