@@ -3,10 +3,13 @@ decision's facts (`takedowns.decisions`), rendered in the reader's language."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -102,6 +105,22 @@ ACTION_LABELS = {
 def action_label(name: str) -> str:
     """An audit action or a claim transition as people say it; an unknown code is shown as it is."""
     return str(ACTION_LABELS.get(name) or TRANSITION_LABELS.get(name) or name)
+
+
+@register.filter
+def with_mark(title: str, mark: str):
+    """The listing's title with the claimed mark highlighted (`<mark>`), wherever and however it is
+    written (case-insensitive); everything else escaped."""
+    if not mark:
+        return escape(title)
+    pattern = re.compile(re.escape(mark), re.IGNORECASE)
+    parts, last = [], 0
+    for found in pattern.finditer(title):
+        parts.append(escape(title[last : found.start()]))
+        parts.append(format_html("<mark>{}</mark>", found.group(0)))
+        last = found.end()
+    parts.append(escape(title[last:]))
+    return mark_safe("".join(str(p) for p in parts))  # noqa: S308  # every part escaped above
 
 
 @register.filter

@@ -52,3 +52,13 @@ def test_it_shows_merchants_the_counter_notice_form(world, client_for):
     page = client_for(world.merchant_user).get(f"/claims/{claim.pk}/").content.decode()
     assert "File counter-notice" in page
     assert "/evidence/" not in page  # the brand's files stay with the brand
+
+
+def test_it_highlights_the_claimed_mark_in_the_listing_title(world, client_for):
+    from tests.factories import ListingFactory
+    from tests.lifecycle import claim_in_state
+
+    listing = ListingFactory(merchant=world.merchant, title="New aurelia bag <b>AURELIA</b> style")
+    claim = claim_in_state(world, "submitted", listing=listing)
+    page = client_for(world.reviewer).get(f"/claims/{claim.pk}/").content.decode()
+    assert "New <mark>aurelia</mark> bag &lt;b&gt;<mark>AURELIA</mark>&lt;/b&gt; style" in page
