@@ -6,7 +6,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from brands import services
@@ -15,6 +15,7 @@ from brands.selectors import brands_visible_to, ip_rights_visible_to
 from core.api import request_actor
 from core.errors import Forbidden, Invalid, NotFound
 from core.files import FILE_RESPONSES, file_response
+from core.parsers import JSONParser
 
 
 class BrandSerializer(serializers.ModelSerializer):

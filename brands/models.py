@@ -34,6 +34,13 @@ class Brand(models.Model):
         return bool(self.suspended_until and self.suspended_until > (now or timezone.now()))
 
 
+class IPRightQuerySet(models.QuerySet):
+    def usable(self, today=None):
+        """The rights a claim may be filed under: verified and not expired (`IPRight.is_usable`, as a query)."""
+        today = today or timezone.localdate()
+        return self.filter(status=IPRight.Status.VERIFIED).exclude(valid_until__lt=today)
+
+
 class IPRight(models.Model):
     class Kind(models.TextChoices):
         TRADEMARK = "trademark", _("Trademark")
@@ -63,6 +70,8 @@ class IPRight(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = IPRightQuerySet.as_manager()
 
     class Meta:
         ordering = ["brand__name", "mark"]

@@ -149,6 +149,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (the dev server, in-process tasks) write; wait for the lock instead of failing
     # (and past the wait, answer 503: core/outages.py).
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = env_int("SQLITE_BUSY_SECONDS", 20)
+    # BEGIN IMMEDIATE: a transaction takes the write lock when it starts, so a second writer waits out the
+    # timeout above. With the default (deferred), two transactions that read and then write fail at once
+    # with "database is locked": SQLite cannot wait there without a deadlock.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -317,6 +321,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "core.renderers.OrjsonRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -15,7 +15,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
@@ -24,6 +24,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError, Invalid, TooManyAttempts
 from core.outages import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, database_unavailable
+from core.parsers import JSONParser
 from core.roles import actor_for
 from core.tokens import api_token_issue
 from core.twofactor import second_factor_required, second_factor_verify
@@ -161,6 +162,13 @@ def exception_handler(exc, context):
         detail = response.data["detail"]
         response.data = {"detail": str(detail), "code": getattr(detail, "code", None) or exc.default_code}
     return response
+
+
+def is_row_id(value) -> bool:
+    """A URL's id that can name a row: decimal digits within a 64-bit integer. Anything else names nothing
+    (404), rather than reaching the database, which refuses it (SQLite with an OverflowError)."""
+    text = str(value)
+    return text.isdecimal() and text.isascii() and int(text) < 2**63
 
 
 def request_actor(request):

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api import request_actor
+from core.api import is_row_id, request_actor
 from core.errors import Forbidden, Invalid, NotFound
 from core.files import FILE_RESPONSES, file_response
 from merchants.models import Listing, ListingImage
@@ -134,7 +134,7 @@ class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def image_file(self, request, pk=None, image_id=None):
         """One photo of the listing, to whoever may read the listing."""
         listing = self.get_object()
-        image = listing.images.filter(pk=image_id).first()
+        image = listing.images.filter(pk=image_id).first() if is_row_id(image_id) else None
         if image is None:
             raise NotFound("No such image.")
         return file_response(image.file)

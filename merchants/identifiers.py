@@ -54,7 +54,10 @@ def _text(value: str) -> str:
 
 
 def normalise_email(value: str) -> str:
-    return re.sub(r"\s+", "", _text(value))
+    email = re.sub(r"\s+", "", _text(value))
+    if not re.fullmatch(r"[^@]+@[^@]+\.[^@]+", email):
+        raise ValueError(_("Not an e-mail address."))
+    return email
 
 
 def normalise_phone(value: str, country: str = "") -> str:

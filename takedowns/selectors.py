@@ -65,6 +65,7 @@ HIDDEN_FROM_MERCHANT = frozenset(
         "appeal",  # the brand's appeal of a rejection is between the brand and the platform
         "test_purchases",  # the brand's orders from the seller and their inspection are the brand's evidence
         "seller_network",  # other storefronts of the operator, as the platform links them
+        "priority",  # high priority would tell of a test purchase or a ban-evasion flag
     }
 )
 HIDDEN_EVENT_FIELDS_FROM_MERCHANT = frozenset({"actor", "note"})
@@ -503,18 +504,17 @@ def priority_reasons(claim: Claim) -> list[dict]:
     elif brand.good_faith:
         reasons.append({"code": "good_faith", "detail": _("The brand is in the good-faith programme.")})
     if merchant.ban_evasion:
-        banned = merchant.evasion_of.name if merchant.evasion_of is not None else None
-        reasons.append(
-            {
-                "code": "ban_evasion",
-                "detail": _("The seller shares %(kinds)s with the banned merchant %(name)s.")
-                % {
-                    "kinds": ", ".join(identifier_label(k) for k in merchant.evasion_kinds)
-                    or _("identifiers"),
-                    "name": banned or _("(deleted)"),
-                },
+        banned = merchant.evasion_of.name if merchant.evasion_of is not None else _("(deleted)")
+        if merchant.evasion_kinds:
+            detail = _("The seller shares %(kinds)s with the banned merchant %(name)s.") % {
+                "kinds": ", ".join(identifier_label(k) for k in merchant.evasion_kinds),
+                "name": banned,
             }
-        )
+        else:
+            detail = _("The seller is linked through other storefronts to the banned merchant %(name)s.") % {
+                "name": banned
+            }
+        reasons.append({"code": "ban_evasion", "detail": detail})
     if claim.pk and _counterfeit_purchase_attached(claim):
         reasons.append(
             {"code": "counterfeit_test_purchase", "detail": _("A test purchase found the goods counterfeit.")}
@@ -713,7 +713,7 @@ def network_listings_for_brand(claim: Claim) -> dict | None:
         listings = (
             Listing.objects.filter(merchant__network_id=network_id, status=Listing.Status.ACTIVE)
             .filter(title_has_mark)
-            .exclude(pk=claim.listing_id)
+            .exclude(merchant_id=claim.listing.merchant_id)  # the other storefronts' listings only
             .annotate(already_claimed=Exists(claimed))
             .order_by("-created_at", "-pk")
         )

@@ -26,13 +26,21 @@ NETWORK_LOCK = 7_361_025
 
 
 @dataclass
+class EvasionFlag:
+    """A merchant flagged just now: the banned merchant it links to, and the kinds of identifier it shares
+    with that merchant (empty when the link runs through other storefronts)."""
+
+    merchant_id: int
+    evasion_of: int
+    kinds: list[str]
+
+
+@dataclass
 class IdentifiersResult:
-    """What recording a merchant's identifiers did: its network now, and whether it was flagged just now."""
+    """What recording a merchant's identifiers did: its network now, and who was flagged for ban evasion."""
 
     network_id: int | None
-    newly_flagged: bool = False
-    evasion_of: int | None = None
-    kinds: list[str] = field(default_factory=list)
+    flagged: list[EvasionFlag] = field(default_factory=list)
 
 
 def _lock() -> None:
@@ -54,15 +62,18 @@ def merchant_identifiers_record(*, merchant: Merchant, identifiers: dict) -> Ide
                 MerchantIdentifier.objects.update_or_create(
                     merchant=merchant, kind=kind, defaults={"digest": digest}
                 )
-        networks_recompute(seeds={merchant.pk})
-        return _flag_evasion(merchant)
+        before = networks_recompute(seeds={merchant.pk})
+        flagged = evasion_flag(seeds={merchant.pk}, before=before)
+        merchant.refresh_from_db(fields=["network"])
+        return IdentifiersResult(network_id=merchant.network_id, flagged=flagged)
 
 
-def networks_refresh(*, seeds: set[int]) -> None:
+def networks_refresh(*, seeds: set[int]) -> list[EvasionFlag]:
     """Re-derive the networks around `seeds` after identifiers were written some other way (a bulk load)."""
     with transaction.atomic():
         _lock()
-        networks_recompute(seeds=seeds)
+        before = networks_recompute(seeds=seeds)
+        return evasion_flag(seeds=seeds, before=before)
 
 
 def _component(seed: int) -> set[int]:
@@ -78,9 +89,9 @@ def _component(seed: int) -> set[int]:
     return members
 
 
-def networks_recompute(*, seeds: set[int]) -> None:
+def networks_recompute(*, seeds: set[int]) -> dict[int, int | None]:
     """Re-derive the networks of the components that contain `seeds` or the networks the seeds were in.
-    Call under the lock, in a transaction."""
+    Call under the lock, in a transaction. Returns the network each merchant walked was in before."""
     before = dict(
         Merchant.objects.filter(pk__in=seeds, network__isnull=False).values_list("pk", "network_id")
     )
@@ -93,57 +104,74 @@ def networks_recompute(*, seeds: set[int]) -> None:
             members = _component(merchant_id)
             seen |= members
             components.append(members)
-    current = dict(Merchant.objects.filter(pk__in=seen).values_list("pk", "network_id"))
+    current: dict[int, int | None] = dict(
+        Merchant.objects.filter(pk__in=seen).values_list("pk", "network_id")
+    )
     touched = old_networks | {n for n in current.values() if n}
     kept: set[int] = set()
     now = timezone.now()
     # Largest first: the biggest part of a split keeps the network's id.
     for members in sorted(components, key=len, reverse=True):
-        if len(members) == 1:
-            target = None
-        else:
-            held = Counter(current[m] for m in members if current[m] and current[m] not in kept)
+        target: int | None = None
+        if len(members) > 1:
+            held = Counter(n for m in members if (n := current[m]) is not None and n not in kept)
             if held:
-                target = min(held, key=lambda n: (-held[n], n))
-                Network.objects.filter(pk=target).update(updated_at=now)
+                chosen = min(held, key=lambda n: (-held[n], n))
+                Network.objects.filter(pk=chosen).update(updated_at=now)
             else:
-                target = Network.objects.create().pk
-            kept.add(target)
+                chosen = Network.objects.create().pk
+            kept.add(chosen)
+            target = chosen
         moving = [m for m in members if current[m] != target]
         if moving:
             Merchant.objects.filter(pk__in=moving).update(network_id=target)
     Network.objects.filter(pk__in=touched - kept, members__isnull=True).delete()
+    return current
 
 
-def _flag_evasion(merchant: Merchant) -> IdentifiersResult:
-    """Flag `merchant` when its network holds a banned merchant: the storefront a banned operator opened
-    again. Why is kept: the banned merchant nearest in the graph, and the kinds of identifier that link them."""
-    merchant.refresh_from_db(fields=["network", "status", "ban_evasion"])
-    result = IdentifiersResult(network_id=merchant.network_id)
-    if merchant.network_id is None or merchant.status == Merchant.Status.BANNED:
-        return result
-    banned = list(
-        Merchant.objects.filter(network_id=merchant.network_id, status=Merchant.Status.BANNED)
-        .exclude(pk=merchant.pk)
-        .values_list("pk", flat=True)
-    )
+def evasion_flag(*, seeds: set[int], before: dict[int, int | None]) -> list[EvasionFlag]:
+    """Flag ban evasion after a change of identifiers: a merchant that is now in one network with a banned
+    merchant it was not linked to before, when it is the merchant just created or updated (`seeds`) or a
+    storefront opened after that ban (the banned merchant's own update may be what links it). Merchants that
+    were in the network before the ban, or that an unrelated change swept in, are not flagged: the network
+    page shows them. A flag stays set; `before` is what `networks_recompute` returns."""
+    networks = {n for n in Merchant.objects.filter(pk__in=before).values_list("network_id", flat=True) if n}
+    banned = list(Merchant.objects.filter(network_id__in=networks, status=Merchant.Status.BANNED))
     if not banned:
-        return result
-    own = dict(MerchantIdentifier.objects.filter(merchant=merchant).values_list("digest", "kind"))
-    direct = Counter(
-        MerchantIdentifier.objects.filter(merchant_id__in=banned, digest__in=own).values_list(
-            "merchant_id", flat=True
-        )
-    )
-    evasion_of = min(direct, key=lambda m: (-direct[m], m)) if direct else min(banned)
-    shared = MerchantIdentifier.objects.filter(
-        digest__in=own, merchant__network_id=merchant.network_id
-    ).exclude(merchant=merchant)
-    kinds = sorted({own[d] for d in shared.values_list("digest", flat=True)})
-    result.evasion_of, result.kinds = evasion_of, kinds
-    if not merchant.ban_evasion:
+        return []
+    candidates = Merchant.objects.filter(
+        network_id__in={b.network_id for b in banned}, ban_evasion=False
+    ).exclude(status__in=(Merchant.Status.BANNED, Merchant.Status.BAN_PENDING))
+    flagged = []
+    now = timezone.now()
+    for merchant in candidates:
+        linked = [
+            b
+            for b in banned
+            if b.network_id == merchant.network_id
+            and not (before.get(merchant.pk) and before.get(merchant.pk) == before.get(b.pk))
+            and (merchant.pk in seeds or (b.banned_at is not None and merchant.created_at > b.banned_at))
+        ]
+        if not linked:
+            continue
+        own = dict(MerchantIdentifier.objects.filter(merchant=merchant).values_list("digest", "kind"))
+        shared = {
+            b.pk: sorted(
+                {
+                    own[d]
+                    for d in MerchantIdentifier.objects.filter(merchant=b, digest__in=own).values_list(
+                        "digest", flat=True
+                    )
+                }
+            )
+            for b in linked
+        }
+        evasion_of = min(linked, key=lambda b: (-len(shared[b.pk]), b.pk)).pk
         Merchant.objects.filter(pk=merchant.pk).update(
-            ban_evasion=True, evasion_of_id=evasion_of, evasion_kinds=kinds, evasion_flagged_at=timezone.now()
+            ban_evasion=True,
+            evasion_of_id=evasion_of,
+            evasion_kinds=shared[evasion_of],
+            evasion_flagged_at=now,
         )
-        result.newly_flagged = True
-    return result
+        flagged.append(EvasionFlag(merchant_id=merchant.pk, evasion_of=evasion_of, kinds=shared[evasion_of]))
+    return flagged

@@ -5,12 +5,13 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api import request_actor
+from core.api import is_row_id, request_actor
 from core.errors import Forbidden, NotFound
 from core.files import FILE_RESPONSES, file_response
+from core.parsers import JSONParser
 from takedowns.api.serializers import (
     BulkClaimSerializer,
     ClaimBatchSerializer,
@@ -156,7 +157,7 @@ class ClaimViewSet(
         # `get_object()` answers), instead of failing in the query.
         item = (
             evidence_visible_to(request_actor(request)).filter(claim_id=pk, pk=evidence_id).first()
-            if str(pk).isdecimal()
+            if is_row_id(pk) and is_row_id(evidence_id)
             else None
         )
         if item is None:
@@ -210,7 +211,7 @@ class ClaimViewSet(
             counter_evidence_visible_to(request_actor(request))
             .filter(counter_notice__claim_id=pk, pk=evidence_id)
             .first()
-            if str(pk).isdecimal()
+            if is_row_id(pk) and is_row_id(evidence_id)
             else None
         )
         if item is None:

@@ -132,12 +132,11 @@ class MerchantWriteSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True)
     country = serializers.CharField(required=False, allow_blank=True, max_length=2)
     language = serializers.ChoiceField(choices=["en", "zh-hans"], required=False)
-    identifiers = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, allow_null=True, max_length=500),
+    identifiers = serializers.JSONField(
         required=False,
-        help_text="What the marketplace knows of the operator: any of email, phone, payout_account, address, "
-        "registration_number, ship_from. Stored only as keyed hashes and never returned; null or empty "
-        "removes one, a key not sent is left as it was.",
+        help_text="What the marketplace knows of the operator: an object with any of email, phone, "
+        "payout_account, address, registration_number, ship_from (each a text of at most 500 characters; null "
+        "or empty removes it; a key not sent is left as it was). Stored only as keyed hashes, never returned.",
     )
 
 

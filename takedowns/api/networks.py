@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
-from core.api import request_actor
+from core.api import is_row_id, request_actor
 from core.errors import Forbidden
 from takedowns.selectors import network_detail, networks_for_review
 
@@ -69,7 +69,7 @@ class NetworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(responses=NetworkSerializer)
     def retrieve(self, request, pk=None):
-        detail = network_detail(int(pk)) if str(pk).isdigit() else None
+        detail = network_detail(int(pk)) if is_row_id(pk) else None
         if detail is None:
             raise Http404
         return Response(NetworkSerializer(detail).data)

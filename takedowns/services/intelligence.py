@@ -28,19 +28,15 @@ def merchant_record(*, actor: Actor, data: dict) -> tuple[Merchant, bool]:
         merchant, created = merchant_upsert(data=data)
         if identifiers is not None:
             result = merchant_identifiers_record(merchant=merchant, identifiers=identifiers)
-            if result.newly_flagged:
-                escalated = claims_escalate(merchant_id=merchant.pk)
+            for flag in result.flagged:
+                escalated = claims_escalate(merchant_id=flag.merchant_id)
                 audit(
                     actor=actor,
                     action="merchant_ban_evasion",
-                    obj=merchant,
-                    merchant=merchant,
+                    obj=Merchant(pk=flag.merchant_id),
+                    merchant=flag.merchant_id,
                     note="Linked to a banned merchant through shared identifiers.",
-                    data={
-                        "evasion_of": result.evasion_of,
-                        "kinds": result.kinds,
-                        "claims_escalated": escalated,
-                    },
+                    data={"evasion_of": flag.evasion_of, "kinds": flag.kinds, "claims_escalated": escalated},
                 )
         merchant.refresh_from_db()
     return merchant, created

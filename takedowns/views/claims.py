@@ -65,10 +65,12 @@ def filing_brands(actor):
 
 
 def usable_rights(actor):
-    """Rights a filer may pick: their brands' rights, the usable ones first."""
+    """Rights a filer may pick: their brands' rights that a claim can be filed under (verified, unexpired);
+    a pending or expired right is not offered."""
     return (
         ip_rights_visible_to(actor)
         .filter(brand_id__in=actor.filing_brand_ids)
+        .usable()
         .order_by("brand__name", "mark")
     )
 
@@ -104,7 +106,11 @@ def claim_new(request):
         request.POST if posted else None,
         request.FILES if posted else None,
         rights=rights,
-        initial={"listing_url": request.GET.get("listing_url", "")},
+        initial={
+            "listing_url": request.GET.get("listing_url", ""),
+            # One right to file under: it is chosen.
+            "ip_right": only.pk if (only := rights.first()) is not None and rights.count() == 1 else None,
+        },
     )
     problems, warnings = [], []
     if request.method == "POST" and not form.is_valid():
@@ -380,7 +386,12 @@ def claim_network(request, pk):
     listings = list(seen["listings"][:500])
     form = NetworkFilingForm(request.POST or None, listings=listings)
     if request.method == "POST" and form.is_valid():
-        chosen = [item for item in listings if str(item.pk) in form.cleaned_data["listings"]]
+        # A listing the brand already has an open claim on is not filed again (the page disables it too).
+        chosen = [
+            item
+            for item in listings
+            if str(item.pk) in form.cleaned_data["listings"] and not item.already_claimed
+        ]
         try:
             batch = batch_create(
                 actor=actor,

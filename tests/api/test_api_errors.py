@@ -90,3 +90,15 @@ def test_it_answers_a_body_over_the_upload_limit_with_json(world, api, settings)
         413,
     )
     assert body["code"] == "request_too_large"
+
+
+@pytest.mark.parametrize(
+    "path, user",
+    [("/api/v1/auth/token/", None), ("/api/v1/merchants/", "platform"), ("/api/v1/claims/", "owner")],
+)
+@pytest.mark.parametrize("opening, closing", [("[", "]"), ('{"a":', "}")])
+def test_it_answers_400_to_json_nested_too_deeply(world, api, path, user, opening, closing):
+    body = opening * 5000 + "1" + closing * 5000
+    response = api(getattr(world, user) if user else None).post(path, body, content_type="application/json")
+    error = assert_json_error(response, 400)
+    assert error["code"] == "parse_error"

@@ -2,7 +2,7 @@ import hashlib
 
 import pytest
 
-from takedowns.models import Evidence
+from takedowns.models import ClaimState, Evidence
 from tests.api.conftest import assert_json_error, png, upload
 from tests.factories import PNG
 from tests.lifecycle import claim_in_state, step
@@ -145,7 +145,7 @@ def test_it_refuses_a_json_body(world, api, draft):
 def test_it_refuses_evidence_on_a_decided_claim(world, api, state):
     claim = claim_in_state(world, state)
     error = assert_json_error(api(world.owner).post(url(claim), {"file": png()}, format="multipart"), 409)
-    assert state in error["detail"]
+    assert f"“{ClaimState(state).label}”" in error["detail"]
 
 
 def test_a_rejection_takes_evidence_for_the_appeal_until_the_appeal_is_decided(world, api):
@@ -153,7 +153,7 @@ def test_a_rejection_takes_evidence_for_the_appeal_until_the_appeal_is_decided(w
     assert api(world.owner).post(url(claim), {"file": png()}, format="multipart").status_code == 201
     step(world, claim, "appeal_deny")
     error = assert_json_error(api(world.owner).post(url(claim), {"file": png()}, format="multipart"), 409)
-    assert "rejected" in error["detail"]
+    assert "“Rejected”" in error["detail"]
 
 
 def test_it_answers_404_for_an_unknown_claim(world, api):

@@ -127,3 +127,23 @@ def test_it_shows_the_brand_the_networks_listings_that_carry_its_marks(world, as
     assert "image_matches" not in brand_view and "priority_reasons" not in brand_view
     staff_view = as_role("reviewer").get(f"/api/v1/claims/{claim.pk}/").json()
     assert staff_view["seller_network"]["id"] == Merchant.objects.get(platform_ref="M-1").network_id
+
+
+@pytest.mark.parametrize(
+    "identifiers", [{"email": 123}, {"phone": 5551234}, {"email": "not-an-address"}, ["x"]]
+)
+def test_it_refuses_identifiers_that_are_not_texts_of_their_kind(world, as_role, identifiers):
+    body = {"platform_ref": "S-N", "name": "N", "identifiers": identifiers}
+    response = as_role("platform").post(MERCHANTS, body, format="json")
+    assert response.status_code == 400, response.json()
+    assert not Merchant.objects.filter(platform_ref="S-N").exists()
+
+
+def test_it_keeps_a_claims_priority_from_the_merchant(world, api):
+    claim = ClaimFactory(
+        brand=world.brand, ip_right=world.right, listing=world.listing, state=ClaimState.TAKEN_DOWN
+    )
+    seen = api(world.merchant_user).get(f"/api/v1/claims/{claim.pk}/").json()
+    assert seen["state"] == "taken_down" and "priority" not in seen
+    listed = api(world.merchant_user).get("/api/v1/claims/").json()["results"]
+    assert listed and all("priority" not in row for row in listed)

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from takedowns.models import Priority, TestPurchase
+from takedowns.models import ClaimState, Priority, TestPurchase
 from tests.api.conftest import assert_json_error, upload
 from tests.factories import ListingFactory
 from tests.lifecycle import claim_in_state, step
@@ -311,7 +311,7 @@ def test_it_answers_409_once_the_claim_is_decided(world, api, state):
     claim = claim_in_state(world, state)
     purchase = record_purchase(world)
     error = assert_json_error(api(world.owner).post(attach_url(claim), {"test_purchase": purchase.pk}), 409)
-    assert state in error["detail"]
+    assert f"“{ClaimState(state).label}”" in error["detail"]
 
 
 # --- what a claim shows of its test purchases ----------------------------------------------------------------

@@ -105,16 +105,16 @@ def test_it_flags_a_new_storefront_of_a_banned_merchant():
     new = MerchantFactory(platform_ref="NEW")
     result = record(new, payout_account="de89370400440532013000", email="fresh@new.example")
     new.refresh_from_db()
-    assert result.newly_flagged and new.ban_evasion
+    assert [f.merchant_id for f in result.flagged] == [new.pk] and new.ban_evasion
     assert new.evasion_of_id == banned.pk and new.evasion_kinds == ["payout_account"]
     again = record(new, phone="+8613800138000")
-    assert not again.newly_flagged  # flagged once
+    assert not again.flagged  # flagged once
 
 
 def test_it_does_not_flag_a_merchant_with_no_banned_neighbour():
     a, b = MerchantFactory(), MerchantFactory()
     record(a, email="same@x.example")
-    assert not record(b, email="same@x.example").newly_flagged
+    assert not record(b, email="same@x.example").flagged
     b.refresh_from_db()
     assert not b.ban_evasion and b.evasion_of is None
 
@@ -125,3 +125,43 @@ def test_it_stores_no_identifier_value():
     stored = " ".join(MerchantIdentifier.objects.values_list("digest", flat=True))
     for raw in ("secret", "8613800138000", "Secret Street", "secret st"):
         assert raw not in stored
+
+
+def ban(merchant):
+    from django.utils import timezone
+
+    Merchant.objects.filter(pk=merchant.pk).update(status=Merchant.Status.BANNED, banned_at=timezone.now())
+
+
+def test_it_does_not_flag_a_storefront_that_was_in_the_network_before_the_ban():
+    p, q = MerchantFactory(platform_ref="P"), MerchantFactory(platform_ref="Q")
+    record(p, phone="+44 20 7000 0002")
+    record(q, phone="+442070000002")
+    ban(p)
+    assert not record(q, phone="+442070000002").flagged  # resent unchanged
+    assert not record(q, email="q@x.example").flagged  # updated with something unrelated
+    assert not Merchant.objects.get(pk=q.pk).ban_evasion
+
+
+def test_it_names_only_the_kinds_shared_with_the_banned_merchant():
+    banned, friend, x = (MerchantFactory(platform_ref=r) for r in ("P", "Y", "X"))
+    record(banned, phone="+8613800138000")
+    ban(banned)
+    record(friend, email="shared@x.example")
+    [flag] = record(x, email="shared@x.example", phone="+86 138 0013 8000").flagged
+    assert flag.evasion_of == banned.pk and flag.kinds == ["phone"]
+    # Linked only through another storefront: no kind is claimed to be shared with the banned merchant.
+    z = MerchantFactory(platform_ref="Z")
+    [flag] = record(z, email="shared@x.example").flagged
+    assert flag.evasion_of == banned.pk and flag.kinds == []
+
+
+def test_it_flags_a_storefront_opened_after_the_ban_when_the_banned_merchants_update_links_it():
+    banned = MerchantFactory(platform_ref="P")
+    record(banned, phone="+8613800138000")
+    ban(banned)
+    later = MerchantFactory(platform_ref="LATER")
+    record(later, ship_from="Warehouse 4, 18 Harbour Road")
+    assert not Merchant.objects.get(pk=later.pk).ban_evasion  # alone so far
+    [flag] = record(banned, address="warehouse 4 18 harbour rd").flagged
+    assert flag.merchant_id == later.pk and flag.kinds == ["ship_from"]

@@ -28,12 +28,19 @@ def test_it_files_and_submits_a_claim_with_evidence(world, client_for):
     assert claim.state == "submitted" and claim.evidence.count() == 1
 
 
-def test_it_lists_every_unmet_condition_and_files_nothing(world, client_for):
+def test_it_offers_no_pending_right_and_files_nothing_under_one(world, client_for):
     IPRight.objects.filter(pk=world.right.pk).update(status=IPRight.Status.PENDING)
-    response = client_for(world.owner).post("/claims/new/", _form(world))
+    client = client_for(world.owner)
+    assert f'<option value="{world.right.pk}"' not in client.get("/claims/new/").content.decode()
+    response = client.post("/claims/new/", _form(world))
     assert response.status_code == 200
-    assert b"is not verified" in response.content
+    assert b"Select a valid choice" in response.content
     assert not Claim.objects.exists()
+
+
+def test_it_chooses_the_right_when_only_one_can_be_used(world, client_for):
+    page = client_for(world.owner).get("/claims/new/").content.decode()
+    assert f'<option value="{world.right.pk}" selected>' in page
 
 
 def test_it_names_each_missing_field(world, client_for):
