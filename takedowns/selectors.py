@@ -555,10 +555,9 @@ def test_purchase_list(actor: Actor) -> QuerySet[TestPurchase]:
 
 def test_purchase_photos_visible_to(actor: Actor) -> QuerySet[TestPurchasePhoto]:
     """The photos of the test purchases `test_purchases_visible_to` lets the actor read."""
-    photos = TestPurchasePhoto.objects.select_related("purchase")
-    if actor.sees_everything:
-        return photos
-    return photos.filter(purchase__brand_id__in=actor.brand_ids)
+    return TestPurchasePhoto.objects.select_related("purchase").filter(
+        purchase__in=test_purchases_visible_to(actor)
+    )
 
 
 def test_purchases_attachable(claim: Claim) -> QuerySet[TestPurchase]:
@@ -571,13 +570,17 @@ def test_purchases_attachable(claim: Claim) -> QuerySet[TestPurchase]:
     )
 
 
+def _genuine_purchases(brand_id: int) -> QuerySet[TestPurchase]:
+    """The brand's test purchases that found the goods genuine (by seller: `test_purchase_seller_idx`)."""
+    return TestPurchase.objects.filter(brand_id=brand_id, verdict=TestPurchase.Verdict.GENUINE)
+
+
 def genuine_purchase_merchants(*, brand_id: int, merchant_ids) -> set[int]:
-    """The sellers among `merchant_ids` from which the brand bought goods it found genuine (one index lookup:
-    `test_purchase_seller_idx`)."""
+    """The sellers among `merchant_ids` from which the brand bought goods it found genuine (one query)."""
     return set(
-        TestPurchase.objects.filter(
-            brand_id=brand_id, merchant_id__in=merchant_ids, verdict=TestPurchase.Verdict.GENUINE
-        ).values_list("merchant_id", flat=True)
+        _genuine_purchases(brand_id)
+        .filter(merchant_id__in=merchant_ids)
+        .values_list("merchant_id", flat=True)
     )
 
 
@@ -585,9 +588,8 @@ def filing_warnings(*, brand_id: int, listing: Listing) -> list[dict]:
     """What the brand should know before it files against this listing's seller, each `{"code", "detail"}`:
     a test purchase of its own from the seller that found the goods genuine."""
     genuine = (
-        TestPurchase.objects.filter(
-            brand_id=brand_id, merchant_id=listing.merchant_id, verdict=TestPurchase.Verdict.GENUINE
-        )
+        _genuine_purchases(brand_id)
+        .filter(merchant_id=listing.merchant_id)
         .order_by("-ordered_on", "-pk")
         .values_list("order_ref", "ordered_on")
         .first()

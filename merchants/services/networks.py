@@ -62,8 +62,7 @@ def merchant_identifiers_record(*, merchant: Merchant, identifiers: dict) -> Ide
                 MerchantIdentifier.objects.update_or_create(
                     merchant=merchant, kind=kind, defaults={"digest": digest}
                 )
-        before = networks_recompute(seeds={merchant.pk})
-        flagged = evasion_flag(seeds={merchant.pk}, before=before)
+        flagged = _rederive(seeds={merchant.pk})
         merchant.refresh_from_db(fields=["network"])
         return IdentifiersResult(network_id=merchant.network_id, flagged=flagged)
 
@@ -72,8 +71,13 @@ def networks_refresh(*, seeds: set[int]) -> list[EvasionFlag]:
     """Re-derive the networks around `seeds` after identifiers were written some other way (a bulk load)."""
     with transaction.atomic():
         _lock()
-        before = networks_recompute(seeds=seeds)
-        return evasion_flag(seeds=seeds, before=before)
+        return _rederive(seeds=seeds)
+
+
+def _rederive(*, seeds: set[int]) -> list[EvasionFlag]:
+    """The networks around `seeds` again, then the ban-evasion flags they call for (under the lock)."""
+    before = networks_recompute(seeds=seeds)
+    return evasion_flag(seeds=seeds, before=before)
 
 
 def _component(seed: int) -> set[int]:
@@ -140,7 +144,7 @@ def evasion_flag(*, seeds: set[int], before: dict[int, int | None]) -> list[Evas
     if not banned:
         return []
     candidates = Merchant.objects.filter(
-        network_id__in={b.network_id for b in banned}, ban_evasion=False
+        pk__in=before, network_id__in={b.network_id for b in banned}, ban_evasion=False
     ).exclude(status__in=(Merchant.Status.BANNED, Merchant.Status.BAN_PENDING))
     flagged = []
     now = timezone.now()
