@@ -14,7 +14,12 @@ from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-load_dotenv(BASE_DIR / ".env")
+# A local run keeps its settings in `.env` (`make start` writes one); the environment always wins over it.
+# ENV_FILE names another file, or none at all when set empty (the settings tests: a checkout where `make
+# start` ran must still start as a bare production environment would).
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    load_dotenv(ENV_FILE)
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -22,7 +22,13 @@ TEST_ONLY = (
 def _production_env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in TEST_ONLY and not k.startswith("PLATFORM_WEBHOOK")}
     env.update(
-        {"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0", "ALLOWED_HOSTS": "takedown.example"}
+        # ENV_FILE empty: not the `.env` a local `make start` may have left in this checkout.
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "takedown.example",
+            "ENV_FILE": "",
+        }
     )
     env.update(extra)
     return env
