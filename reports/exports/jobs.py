@@ -13,13 +13,22 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
+from django.db import connection
 from django.utils import timezone
 
 from core.audit import audit
 from core.roles import Actor, actor_for
 from reports.dsa.statements import statements
 from reports.exports.pdf import render_report_pdf
-from reports.exports.rows import CHUNK_BYTES, Progress, audit_rows, claim_rows, csv_chunks, json_chunks
+from reports.exports.rows import (
+    CHUNK_BYTES,
+    Progress,
+    audit_rows,
+    claim_csv_copy,
+    claim_rows,
+    csv_chunks,
+    json_chunks,
+)
 from reports.exports.xlsx import write_xlsx
 from reports.lumen import lumen_notices
 from reports.metrics import (
@@ -65,7 +74,9 @@ def export_chunks(
     fmt: str, actor: Actor, filters: ReportFilters, progress: Progress | None = None
 ) -> Iterator[bytes]:
     """The export as a stream of bytes (the PDF and XLSX come in one piece, built first)."""
-    if fmt == "csv":
+    if fmt == "csv" and connection.vendor == "postgresql":
+        yield from claim_csv_copy(actor, filters, progress)
+    elif fmt == "csv":
         yield from csv_chunks(claim_rows(actor, filters, progress))
     elif fmt == "audit":
         yield from csv_chunks(audit_rows(actor, filters, progress))
