@@ -26,7 +26,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     F,
     FloatField,
     Func,
@@ -389,53 +388,99 @@ def _medians_by_window(qs: QuerySet, keys: dict, group_by: str | None, name: str
 
 
 # --- the figures ---------------------------------------------------------------------------------------
+# The claim figures come from one pass over the claims with any activity in the period: each figure counts
+# the rows its own date puts in the period (`COUNT(*) FILTER (WHERE …)`). Grouped by month, a claim can
+# belong to four months (filed, decided, reinstated, taken down): the pass groups by those months together
+# and Python adds each figure to its own month (a few hundred rows), so it stays one pass.
+CLAIM_DATES = ("submitted_at", "decided_at", "reinstated_at")
+
+
+def _claim_counts(decided: Q, filed: Q, reinstated: Q) -> dict[str, Any]:
+    taken = Q(taken_down_at__isnull=False)
+    # Membership in a set built once (a hashed subplan), not a lookup per claim.
+    countered = Q(pk__in=CounterNotice.objects.values("claim_id"))
+    backed = Q(pk__in=TestPurchase.claims.through.objects.values("claim_id"))
+    return {
+        "claims_filed": Count("pk", filter=filed),
+        "claims_decided": Count("pk", filter=decided),
+        "claims_taken_down": Count("pk", filter=decided & taken),
+        "claims_rejected": Count("pk", filter=decided & Q(state__in=REJECTED)),
+        "fast_tracked": Count("pk", filter=decided & Q(fast_tracked=True)),
+        "_countered": Count("pk", filter=decided & taken & countered),
+        "_reinstated_after": Count("pk", filter=decided & taken & Q(reinstated_at__isnull=False)),
+        "claims_with_test_purchase": Count("pk", filter=decided & backed),
+        "_backed_taken_down": Count("pk", filter=decided & taken & backed),
+        "reinstated": Count("pk", filter=reinstated),
+        "retracted": Count("pk", filter=reinstated & Q(retracted=True)),
+    }
+
+
+# Which date each figure of `_claim_counts` is counted by, when grouped by month.
+FIGURE_DATE = {"claims_filed": "submitted_at", "reinstated": "reinstated_at", "retracted": "reinstated_at"}
+
+
+def _median_aggregates(decided: Q) -> dict[str, Any]:
+    return {
+        "median_hours_to_decision": Median(HoursBetween("decided_at", "submitted_at"), filter=decided),
+        "median_hours_to_takedown": Median(
+            HoursBetween("taken_down_at", "submitted_at"), filter=decided & Q(taken_down_at__isnull=False)
+        ),
+    }
+
+
+def _by_month(rows, figures) -> dict[tuple, dict]:
+    """Fold rows grouped by (month filed, month decided, month reinstated) into one row per month."""
+    out: dict[tuple, dict] = {}
+    for row in rows:
+        for name in figures:
+            if row[name]:
+                month = row[f"m_{FIGURE_DATE.get(name, 'decided_at')}"]
+                entry = out.setdefault((_month_key(month),), {})
+                entry[name] = entry.get(name, 0) + row[name]
+    return out
+
+
+def _claim_figures(claims: QuerySet, filters: ReportFilters, group_by: str | None) -> list[dict[tuple, dict]]:
+    filed, decided = filters.period_q("submitted_at"), filters.period_q("decided_at")
+    reinstated, removed = filters.period_q("reinstated_at"), filters.period_q("taken_down_at")
+    active = claims.filter(filed | decided | reinstated | removed)
+    counts = _claim_counts(decided, filed, reinstated)
+    postgres = connection.vendor == "postgresql"
+    medians = _median_aggregates(decided) if postgres else {}
+    listings = {"listings_removed": Count("listing_id", distinct=True, filter=removed)}
+    if group_by == "month":
+        months = {f"m_{name}": TruncMonth(name) for name in CLAIM_DATES}
+        rows = active.annotate(**months).values(*months).annotate(**counts).order_by()
+        parts = [_by_month(rows, counts)]
+        if medians:
+            parts.append(
+                _grouped(claims.filter(decided), _claim_keys("month", "decided_at"), "month", **medians)
+            )
+        parts.append(
+            _grouped(claims.filter(removed), _claim_keys("month", "taken_down_at"), "month", **listings)
+        )
+    else:
+        parts = [
+            _grouped(active, _claim_keys(group_by, "decided_at"), group_by, **counts, **medians, **listings)
+        ]
+    if not postgres:
+        keys = _claim_keys(group_by, "decided_at")
+        for name, end, also in (
+            ("median_hours_to_decision", "decided_at", Q()),
+            ("median_hours_to_takedown", "taken_down_at", Q(taken_down_at__isnull=False)),
+        ):
+            parts.append(
+                _medians(
+                    claims.filter(decided & also), keys, group_by, HoursBetween(end, "submitted_at"), name
+                )
+            )
+    return parts
+
+
 def _figures(actor: Actor, filters: ReportFilters, group_by: str | None) -> dict[tuple, dict]:
     """Every metric for each group (or, with `group_by=None`, for the whole selection)."""
     claims = report_claims(actor, filters)
-    parts: list[dict[tuple, dict]] = []
-
-    filed = claims.filter(filters.period_q("submitted_at"))
-    parts.append(_grouped(filed, _claim_keys(group_by, "submitted_at"), group_by, claims_filed=Count("pk")))
-
-    decided = claims.filter(filters.period_q("decided_at"))
-    taken = Q(taken_down_at__isnull=False)
-    countered = Q(Exists(CounterNotice.objects.filter(claim=OuterRef("pk"))))
-    # The claim-to-purchase link table, indexed by claim: no join with the purchases themselves.
-    backed = Q(Exists(TestPurchase.claims.through.objects.filter(claim_id=OuterRef("pk"))))
-    decided_keys = _claim_keys(group_by, "decided_at")
-    parts.append(
-        _grouped(
-            decided,
-            decided_keys,
-            group_by,
-            claims_decided=Count("pk"),
-            claims_taken_down=Count("pk", filter=taken),
-            claims_rejected=Count("pk", filter=Q(state__in=REJECTED)),
-            fast_tracked=Count("pk", filter=Q(fast_tracked=True)),
-            _countered=Count("pk", filter=taken & countered),
-            _reinstated_after=Count("pk", filter=taken & Q(reinstated_at__isnull=False)),
-            claims_with_test_purchase=Count("pk", filter=backed),
-            _backed_taken_down=Count("pk", filter=backed & taken),
-        )
-    )
-    parts.append(
-        _medians(
-            decided,
-            decided_keys,
-            group_by,
-            HoursBetween("decided_at", "submitted_at"),
-            "median_hours_to_decision",
-        )
-    )
-    parts.append(
-        _medians(
-            decided.filter(taken),
-            decided_keys,
-            group_by,
-            HoursBetween("taken_down_at", "submitted_at"),
-            "median_hours_to_takedown",
-        )
-    )
+    parts = _claim_figures(claims, filters, group_by)
 
     counters = CounterNotice.objects.filter(claim__in=claims).filter(filters.period_q("filed_at"))
     parts.append(
@@ -445,27 +490,6 @@ def _figures(actor: Actor, filters: ReportFilters, group_by: str | None) -> dict
             group_by,
             counter_notices=Count("pk"),
             successful_counter_notices=Count("pk", filter=Q(outcome=CounterNotice.Outcome.REINSTATED)),
-        )
-    )
-
-    reinstated = claims.filter(filters.period_q("reinstated_at"))
-    parts.append(
-        _grouped(
-            reinstated,
-            _claim_keys(group_by, "reinstated_at"),
-            group_by,
-            reinstated=Count("pk"),
-            retracted=Count("pk", filter=Q(retracted=True)),
-        )
-    )
-
-    removed = claims.filter(filters.period_q("taken_down_at"))
-    parts.append(
-        _grouped(
-            removed,
-            _claim_keys(group_by, "taken_down_at"),
-            group_by,
-            listings_removed=Count("listing_id", distinct=True),
         )
     )
 
