@@ -7,9 +7,10 @@ import datetime as dt
 import heapq
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, F, OuterRef, Q, Subquery
 
 from core.models import AuditEvent
@@ -137,25 +138,27 @@ def hours_between(start, end) -> Decimal | str:
 # --- claims on PostgreSQL: the database writes the CSV -------------------------------------------------
 # Each function renders one kind of cell in SQL exactly as `claim_rows` renders it in Python.
 def _sql_text(column: str) -> str:
-    """`neutralise`; an empty text as NULL, which COPY writes unquoted, as the Python writer does."""
-    risky = "'=', '+', '-', '@', chr(9), chr(13)"
-    return f"NULLIF(CASE WHEN left({column}, 1) IN ({risky}) THEN chr(39) || {column} ELSE {column} END, '')"
+    """`neutralise`; an empty text as NULL, which COPY writes unquoted, as the Python writer does. The first
+    character is compared as a code (`ascii`): comparing texts goes through the collation, and cost more."""
+    risky = ", ".join(str(ord(c)) for c in FORMULA_START)
+    return (
+        f"CASE WHEN ascii({column}) IN ({risky}) THEN chr(39) || {column} "
+        f"WHEN {column} = '' THEN NULL ELSE {column} END"
+    )
 
 
 def _sql_time(column: str) -> str:
-    """`_iso`: UTC, `Z`, the microseconds only when there are some."""
-    utc = f"({column} AT TIME ZONE 'UTC')"
-    whole = f"date_part('microseconds', {column}) = floor(date_part('seconds', {column})) * 1000000"
+    """`_iso`: UTC, `Z`, the microseconds only when there are some (one `to_char` for whole seconds)."""
     return (
-        f'CASE WHEN {whole} THEN to_char({utc}, \'YYYY-MM-DD"T"HH24:MI:SS"Z"\') '
-        f'ELSE to_char({utc}, \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\') END'
+        f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
+        f"date_trunc('second', {column}) = {column} THEN 'Z' ELSE to_char({column}, '.US\"Z\"') END"
     )
 
 
 def _sql_hours(start: str, end: str) -> str:
-    """`hours_between`: EXTRACT(EPOCH …) is an exact numeric on PostgreSQL ≥ 14."""
-    rounded = f"trim_scale(round(EXTRACT(EPOCH FROM ({end} - {start})) / 3600, 4))::text"
-    return f"CASE WHEN strpos({rounded}, '.') > 0 THEN {rounded} ELSE {rounded} || '.0' END"
+    """`hours_between`: EXTRACT(EPOCH …) is an exact numeric on PostgreSQL ≥ 14; `round(…, 4)` always has four
+    decimals, of which the last three are dropped when they are zeros (`10.0000` → `10.0`)."""
+    return f"regexp_replace(round(EXTRACT(EPOCH FROM ({end} - {start})) / 3600, 4)::text, '0{{1,3}}$', '')"
 
 
 def _sql_bool(column: str) -> str:
@@ -173,7 +176,7 @@ def claim_csv_copy(actor: Actor, filters: ReportFilters, progress: Progress | No
     total = claims.count() if progress else 0
     own = CLAIM_FIELDS[:-4]  # the last four are computed below
     columns = {"claim_id": F("pk"), **{f"c{n}": F(path) for n, (_, path) in enumerate(own)}}
-    inner = claims.annotate(**columns).values_list(*columns)
+    inner = claims.annotate(**columns).values_list(*columns).order_by()  # sorted once, outside
     inner_sql, params = inner.query.sql_with_params()
     col = {name: f'q."c{n}"' for n, (name, _) in enumerate(own)}
     rejected = ", ".join(f"'{state}'" for state in sorted(REJECTED))
@@ -203,9 +206,36 @@ def claim_csv_copy(actor: Actor, filters: ReportFilters, progress: Progress | No
         f"FROM {CounterNotice._meta.db_table} GROUP BY claim_id) AS cn ON cn.claim_id = q.claim_id "
         f"ORDER BY {col['submitted_at']}, q.claim_id) TO STDOUT WITH (FORMAT csv, HEADER true)"
     )
+    with _copy_cursor(claims.db) as cursor:
+        yield from _copy_chunks(cursor, sql, params, total, progress)
+
+
+@contextmanager
+def _copy_cursor(db: str):
+    """A cursor for the COPY, on a connection of its own: while the COPY streams, its connection can do
+    nothing else, and a background export saves its progress on the usual one as it goes. The connection's
+    settings suit one big read: no JIT (compiling the expressions took longer than running them) and room
+    to sort and hash in memory. Inside a transaction (a test's, whose rows only it can see) the COPY runs
+    on the transaction's connection instead."""
+    wrapper = connections[db]
+    if wrapper.in_atomic_block:
+        with wrapper.cursor() as cursor:
+            yield cursor.cursor
+        return
+    own = wrapper.get_new_connection(wrapper.get_connection_params())
+    try:
+        with own.cursor() as cursor:
+            cursor.execute("SET jit = off")
+            cursor.execute("SET work_mem = '256MB'")
+            yield cursor
+    finally:
+        own.close()
+
+
+def _copy_chunks(cursor, sql: str, params, total: int, progress: Progress | None) -> Iterator[bytes]:
     buffer: list[bytes] = []
     size = lines = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(sql, params) as copy:
+    with cursor.copy(sql, params) as copy:
         for data in copy:
             buffer.append(bytes(data))
             size += len(data)

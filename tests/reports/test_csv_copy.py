@@ -6,16 +6,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
-from core.roles import SYSTEM
-from reports.exports.jobs import export_chunks
+from core.roles import SYSTEM, actor_for
+from reports.exports.jobs import export_build, export_chunks, export_request
 from reports.exports.rows import claim_csv_copy, claim_rows, csv_chunks, hours_between
 from reports.metrics import report_filters
+from reports.models import Export
 from takedowns.models import Claim, CounterNotice
 from tests.conftest import require_services
+from tests.factories import ListingFactory
+from tests.lifecycle import claim_in_state
 
 
 def parsed(chunks) -> list[list[str]]:
@@ -94,3 +99,33 @@ def test_hours_are_exact_and_rounded_half_away_from_zero(micro, expected):
     assert str(hours_between(start, start + dt.timedelta(microseconds=micro))) == expected
     assert hours_between(None, start) == ""
     assert isinstance(hours_between(start, start), Decimal)
+
+
+def test_a_background_export_streams_on_a_connection_of_its_own(transactional_db, world, monkeypatch):
+    """Committed rows (no test transaction around them), as in a worker: the COPY takes a connection of its
+    own, so the export can save its progress on the usual one between chunks (on one connection, the first
+    progress write during the COPY fails the export)."""
+    require_services(postgres=True)
+    monkeypatch.setattr("reports.exports.rows.CHUNK_BYTES", 300)
+    for state in ("taken_down", "rejected", "in_review", "reinstated") * 3:
+        claim_in_state(world, state, listing=ListingFactory(merchant=world.merchant))
+    export = export_request(actor=actor_for(world.compliance), fmt="csv", params={})
+    finished: list[Export] = []
+
+    def build() -> None:  # in a thread of its own, so that a hang (one connection waiting on itself) fails
+        try:
+            finished.append(export_build(export_id=export.pk))
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=build, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert finished, "the export did not finish in 60 s"
+    built = finished[0]
+    assert built.status == Export.Status.DONE and built.progress == 100, built.error
+    with built.file.open("rb") as fh:
+        body = fh.read()
+    filters = report_filters(actor=actor_for(world.compliance), params={})
+    assert parsed([body]) == parsed(csv_chunks(claim_rows(actor_for(world.compliance), filters)))
+    assert len(parsed([body])) > 10  # enough rows for several chunks, so several progress writes
