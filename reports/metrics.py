@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
     Aggregate,
     Case,
@@ -42,6 +42,7 @@ from django.utils import timezone
 from brands.models import Brand
 from core.errors import Forbidden, Invalid, NotFound
 from core.models import AuditEvent
+from core.replica import from_replica
 from core.roles import Actor
 from merchants.models import Merchant
 from takedowns.models import REJECTED, Claim, CounterNotice, TestPurchase
@@ -371,7 +372,7 @@ def _medians_by_window(qs: QuerySet, keys: dict, group_by: str | None, name: str
         f"         COUNT(*) OVER ({partition}) AS cnt FROM ({sql}) AS ordered"
         f") AS numbered WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) {group}"
     )
-    with connection.cursor() as cursor:
+    with connections[qs.db].cursor() as cursor:
         cursor.execute(query, params)
         rows = cursor.fetchall()
     out: dict[tuple, dict] = {}
@@ -582,6 +583,7 @@ class Summary:
         }
 
 
+@from_replica()
 def report_summary(*, actor: Actor, filters: ReportFilters, group_by: str | None = None) -> Summary:
     """Totals and one row per group. Months without activity inside the period are listed with zeros, so a
     chart shows the gap; other groupings list only groups with activity."""

@@ -17,6 +17,7 @@ from brands.models import Brand, IPRight
 from brands.selectors import brands_visible_to, ip_rights_visible_to
 from core.errors import DomainError
 from core.portal import error_messages, page_of, require
+from core.replica import from_replica
 from core.roles import actor_for
 from reports.charts import bar_chart, line_chart
 from reports.metrics import GROUPINGS, report_claims, report_filters, report_summary, top_repeat_infringers
@@ -28,6 +29,7 @@ from takedowns.templatetags.claims import ACTION_LABELS, TRANSITION_LABELS
 
 # --- brand dashboard --------------------------------------------------------------------------------------
 @login_required
+@from_replica()
 def dashboard(request):
     actor = actor_for(request.user)
     require(bool(actor.brand_ids))
@@ -121,6 +123,7 @@ def period_presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
 
 
 @login_required
+@from_replica()
 def reports(request):
     """Figures from the reporting backend (`reports.metrics`, the same numbers as the API and the exports);
     only the distribution of decision times is counted here."""

@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core.audit import audit
+from core.replica import replica_chunks
 from core.roles import Actor, actor_for
 from reports.dsa.statements import statements
 from reports.exports.pdf import render_report_pdf
@@ -73,7 +74,12 @@ def export_filename(fmt: str, filters: ReportFilters) -> str:
 def export_chunks(
     fmt: str, actor: Actor, filters: ReportFilters, progress: Progress | None = None
 ) -> Iterator[bytes]:
-    """The export as a stream of bytes (the PDF and XLSX come in one piece, built first)."""
+    """The export as a stream of bytes (the PDF and XLSX come in one piece, built first), read from the
+    replica when there is one (progress is a write: it goes to the primary)."""
+    return replica_chunks(_chunks(fmt, actor, filters, progress))
+
+
+def _chunks(fmt: str, actor: Actor, filters: ReportFilters, progress: Progress | None) -> Iterator[bytes]:
     if fmt == "csv" and connection.vendor == "postgresql":
         yield from claim_csv_copy(actor, filters, progress)
     elif fmt == "csv":
