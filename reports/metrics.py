@@ -584,12 +584,18 @@ class Summary:
 
 
 @from_replica()
-def report_summary(*, actor: Actor, filters: ReportFilters, group_by: str | None = None) -> Summary:
+def report_summary(
+    *, actor: Actor, filters: ReportFilters, group_by: str | None = None, totals: dict | None = None
+) -> Summary:
     """Totals and one row per group. Months without activity inside the period are listed with zeros, so a
-    chart shows the gap; other groupings list only groups with activity."""
+    chart shows the gap; other groupings list only groups with activity. `totals`: those of another summary
+    for the same actor and filters (the totals do not depend on the grouping), instead of counting again."""
     group_by = group_by or filters.group_by
-    totals = _figures(actor, filters, None).get((), _finish({}, banned_known=True))
-    totals.pop("_label", None)
+    if totals is None:
+        totals = _figures(actor, filters, None).get((), _finish({}, banned_known=True))
+        totals.pop("_label", None)
+    else:
+        totals = dict(totals)
     grouped = _figures(actor, filters, group_by)
     rows = []
     for key, values in grouped.items():

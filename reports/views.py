@@ -139,7 +139,11 @@ def reports(request):
         problems = error_messages(exc)
         chosen = report_filters(actor=actor, params={})
     monthly = report_summary(actor=actor, filters=chosen, group_by="month")
-    grouped = monthly if chosen.group_by == "month" else report_summary(actor=actor, filters=chosen)
+    grouped = (
+        monthly
+        if chosen.group_by == "month"
+        else report_summary(actor=actor, filters=chosen, totals=monthly.totals)
+    )
     months = [row["group"] for row in monthly.rows][-24:]
     recent = monthly.rows[-24:]
     claims_qs = report_claims(actor, chosen).filter(chosen.period_q("submitted_at"))

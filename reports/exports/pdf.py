@@ -107,9 +107,10 @@ def pdf_context(actor: Actor, filters: ReportFilters, progress: Progress | None 
 
     months = report_summary(actor=actor, filters=filters, group_by="month")
     step(2)
-    brands = report_summary(actor=actor, filters=filters, group_by="brand")
-    types = report_summary(actor=actor, filters=filters, group_by="infringement_type")
-    reviewers = report_summary(actor=actor, filters=filters, group_by="reviewer")
+    totals = months.totals  # the same for every grouping
+    brands = report_summary(actor=actor, filters=filters, group_by="brand", totals=totals)
+    types = report_summary(actor=actor, filters=filters, group_by="infringement_type", totals=totals)
+    reviewers = report_summary(actor=actor, filters=filters, group_by="reviewer", totals=totals)
     step(5)
     merchants = top_repeat_infringers(actor=actor, filters=filters, limit=25)
     transparency = transparency_report(actor=actor, filters=filters)

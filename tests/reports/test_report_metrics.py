@@ -73,6 +73,17 @@ def test_it_computes_the_totals_over_every_state(scenario):
     assert totals["reinstatement_rate"] == pytest.approx(2 / 7)
 
 
+@pytest.mark.parametrize("group_by", ["month", "brand", "merchant", "infringement_type", "reviewer"])
+def test_the_totals_do_not_depend_on_the_grouping(scenario, group_by):
+    """The PDF and the report page count the totals once and hand them to the other groupings."""
+    filters = report_filters(actor=SYSTEM, params={"from": "2026-01-01", "to": "2026-06-30"})
+    alone = report_summary(actor=SYSTEM, filters=filters, group_by=group_by).totals
+    other = report_summary(
+        actor=SYSTEM, filters=filters, group_by="brand" if group_by == "month" else "month"
+    )
+    assert alone == other.totals and alone["claims_filed"] > 0
+
+
 def test_it_groups_by_month_with_an_empty_month_between(scenario):
     result = summary(**{"from": "2026-01-01", "to": "2026-04-30", "group_by": "month"})
     months = rows_by_group(result)
