@@ -27,6 +27,7 @@ from takedowns.api.serializers import (
     LegalActionSerializer,
     TestPurchaseAttachSerializer,
     TransitionSerializer,
+    list_row,
     list_values,
     with_overdue,
 )
@@ -138,10 +139,10 @@ class ClaimViewSet(
             listing_id=data.pop("listing", None), listing_url=data.pop("listing_url", None)
         )
         claim = claim_create(actor=actor, listing=listing, **data)
-        answer = {
-            **self._detail(claim.pk),
-            "warnings": filing_warnings(brand_id=claim.brand_id, listing=listing),
-        }
+        # The claim as the list shows it (no nested objects: a new draft has no events but its creation, no
+        # evidence and no counter-notice); `GET claims/{id}/` gives the full detail.
+        (row,) = with_overdue([list_row(claim)])
+        answer = {**self._shape(row), "warnings": filing_warnings(brand_id=claim.brand_id, listing=listing)}
         return Response(answer, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=FILE_RESPONSES)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django.db.models import F, Q
@@ -228,6 +229,29 @@ class ClaimListSerializer(ClaimSerializer):
 def list_values(queryset):
     """The claims as `ClaimListSerializer` describes them, read as rows (`.values()`): one query, no model
     instances, no per-field Python (the renderer formats the dates). `overdue` is added by `with_overdue`."""
+    own, joined = _list_columns()
+    rows = queryset.values(*own, **{name: F(path) for name, path in joined.items()})
+    rows.count_from = queryset  # what the paginator counts: the claims, without the joins of the columns
+    return rows
+
+
+def list_row(claim) -> dict:
+    """One claim as `list_values` reads it, taken from the instance and the objects loaded with it (its
+    brand, listing and the listing's merchant): the answer to filing a claim, without reading it back."""
+    own, joined = _list_columns()
+    row = {name: getattr(claim, claim._meta.get_field(name).attname) for name in own}
+    for name, path in joined.items():
+        value = claim
+        for part in path.split("__"):
+            value = getattr(value, part) if value is not None else None
+        row[name] = value
+    return row
+
+
+@functools.cache
+def _list_columns() -> tuple[list[str], dict[str, str]]:
+    """The claim's own columns and the joined ones (name → path) of `ClaimListSerializer`, worked out once:
+    building the serializer's fields took longer than the query."""
     own, joined = [], {}
     for name, field in ClaimListSerializer().fields.items():
         if name == "overdue":
@@ -235,10 +259,8 @@ def list_values(queryset):
         if field.source == name:  # a column of the claim (a foreign key reads as its id)
             own.append(name)
         else:
-            joined[name] = F(field.source.replace(".", "__"))
-    rows = queryset.values(*own, **joined)
-    rows.count_from = queryset  # what the paginator counts: the claims, without the joins of the columns
-    return rows
+            joined[name] = field.source.replace(".", "__")
+    return own, joined
 
 
 def with_overdue(rows) -> list[dict]:
@@ -410,8 +432,9 @@ class ClaimDetailSerializer(ClaimSerializer):
         return decisions.for_merchant(claim) if audience == Audience.MERCHANT else decisions.for_brand(claim)
 
 
-class ClaimCreatedSerializer(ClaimDetailSerializer):
-    """The answer to filing a claim: the claim, and what the brand should know before it submits it."""
+class ClaimCreatedSerializer(ClaimListSerializer):
+    """The answer to filing a claim: the claim as the list shows it, and what the brand should know before it
+    submits it."""
 
     warnings = CodeDetailSerializer(
         many=True,
@@ -420,8 +443,8 @@ class ClaimCreatedSerializer(ClaimDetailSerializer):
         "seller found the goods genuine. Empty when there is nothing to say.",
     )
 
-    class Meta(ClaimDetailSerializer.Meta):
-        fields = ClaimDetailSerializer.Meta.fields + ["warnings"]
+    class Meta(ClaimListSerializer.Meta):
+        fields = ClaimListSerializer.Meta.fields + ["warnings"]
         read_only_fields = fields
 
 

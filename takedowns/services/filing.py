@@ -100,14 +100,14 @@ def claim_create(
         )
         claim.reference = claim_reference(claim.pk, timezone.now().year)
         Claim.objects.filter(pk=claim.pk).update(reference=claim.reference)
-        ClaimEvent.objects.create(
+        ClaimEvent(
             claim=claim,
             transition="create",
             from_state=S.DRAFT,
             to_state=S.DRAFT,
             actor=actor.user,
             actor_label=actor.label,
-        )
+        ).save(first_link=True)
     return claim
 
 

@@ -8,9 +8,9 @@ from tests.factories import ListingFactory
 from tests.lifecycle import claim_in_state
 
 # Pinned: a change that adds a query per row (a missing select_related) fails here.
-QUEUE_QUERIES = 13  # 12, and the count of held bans on its tab
-DASHBOARD_QUERIES = 29
-REVIEW_QUERIES = 15  # 14, and the test purchases attached
+QUEUE_QUERIES = 11  # 10, and the count of held bans on its tab
+DASHBOARD_QUERIES = 27
+REVIEW_QUERIES = 13  # 12, and the test purchases attached
 
 
 def _claims(world, count: int, state: str) -> None:
