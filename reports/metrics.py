@@ -420,12 +420,17 @@ def _claim_counts(decided: Q, filed: Q, reinstated: Q) -> dict[str, Any]:
 FIGURE_DATE = {"claims_filed": "submitted_at", "reinstated": "reinstated_at", "retracted": "reinstated_at"}
 
 
+# The two medians: name, the end of the span (from filing), and which decided claims have one.
+MEDIANS = (
+    ("median_hours_to_decision", "decided_at", Q()),
+    ("median_hours_to_takedown", "taken_down_at", Q(taken_down_at__isnull=False)),
+)
+
+
 def _median_aggregates(decided: Q) -> dict[str, Any]:
+    """The medians as aggregates of the one pass (PostgreSQL; SQLite counts them by window: `_medians`)."""
     return {
-        "median_hours_to_decision": Median(HoursBetween("decided_at", "submitted_at"), filter=decided),
-        "median_hours_to_takedown": Median(
-            HoursBetween("taken_down_at", "submitted_at"), filter=decided & Q(taken_down_at__isnull=False)
-        ),
+        name: Median(HoursBetween(end, "submitted_at"), filter=decided & also) for name, end, also in MEDIANS
     }
 
 
@@ -466,10 +471,7 @@ def _claim_figures(claims: QuerySet, filters: ReportFilters, group_by: str | Non
         ]
     if not postgres:
         keys = _claim_keys(group_by, "decided_at")
-        for name, end, also in (
-            ("median_hours_to_decision", "decided_at", Q()),
-            ("median_hours_to_takedown", "taken_down_at", Q(taken_down_at__isnull=False)),
-        ):
+        for name, end, also in MEDIANS:
             parts.append(
                 _medians(
                     claims.filter(decided & also), keys, group_by, HoursBetween(end, "submitted_at"), name
