@@ -303,6 +303,18 @@ def database_url_for(settings_dict: dict) -> str:
     return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
 
 
+def on_server(*statements: str) -> None:
+    """Run statements on the test database's server outside any database (CREATE / DROP DATABASE)."""
+    import psycopg
+    from django.db import connection
+
+    with psycopg.connect(
+        database_url_for({**connection.settings_dict, "NAME": "postgres"}), autocommit=True
+    ) as db:
+        for sql in statements:
+            db.execute(sql)
+
+
 # --- Redis, stopped and started for the outage test ------------------------------------------------------
 def redis_stop(url: str) -> None:
     from urllib.parse import urlparse

@@ -32,7 +32,7 @@ from takedowns.models import Claim, Evidence
 from takedowns.services.filing import evidence_add
 from tests.conftest import require_services
 from tests.factories import ListingFactory, UserFactory
-from tests.harness import ROOT, database_url_for
+from tests.harness import ROOT, database_url_for, on_server
 from tests.lifecycle import claim_in_state
 
 pytestmark = pytest.mark.services
@@ -57,21 +57,16 @@ def _run(*command: str, env: dict | None = None) -> str:
     return done.stdout
 
 
-def _admin_url() -> str:
-    return database_url_for({**connection.settings_dict, "NAME": "postgres"})
-
-
 @pytest.fixture
 def restore_target(transactional_db):
     """A brand-new, empty database beside the test database; dropped afterwards."""
     require_services(postgres=True)
     name = f"{connection.settings_dict['NAME']}_restore"
-    with psycopg.connect(_admin_url(), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    on_server(
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}" TEMPLATE template0'
+    )
     yield database_url_for({**connection.settings_dict, "NAME": name})
-    with psycopg.connect(_admin_url(), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _build(world) -> None:

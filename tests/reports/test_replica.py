@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 
-import psycopg
 import pytest
 from django.db import connection, connections
 
@@ -20,17 +19,10 @@ from reports.models import Export
 from takedowns.models import Claim
 from tests.conftest import require_services
 from tests.factories import ListingFactory
-from tests.harness import database_url_for
+from tests.harness import on_server
 from tests.lifecycle import claim_in_state
 
 pytestmark = pytest.mark.services
-
-
-def _admin(sql: str) -> None:
-    with psycopg.connect(
-        database_url_for({**connection.settings_dict, "NAME": "postgres"}), autocommit=True
-    ) as db:
-        db.execute(sql)
 
 
 class Replica:
@@ -41,8 +33,8 @@ class Replica:
     def sync(self) -> None:
         """The replica becomes a copy of the primary as it is now (every session closed for the copy)."""
         connections.close_all()
-        _admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        _admin(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.primary}"')
+        on_server(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        on_server(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.primary}"')
         if REPLICA in connections.settings:
             # Connected here: the test case forbids opening a connection to an alias it was not given when
             # it started, and the alias is added after (adding it for every test would route their reports
@@ -64,7 +56,7 @@ def replica(transactional_db, world):
     connections[REPLICA].close()
     del connections[REPLICA]
     del connections.settings[REPLICA]
-    _admin(f'DROP DATABASE IF EXISTS "{copy.name}" WITH (FORCE)')
+    on_server(f'DROP DATABASE IF EXISTS "{copy.name}" WITH (FORCE)')
 
 
 def _taken_down(world, count: int) -> None:
