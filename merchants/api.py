@@ -31,6 +31,7 @@ class ListingSerializer(serializers.ModelSerializer):
             "title",
             "price",
             "currency",
+            "attributes",
             "status",
             "removed_at",
             "created_at",
@@ -57,6 +58,13 @@ class ListingWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
     price = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
     currency = serializers.CharField(max_length=3, required=False, allow_blank=True)
+    attributes = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="What the marketplace shows beside the title: a flat object of texts, e.g. "
+        '{"brand": "Acme", "model": "X1", "condition": "new", "colour": "red"}; at most 30, names up to 50 '
+        "characters, values up to 200. Left out, the listing has none.",
+    )
 
 
 class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

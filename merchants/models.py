@@ -58,6 +58,9 @@ class Listing(models.Model):
     title = models.CharField(max_length=300)
     price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
+    # What the marketplace shows beside the title (brand, model, condition, colour …): a flat object of short
+    # texts, checked by `merchants.services.marketplace.listing_attributes_clean`; captured with each claim.
+    attributes = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     removed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,6 +1,6 @@
-# Reserved for: listing attributes sent by the marketplace. Operations are filled in by the change that needs them.
+# Listing attributes sent by the marketplace (brand, model, condition, colour …), captured with each claim.
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -9,4 +9,10 @@ class Migration(migrations.Migration):
         ('merchants', '0006_identifiers_networks_listing_images'),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name='listing',
+            name='attributes',
+            field=models.JSONField(blank=True, default=dict),
+        ),
+    ]

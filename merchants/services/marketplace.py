@@ -83,7 +83,8 @@ def listing_upsert(*, data: dict) -> tuple[Listing, bool]:
     return Listing.objects.select_related("merchant").get(pk=result["id"]), result["status"] == "created"
 
 
-BULK_FIELDS = ("merchant", "url", "title", "price", "currency", "updated_at")
+# `attributes` is written like every other field: an upsert that leaves them out clears them.
+BULK_FIELDS = ("merchant", "url", "title", "price", "currency", "attributes", "updated_at")
 
 
 def listings_upsert(items: list) -> list[dict]:
@@ -122,6 +123,7 @@ def listings_upsert(items: list) -> list[dict]:
             title=row["title"],
             price=row["price"],
             currency=row["currency"],
+            attributes=row["attributes"],
         )
     existing = set(Listing.objects.filter(platform_ref__in=list(rows)).values_list("platform_ref", flat=True))
     now = timezone.now()
@@ -189,10 +191,54 @@ def _listing_clean(item) -> dict:
                 row["price"] = price.quantize(Decimal("0.01"))
     if row["currency"] and (len(row["currency"]) != 3 or not row["currency"].isalpha()):
         problems["currency"] = [_("Use a three-letter code.")]
+    try:
+        row["attributes"] = listing_attributes_clean(item.get("attributes"))
+    except ValueError as exc:
+        problems["attributes"] = [str(exc)]
     if problems:
         first = next(iter(problems))
         raise Invalid(f"{first}: {problems[first][0]}", code="invalid", extra={"fields": problems})
     return row
+
+
+ATTRIBUTES_MAX = 30
+ATTRIBUTE_NAME_MAX = 50
+ATTRIBUTE_VALUE_MAX = 200
+
+
+def listing_attributes_clean(raw) -> dict[str, str]:
+    """A listing's attributes as the marketplace shows them (brand, model, condition, colour …): a flat JSON
+    object of at most `ATTRIBUTES_MAX` names, each a short text, each value a short text (a number is taken as
+    its text). Absent or null is none. ValueError says what is wrong, naming the attribute."""
+    if raw is None or raw == "":
+        return {}
+    if not isinstance(raw, dict):
+        raise ValueError(_("Send the attributes as a JSON object of names and texts."))
+    if len(raw) > ATTRIBUTES_MAX:
+        raise ValueError(_("At most %(n)s attributes per listing.") % {"n": ATTRIBUTES_MAX})
+    cleaned: dict[str, str] = {}
+    for name, value in raw.items():
+        key = str(name).strip()
+        if not key or len(key) > ATTRIBUTE_NAME_MAX or not key.isprintable():
+            raise ValueError(
+                _("Attribute names are 1 to %(n)s printable characters: “%(name)s” is not.")
+                % {"n": ATTRIBUTE_NAME_MAX, "name": key[:60]}
+            )
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValueError(
+                _("The attribute “%(name)s” must be a text (a list, an object, true/false or null is not).")
+                % {"name": key}
+            )
+        text = str(value).strip()
+        if len(text) > ATTRIBUTE_VALUE_MAX or "\x00" in text:
+            raise ValueError(
+                _("The attribute “%(name)s” is longer than %(n)s characters or holds a null character.")
+                % {"name": key, "n": ATTRIBUTE_VALUE_MAX}
+            )
+        if key in cleaned:
+            raise ValueError(_("The attribute “%(name)s” is sent twice.") % {"name": key})
+        cleaned[key] = text
+    return cleaned
 
 
 WEB_URL = URLValidator(schemes=["http", "https"])

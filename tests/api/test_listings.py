@@ -230,3 +230,105 @@ def test_a_banned_merchants_listings_arrive_removed(world, api):
     assert response.status_code == 201 and response.json()["status"] == "removed"
     moved = {**body, "platform_ref": world.other_listing.platform_ref}
     assert api(world.platform).post("/api/v1/listings/", moved, format="json").json()["status"] == "removed"
+
+
+# --- attributes and photos: what the marketplace sends, as a claim captures it ----------------------------
+def png_of(colour: tuple[int, int, int], name: str = "photo.png"):
+    """A real PNG of one colour: different colours are different photos (their own SHA-256)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+ATTRIBUTES = {"brand": "Aurelia", "model": "Tote 24", "condition": "new", "colour": "red", "size": 36}
+
+
+def test_it_keeps_the_attributes_sent_with_a_listing(world, api):
+    response = api(world.platform).post(LIST, {**LISTING, "attributes": ATTRIBUTES}, format="json")
+    assert response.status_code == 201
+    # A number is kept as its text: every attribute is a text.
+    expected = {**ATTRIBUTES, "size": "36"}
+    assert response.json()["attributes"] == expected
+    assert Listing.objects.get(platform_ref="L-100").attributes == expected
+    assert api(world.owner).get(f"{LIST}{response.json()['id']}/").json()["attributes"] == expected
+    # An update without attributes leaves the listing with none, as it leaves out every other field.
+    again = api(world.platform).post(LIST, LISTING, format="json")
+    assert again.status_code == 200 and again.json()["attributes"] == {}
+
+
+@pytest.mark.parametrize(
+    "attributes, says",
+    [
+        (["brand", "Aurelia"], "JSON object"),
+        ("brand=Aurelia", "JSON object"),
+        ({"brand": {"name": "Aurelia"}}, "“brand” must be a text"),
+        ({"brand": ["Aurelia"]}, "“brand” must be a text"),
+        ({"original": True}, "“original” must be a text"),
+        ({"colour": None}, "“colour” must be a text"),
+        ({"model": "x" * 201}, "“model” is longer than 200"),
+        ({"model": "bad\x00byte"}, "null character"),
+        ({"n" * 51: "long name"}, "1 to 50 printable"),
+        ({"  ": "blank name"}, "1 to 50 printable"),
+        ({"line\nbreak": "x"}, "1 to 50 printable"),
+        ({f"a{i}": "x" for i in range(31)}, "At most 30"),
+        ({"colour": "red", " colour ": "blue"}, "sent twice"),
+    ],
+)
+def test_it_refuses_attributes_that_are_not_a_flat_object_of_short_texts(world, api, attributes, says):
+    body = assert_json_error(
+        api(world.platform).post(LIST, {**LISTING, "attributes": attributes}, format="json"), 400
+    )
+    assert says in body["detail"] and body["detail"].startswith("attributes:")
+    assert says in body["attributes"][0]
+    assert not Listing.objects.filter(platform_ref="L-100").exists()
+
+
+def test_it_checks_attributes_item_by_item_in_a_bulk(world, api):
+    items = [
+        {**LISTING, "platform_ref": "B-1", "attributes": {"brand": "Aurelia"}},
+        {**LISTING, "platform_ref": "B-2", "attributes": {"brand": 3.5, "colour": ["red"]}},
+        {**LISTING, "platform_ref": "B-3"},
+    ]
+    response = api(world.platform).post(BULK, items, format="json")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["created", "error", "created"]
+    assert results[1]["errors"] == {
+        "attributes": [
+            "The attribute “colour” must be a text (a list, an object, true/false or null is not)."
+        ]
+    }
+    assert dict(
+        Listing.objects.filter(platform_ref__startswith="B-").values_list("platform_ref", "attributes")
+    ) == {
+        "B-1": {"brand": "Aurelia"},
+        "B-3": {},
+    }
+
+
+def test_it_accepts_listing_photos_sniffed_by_their_content_only(world, api):
+    images = f"{LIST}{world.listing.pk}/images/"
+    client = api(world.platform)
+    first = client.post(images, {"file": png_of((200, 0, 0))}, format="multipart")
+    assert first.status_code == 201 and first.json()["content_type"] == "image/png"
+    assert (
+        client.post(images, {"file": png_of((200, 0, 0))}, format="multipart").status_code == 200
+    )  # same photo
+    from tests.api.conftest import upload
+
+    disguised = upload("photo.png", b"<html><script>alert(1)</script></html>", "image/png")
+    assert_json_error(client.post(images, {"file": disguised}, format="multipart"), 400)
+    pdf = upload("photo.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+    assert (
+        "images" in assert_json_error(client.post(images, {"file": pdf}, format="multipart"), 400)["detail"]
+    )
+    assert_json_error(client.post(images, {}, format="multipart"), 400)
+    # Only the marketplace and reviewers send photos; a brand reads them.
+    assert_json_error(api(world.owner).post(images, {"file": png_of((0, 0, 200))}, format="multipart"), 403)
+    listed = api(world.owner).get(images).json()["results"]
+    assert [item["id"] for item in listed] == [first.json()["id"]]
