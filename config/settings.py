@@ -281,6 +281,7 @@ CELERY_BEAT_SCHEDULE = {
     "run-deadlines": {"task": "takedowns.tasks.run_deadlines", "schedule": timedelta(minutes=5)},
     "recompute-programmes": {"task": "takedowns.tasks.recompute_programmes", "schedule": timedelta(hours=24)},
     "purge-exports": {"task": "reports.tasks.purge_exports", "schedule": timedelta(hours=1)},
+    "purge-staged": {"task": "core.tasks.purge_staged", "schedule": timedelta(hours=1)},
 }
 
 # --- the rules the product encodes (docs/contract.md §4–§6) ---------------------------------------------------------

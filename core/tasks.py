@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from core.outbox import dispatch, notice_deliver, notices_due
+from core.staged import staged_purge
 
 
 @shared_task(name="core.tasks.deliver_notice", ignore_result=True)
@@ -19,3 +20,9 @@ def sweep_outbox() -> dict:
     for pk, channel in notices:
         dispatch(pk, channel)
     return {"notices": len(notices)}
+
+
+@shared_task(name="core.tasks.purge_staged", ignore_result=True)
+def purge_staged() -> dict:
+    """Every hour: remove the files a form held for its user and that were never used (`core.staged`)."""
+    return {"removed": staged_purge()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from brands.forms import ip_right_label
@@ -83,13 +84,22 @@ class ClaimFileForm(ClaimFieldsForm):
         max_length=500,
         assume_scheme="https",
         help_text=_("The address of the listing on the marketplace, as shown in the browser."),
+        # The listing is shown as soon as its URL is typed (`takedowns.views.filing.claim_new_listing`).
+        widget=forms.URLInput(
+            attrs={
+                "hx-get": reverse_lazy("claim-new-listing"),
+                "hx-trigger": "change, keyup changed delay:600ms",
+                "hx-target": "#listing-preview",
+            }
+        ),
     )
+    # Checked and held by the view (`takedowns.views.filing`), so files survive an error elsewhere on the
+    # form; each file has its own kind there.
     evidence = MultipleFileField(
         label=_("Evidence"),
-        required=True,
+        required=False,
         help_text=_("Photos, test-purchase receipts, PDF documents: up to 20 MB each."),
     )
-    evidence_kind = forms.ChoiceField(choices=Evidence.Kind.choices, label=_("Kind of evidence"))
     # Asked for only when the brand's own test purchase from this seller found the goods genuine.
     file_anyway = forms.BooleanField(
         required=False, label=_("I know of the genuine test purchase and file this claim anyway.")
@@ -101,7 +111,6 @@ class ClaimFileForm(ClaimFieldsForm):
         "infringement_type",
         "description",
         "evidence",
-        "evidence_kind",
         "good_faith",
         "accurate",
         "signature",

@@ -5,6 +5,7 @@ from takedowns.views import (
     batches,
     brand_review,
     claims,
+    filing,
     home,
     merchant_link,
     merchants,
@@ -21,7 +22,8 @@ urlpatterns = [
     path("brands/<int:pk>/do/<str:name>/", brand_review.brand_action, name="brand-action"),
     # claims
     path("claims/", claims.claims, name="claims"),
-    path("claims/new/", claims.claim_new, name="claim-new"),
+    path("claims/new/", filing.claim_new, name="claim-new"),
+    path("claims/new/listing/", filing.claim_new_listing, name="claim-new-listing"),
     path("claims/bulk/", batches.bulk_new, name="bulk-new"),
     path("claims/<int:pk>/", claims.claim_detail, name="claim"),
     path("claims/<int:pk>/evidence/", claims.claim_evidence, name="claim-evidence"),

@@ -19,9 +19,24 @@
       var caption = document.createElement("figcaption");
       caption.textContent = file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
       figure.appendChild(caption);
+      // One kind per file, in the files' order (`evidence_kinds`): a photo is an image, the rest documents.
+      var options = document.getElementById("evidence-kind-options");
+      var kinds = input.getAttribute("data-kinds");
+      if (options && kinds) {
+        var select = document.createElement("select");
+        select.name = kinds;
+        select.setAttribute("aria-label", file.name);
+        select.appendChild(options.content.cloneNode(true));
+        select.value = file.type.indexOf("image/") === 0 ? "image" : "document";
+        figure.appendChild(select);
+      }
       target.appendChild(figure);
     });
   }
+
+  // --- a form's error summary takes the focus, so a screen reader reads it and Tab leads to the fields ----
+  var summary = document.querySelector("[data-focus-on-load]");
+  if (summary) summary.focus();
 
   document.querySelectorAll(".dropzone").forEach(function (zone) {
     var input = zone.querySelector("input[type=file]");

@@ -33,31 +33,49 @@ def _right_problems(right: IPRight, brand_id: int, now) -> list[str]:
     return problems
 
 
-def _brand_listing_problems(
-    brand: Brand, listing_id: int, now, exclude_claim_id: int | None = None
-) -> list[str]:
-    problems = []
+def _brand_problems(brand: Brand, now) -> list[str]:
     if brand.is_suspended(now):
-        problems.append(
+        return [
             _("The brand's filing is suspended until %(date)s for misuse.")
             % {"date": f"{brand.suspended_until:%Y-%m-%d}"}
-        )
+        ]
+    return []
+
+
+def _listing_problems(brand: Brand, listing_id: int, exclude_claim_id: int | None = None) -> list[str]:
     other = Claim.objects.filter(brand_id=brand.pk, listing_id=listing_id, state__in=ACTIVE).exclude(
         pk=exclude_claim_id
     )
     if other.exists():
-        problems.append(
+        return [
             _("The brand already has an open claim on this listing (%(reference)s).")
             % {"reference": other.first().reference}
-        )
-    return problems
+        ]
+    return []
+
+
+def _brand_listing_problems(
+    brand: Brand, listing_id: int, now, exclude_claim_id: int | None = None
+) -> list[str]:
+    return _brand_problems(brand, now) + _listing_problems(brand, listing_id, exclude_claim_id)
+
+
+def filing_problems_by_field(*, brand: Brand, ip_right: IPRight, listing: Listing, now=None) -> dict:
+    """`filing_problems`, keyed by the filing form's field each one concerns (`None`: the brand's own), so a
+    form marks the field to change."""
+    now = now or timezone.now()
+    return {
+        "ip_right": _right_problems(ip_right, brand.pk, now),
+        "listing_url": _listing_problems(brand, listing.pk),
+        None: _brand_problems(brand, now),
+    }
 
 
 def filing_problems(*, brand: Brand, ip_right: IPRight, listing: Listing, now=None) -> list[str]:
     """The conditions of `submit` that do not depend on the claim itself (right, brand, listing), so a
     form can show them beside its own field errors before anything is filed."""
-    now = now or timezone.now()
-    return _right_problems(ip_right, brand.pk, now) + _brand_listing_problems(brand, listing.pk, now)
+    by_field = filing_problems_by_field(brand=brand, ip_right=ip_right, listing=listing, now=now)
+    return by_field["ip_right"] + by_field[None] + by_field["listing_url"]
 
 
 def submit_problems(claim: Claim, now=None) -> list[str]:

@@ -26,6 +26,7 @@ from takedowns.models import (
     claim_reference,
     listing_merchant,
 )
+from takedowns.services.capture import listing_capture
 from takedowns.services.transitions import claim_transition
 
 
@@ -100,6 +101,7 @@ def claim_create(
         )
         claim.reference = claim_reference(claim.pk, timezone.now().year)
         Claim.objects.filter(pk=claim.pk).update(reference=claim.reference)
+        listing_capture(claim=claim, listing=listing)
         ClaimEvent(
             claim=claim,
             transition="create",
@@ -193,13 +195,17 @@ def claim_file(
     listing_url: str,
     fields: dict,
     files: list,
-    evidence_kind: str,
+    evidence_kind: str | list[str],
 ) -> Claim:
     """Create, attach evidence and submit as one unit: if any step fails nothing is filed, and the error
-    lists every unmet condition, so the brand fixes them all at once."""
+    lists every unmet condition, so the brand fixes them all at once. `evidence_kind` is one kind for every
+    file or one per file, in the files' order."""
     listing = listing_find(listing_url=listing_url)
+    kinds = [evidence_kind] * len(files) if isinstance(evidence_kind, str) else list(evidence_kind)
+    if len(kinds) != len(files):
+        raise Invalid(_("Give one kind of evidence for each file."), code="evidence_kind")
     with transaction.atomic():
         claim = claim_create(actor=actor, brand=brand, ip_right=ip_right, listing=listing, **fields)
-        for upload in files:
-            evidence_add(actor=actor, claim=claim, file=upload, kind=evidence_kind)
+        for upload, kind in zip(files, kinds, strict=True):
+            evidence_add(actor=actor, claim=claim, file=upload, kind=kind)
         return claim_transition(claim_id=claim.pk, name="submit", actor=actor)

@@ -15,12 +15,12 @@ from brands.models import Brand
 from brands.selectors import brands_visible_to, ip_rights_visible_to
 from core.errors import DomainError, NotFound
 from core.files import file_response
-from core.portal import error_messages, flash_errors, page_of, require
+from core.portal import flash_errors, page_of, require
 from core.roles import actor_for
 from merchants.models import ListingImage
 from merchants.selectors import listings_visible_to
 from takedowns import decisions
-from takedowns.forms import ClaimFileForm, CounterNoticeForm, EvidenceForm, NetworkFilingForm, RejectForm
+from takedowns.forms import CounterNoticeForm, EvidenceForm, NetworkFilingForm, RejectForm
 from takedowns.models import TRANSITIONS, ClaimState, Evidence, InfringementType
 from takedowns.selectors import (
     Audience,
@@ -32,7 +32,6 @@ from takedowns.selectors import (
     counter_evidence_visible_to,
     events_shown_to_merchant,
     evidence_visible_to,
-    filing_warnings,
     image_matches_shown,
     may_read_counter_documents,
     merchant_history,
@@ -43,13 +42,11 @@ from takedowns.selectors import (
 )
 from takedowns.selectors import claim_detail as claim_detail_qs
 from takedowns.services.batches import batch_create
-from takedowns.services.conditions import filing_problems, submit_problems
+from takedowns.services.conditions import submit_problems
 from takedowns.services.filing import (
-    claim_file,
     counter_notice_evidence_add,
     evidence_add,
     evidence_open,
-    listing_find,
 )
 from takedowns.services.transitions import (
     available_transitions,
@@ -94,79 +91,6 @@ def claims(request):
             "sort": filters.get("sort", "-created"),
         },
     )
-
-
-@login_required
-def claim_new(request):
-    actor = actor_for(request.user)
-    require(bool(actor.filing_brand_ids))
-    rights = usable_rights(actor)
-    posted = request.method == "POST"  # an empty POST is still a bound (invalid) form, never a 500
-    form = ClaimFileForm(
-        request.POST if posted else None,
-        request.FILES if posted else None,
-        rights=rights,
-        initial={
-            "listing_url": request.GET.get("listing_url", ""),
-            # One right to file under: it is chosen.
-            "ip_right": only.pk if (only := rights.first()) is not None and rights.count() == 1 else None,
-        },
-    )
-    problems, warnings = [], []
-    if request.method == "POST" and not form.is_valid():
-        problems = _filing_preflight(form)
-    if request.method == "POST" and form.is_valid():
-        right = form.cleaned_data["ip_right"]
-        warnings = _filing_warnings(form)
-    if request.method == "POST" and form.is_valid() and (not warnings or form.cleaned_data["file_anyway"]):
-        try:
-            claim = claim_file(
-                actor=actor,
-                brand=right.brand,
-                ip_right=right,
-                listing_url=form.cleaned_data["listing_url"],
-                fields=form.claim_fields(),
-                files=form.cleaned_data["evidence"],
-                evidence_kind=form.cleaned_data["evidence_kind"],
-            )
-        except DomainError as exc:
-            problems = error_messages(exc)
-        else:
-            messages.success(
-                request,
-                _("Claim %(ref)s was submitted. We will review it and tell you the decision.")
-                % {"ref": claim.reference},
-            )
-            return redirect("claim", pk=claim.pk)
-    return render(
-        request,
-        "takedowns/claim_new.html",
-        {"form": form, "problems": problems, "warnings": warnings, "has_rights": rights.exists()},
-    )
-
-
-def _filing_warnings(form) -> list[dict]:
-    """What the brand should know before it files against the listing's seller (a genuine test purchase of
-    its own): the claim is filed only once the brand confirms it files anyway. An unknown listing warns of
-    nothing here; filing refuses it."""
-    try:
-        listing = listing_find(listing_url=form.cleaned_data["listing_url"])
-    except DomainError:
-        return []
-    return filing_warnings(brand_id=form.cleaned_data["ip_right"].brand_id, listing=listing)
-
-
-def _filing_preflight(form) -> list[str]:
-    """With field errors on the form, still say what the right, the brand and the listing would refuse,
-    so the brand sees every unmet condition at once."""
-    right, url = form.cleaned_data.get("ip_right"), form.cleaned_data.get("listing_url")
-    if right is None or not url:
-        return []
-    try:
-        listing = listing_find(listing_url=url)
-    except DomainError as exc:
-        return error_messages(exc)
-    return filing_problems(brand=right.brand, ip_right=right, listing=listing)
 
 
 def _claim_for(actor, pk):

@@ -1,3 +1,6 @@
+import re
+
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from brands.models import IPRight
@@ -14,7 +17,6 @@ def _form(world, **overrides):
         "good_faith": "on",
         "accurate": "on",
         "signature": "Jane Counsel",
-        "evidence_kind": "image",
         "evidence": [SimpleUploadedFile("photo.png", PNG, content_type="image/png")],
     }
     data.update(overrides)
@@ -70,10 +72,12 @@ def test_it_refuses_viewers_and_unverified_agents(world, client_for):
     assert client_for(world.unverified_agent).get("/claims/new/").status_code == 403
 
 
-def test_a_refused_file_is_named_once(world, client_for):
+def test_a_refused_file_is_named_in_the_summary_and_on_its_field(world, client_for):
     bad = SimpleUploadedFile("photo.png", b"MZ\x90\x00 not an image", content_type="image/png")
     page = client_for(world.owner).post("/claims/new/", _form(world, evidence=[bad])).content.decode()
-    assert page.count("Only images (JPEG, PNG, GIF, WebP), PDF and plain text are accepted.") == 1
+    message = "photo.png: Only images (JPEG, PNG, GIF, WebP), PDF and plain text are accepted."
+    summary, fields = page.split('id="claim-form"')
+    assert summary.count(message) == 1 and fields.count(message) == 1
     assert not Claim.objects.exists()
 
 
@@ -95,3 +99,124 @@ def test_it_shows_field_errors_and_the_brands_own_conditions_together(world, cli
     assert "suspended until" in page  # and what the service would refuse, at the same time
     assert f"already has an open claim on this listing ({earlier.reference})" in page
     assert Claim.objects.count() == 1
+
+
+# --- files kept across errors, a kind for each file, errors on their fields, the listing's preview -----------
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def _tokens(page: str) -> list[str]:
+    return re.findall(r'name="staged" value="([^"]+)"', page)
+
+
+def test_files_survive_an_error_and_are_filed_with_a_kind_each(world, client_for):
+    client = client_for(world.owner)
+    files = [
+        SimpleUploadedFile("front.png", PNG, content_type="image/png"),
+        SimpleUploadedFile("invoice.pdf", PDF, content_type="application/pdf"),
+    ]
+    page = client.post("/claims/new/", _form(world, signature="", evidence=files)).content.decode()
+    tokens = _tokens(page)
+    assert len(tokens) == 2 and "front.png" in page and "invoice.pdf" in page
+    assert not Claim.objects.exists()
+    assert len(default_storage.listdir("staged")[1]) == 2
+    # Sent again with the signature and no new file: the kept files are filed, each with the kind chosen.
+    response = client.post(
+        "/claims/new/",
+        _form(world, evidence=None) | {"staged": tokens, "staged_kind": ["capture", "document"]},
+    )
+    claim = Claim.objects.get()
+    assert response.status_code == 302 and claim.state == "submitted"
+    kept = {item.original_name: (item.kind, item.content_type) for item in claim.evidence.all()}
+    assert kept == {"front.png": ("capture", "image/png"), "invoice.pdf": ("document", "application/pdf")}
+    assert default_storage.listdir("staged")[1] == []  # used up
+
+
+def test_a_pdf_is_taken_for_a_document_and_each_new_file_has_its_own_kind(world, client_for):
+    client = client_for(world.owner)
+    files = [
+        SimpleUploadedFile("shot.png", PNG, content_type="image/png"),
+        SimpleUploadedFile("receipt.pdf", PDF, content_type="application/pdf"),
+    ]
+    client.post("/claims/new/", _form(world, evidence=files))
+    kinds = {item.original_name: item.kind for item in Claim.objects.get().evidence.all()}
+    assert kinds == {"shot.png": "image", "receipt.pdf": "document"}  # nothing chosen: by what each holds
+    files = [SimpleUploadedFile("order.png", PNG, content_type="image/png")]
+    other = _form(world, listing_url=world.other_listing.url, evidence=files)
+    client.post("/claims/new/", other | {"evidence_kinds": ["test_purchase"]})
+    assert Claim.objects.get(listing=world.other_listing).evidence.get().kind == "test_purchase"
+
+
+def test_a_kept_file_can_be_removed(world, client_for):
+    client = client_for(world.owner)
+    files = [
+        SimpleUploadedFile("keep.png", PNG, content_type="image/png"),
+        SimpleUploadedFile("drop.png", PNG, content_type="image/png"),
+    ]
+    tokens = _tokens(client.post("/claims/new/", _form(world, signature="", evidence=files)).content.decode())
+    client.post(
+        "/claims/new/",
+        _form(world, evidence=None)
+        | {"staged": tokens, "staged_kind": ["image", "image"], "staged_remove": tokens[1]},
+    )
+    assert [item.original_name for item in Claim.objects.get().evidence.all()] == ["keep.png"]
+    assert default_storage.listdir("staged")[1] == []
+
+
+def test_another_users_or_an_altered_token_files_nothing(world, client_for):
+    files = [SimpleUploadedFile("mine.png", PNG, content_type="image/png")]
+    (token,) = _tokens(
+        client_for(world.owner)
+        .post("/claims/new/", _form(world, signature="", evidence=files))
+        .content.decode()
+    )
+    for who, sent in ((world.agent, token), (world.owner, token[:-2] + "xx")):
+        page = client_for(who).post("/claims/new/", _form(world, evidence=None) | {"staged": [sent]})
+        assert "no longer held; choose it again" in page.content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_an_unknown_url_and_an_open_claim_are_marked_on_the_url(world, client_for):
+    from tests.lifecycle import claim_in_state
+
+    client = client_for(world.owner)
+    page = client.post(
+        "/claims/new/", _form(world, listing_url="https://market.example/nope")
+    ).content.decode()
+    assert '<a href="#id_listing_url">Listing URL</a>: No listing with that id or URL' in page
+    earlier = claim_in_state(world, "submitted")
+    page = client.post("/claims/new/", _form(world)).content.decode()
+    assert (
+        f'<a href="#id_listing_url">Listing URL</a>: The brand already has an open claim on this listing ({earlier.reference})'
+        in page
+    )
+    assert _tokens(page)  # the evidence waits for the brand to change the URL
+    assert Claim.objects.count() == 1
+
+
+def test_the_listing_is_shown_as_soon_as_its_url_is_known(world, client_for):
+    client = client_for(world.owner)
+    fragment = client.get("/claims/new/listing/", {"listing_url": world.listing.url}).content.decode()
+    assert world.listing.title in fragment and world.listing.merchant.name in fragment
+    unknown = client.get("/claims/new/listing/", {"listing_url": "https://market.example/nope"})
+    assert "No listing with this URL is known" in unknown.content.decode()
+    page = client.get("/claims/new/", {"listing_url": world.listing.url}).content.decode()
+    assert 'class="listing-preview"' in page and world.listing.title in page
+    assert (
+        client_for(world.viewer).get("/claims/new/listing/", {"listing_url": world.listing.url}).status_code
+        == 403
+    )
+
+
+def test_abandoned_kept_files_are_purged_after_a_day(world, client_for):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from core.staged import staged_purge
+
+    files = [SimpleUploadedFile("left.png", PNG, content_type="image/png")]
+    client_for(world.owner).post("/claims/new/", _form(world, signature="", evidence=files))
+    assert staged_purge() == 0 and len(default_storage.listdir("staged")[1]) == 1
+    assert staged_purge(now=timezone.now() + dt.timedelta(days=1, minutes=1)) == 1
+    assert default_storage.listdir("staged")[1] == []
