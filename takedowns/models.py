@@ -664,6 +664,46 @@ class CounterNoticeEvidence(models.Model):
         return f"{self.original_name or self.file.name} ({self.sha256[:12]})"
 
 
+class ListingCapture(models.Model):
+    """The listing as it was when the claim was created (`takedowns.services.capture`): what the reviewer
+    compares with the evidence, whatever the marketplace changes afterwards. Claims filed before captures
+    existed have none."""
+
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, primary_key=True, related_name="listing_capture"
+    )
+    captured_at = models.DateTimeField(default=timezone.now)
+    platform_ref = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    title = models.CharField(max_length=300)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    seller_name = models.CharField(max_length=200)
+    seller_ref = models.CharField(max_length=100)
+    attributes = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"listing {self.platform_ref} as captured for claim #{self.claim_id}"
+
+
+class ListingCaptureImage(models.Model):
+    """A listing photo the capture holds on to: the row (and so its file) cannot be deleted while a capture
+    names it, and photos the listing gains later are not in the capture."""
+
+    capture = models.ForeignKey(ListingCapture, on_delete=models.CASCADE, related_name="images")
+    image = models.ForeignKey("merchants.ListingImage", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["capture", "position"], name="capture_image_position_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"image {self.position} of {self.capture}"
+
+
 class Appeal(models.Model):
     """The brand's complaint against a rejection (DSA Art. 20 for notifiers): one per claim, decided by a
     reviewer other than the one who rejected."""

@@ -5,6 +5,7 @@ serializer and templates touch."""
 from __future__ import annotations
 
 import copy
+import re
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
@@ -34,6 +35,8 @@ from takedowns.models import (
     CounterNotice,
     CounterNoticeEvidence,
     Evidence,
+    ListingCapture,
+    ListingCaptureImage,
     Strike,
     TestPurchase,
     TestPurchasePhoto,
@@ -775,3 +778,49 @@ def image_matches_shown(claim: Claim) -> list[dict]:
         }
         for m in matches
     ]
+
+
+# --- the listing as filed, and the brand's case as the merchant sees it ------------------------------------
+def listing_capture_shown(claim: Claim) -> ListingCapture | None:
+    """The listing as captured when the claim was filed, its photos in order (two queries); None for a claim
+    filed before captures existed. Every audience of the claim reads it whole: it is the marketplace's own
+    listing, and the seller named in it is the merchant."""
+    return (
+        ListingCapture.objects.filter(claim_id=claim.pk)
+        .prefetch_related(Prefetch("images", queryset=ListingCaptureImage.objects.select_related("image")))
+        .first()
+    )
+
+
+EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+
+
+def explanation_for_merchant(claim: Claim) -> str:
+    """The brand's explanation as the merchant reads it: as written, less e-mail addresses (an agent's own
+    address in a signature is a person's data; the brand's contact address is shown apart, on purpose)."""
+    return EMAIL_IN_TEXT.sub(_("[e-mail address removed]"), claim.description)
+
+
+def evidence_for_merchant(claim: Claim) -> list[dict]:
+    """The brand's evidence as the merchant sees it listed: a neutral label ("Image 2", "PDF document 1"), its
+    kind and the day it was added. Never the file, its name (names often carry a person's or a test buyer's
+    name), its note, its hash or who uploaded it: docs/contract.md, "What the merchant sees". Reads the
+    claim pages' prefetch of `evidence` (no query)."""
+    counts: dict[str, int] = {}
+    listed = []
+    for item in claim.evidence.all():
+        family = (
+            "image"
+            if item.content_type.startswith("image/")
+            else "pdf"
+            if item.content_type == "application/pdf"
+            else "text"
+        )
+        counts[family] = counts.get(family, 0) + 1
+        label = {
+            "image": _("Image %(n)s"),
+            "pdf": _("PDF document %(n)s"),
+            "text": _("Text document %(n)s"),
+        }[family] % {"n": counts[family]}
+        listed.append({"label": label, "kind": item.get_kind_display(), "added": item.created_at})
+    return listed

@@ -28,6 +28,8 @@ from takedowns.models import (
     CounterNoticeEvidence,
     Evidence,
     InfringementType,
+    ListingCapture,
+    ListingCaptureImage,
     RejectReason,
     TestPurchase,
     TestPurchasePhoto,
@@ -39,6 +41,7 @@ from takedowns.selectors import (
     Audience,
     claim_audience,
     image_matches,
+    listing_capture_shown,
     may_read_counter_documents,
     network_listings_for_brand,
     priority_reasons,
@@ -349,7 +352,50 @@ class CodeDetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class ListingCaptureImageSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="image.pk", help_text="The listing photo's id.")
+    sha256 = serializers.CharField(source="image.sha256")
+    content_type = serializers.CharField(source="image.content_type")
+    size = serializers.IntegerField(source="image.size")
+    url = serializers.SerializerMethodField(help_text="The photo, for whoever may read the listing.")
+
+    class Meta:
+        model = ListingCaptureImage
+        fields = ["position", "id", "sha256", "content_type", "size", "url"]
+
+    def get_url(self, pinned) -> str:
+        request = self.context.get("request")
+        path = reverse(
+            "listing-image-file", kwargs={"pk": pinned.image.listing_id, "image_id": pinned.image_id}
+        )
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class ListingCaptureSerializer(serializers.ModelSerializer):
+    images = ListingCaptureImageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ListingCapture
+        fields = [
+            "captured_at",
+            "platform_ref",
+            "url",
+            "title",
+            "price",
+            "currency",
+            "seller_name",
+            "seller_ref",
+            "attributes",
+            "images",
+        ]
+        read_only_fields = fields
+
+
 class ClaimDetailSerializer(ClaimSerializer):
+    listing_capture = serializers.SerializerMethodField(
+        help_text="The listing as it was when the claim was filed: its fields, attributes and photos, "
+        "unchanged by later edits. Null for claims filed before captures existed."
+    )
     available_transitions = serializers.SerializerMethodField()
     events = ClaimEventSerializer(many=True, read_only=True)
     evidence = EvidenceSerializer(many=True, read_only=True)
@@ -387,8 +433,14 @@ class ClaimDetailSerializer(ClaimSerializer):
             "seller_network",
             "test_purchases",
             "priority_reasons",
+            "listing_capture",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ListingCaptureSerializer(allow_null=True))
+    def get_listing_capture(self, claim):
+        capture = listing_capture_shown(claim)
+        return ListingCaptureSerializer(capture, context=self.context).data if capture is not None else None
 
     def _audience(self, claim):
         return claim_audience(request_actor(self.context["request"]), claim)
