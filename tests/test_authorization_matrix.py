@@ -1034,6 +1034,14 @@ PAGES: dict[str, list[Probe]] = {
             writers=("owner", "agent", "other_owner"),
         ),
     ],
+    # the listing's preview on the filing form: for those who may file
+    "claim-new-listing": [
+        P(
+            "GET",
+            "/claims/new/listing/?listing_url=https://x.example/1",
+            S(L, 200, 200, 403, 200, 403, 403, 403, 403, 403),
+        )
+    ],
     "bulk-new": [
         P("GET", "/claims/bulk/", S(L, 200, 200, 403, 200, 403, 403, 403, 403, 403)),
         P(

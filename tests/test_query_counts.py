@@ -80,6 +80,7 @@ PORTAL_PINNED = {
     "claim": 16,
     "claim-network": 11,
     "claim-new": 7,
+    "claim-new-listing": 3,
     "claims": 6,
     "counter-document": 4,
     "counter-notices": 4,
