@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -31,8 +32,11 @@ from takedowns.selectors import (
     claims_filtered,
     counter_evidence_visible_to,
     events_shown_to_merchant,
+    evidence_for_merchant,
     evidence_visible_to,
+    explanation_for_merchant,
     image_matches_shown,
+    listing_capture_shown,
     may_read_counter_documents,
     merchant_history,
     network_listings_for_brand,
@@ -131,6 +135,8 @@ def claim_detail(request, pk):
         "reject_form": RejectForm(),
         "window_ends": claim.counter_notice_deadline,
     }
+    if audience != Audience.MERCHANT:
+        context.update(capture_context(claim))
     if actor.reviewer:
         previous_id, next_id = queue_neighbours(actor, claim)
         context.update(
@@ -147,10 +153,33 @@ def claim_detail(request, pk):
         return render(request, "takedowns/review.html", context)
     if audience == Audience.MERCHANT:
         context["counter_form"] = CounterNoticeForm()
+        context.update(merchant_page_context(claim))
         return render(request, "takedowns/merchant_claim.html", {**context, "logged_in": True})
     context["seller_network"] = network_listings_for_brand(claim) if audience == Audience.BRAND else None
     context["can_file"] = claim.brand_id in actor.filing_brand_ids
     return render(request, "takedowns/claim_detail.html", context)
+
+
+def capture_context(claim) -> dict:
+    """The listing as filed, for the review page and the brand's claim page (the viewer pages through its
+    photos and the evidence)."""
+    capture = listing_capture_shown(claim)
+    return {
+        "capture": capture,
+        # As pairs: an attribute the marketplace named "items" must not hide the dict's own items().
+        "capture_attributes": list(capture.attributes.items()) if capture is not None else [],
+    }
+
+
+def merchant_page_context(claim) -> dict:
+    """What the merchant's page adds, logged in or through the signed link: the brand's explanation and a
+    list of its evidence without personal data (`evidence_for_merchant`), and the size its documents may be."""
+    return {
+        "brand_explanation": explanation_for_merchant(claim),
+        "brand_evidence": evidence_for_merchant(claim),
+        "document_max_bytes": settings.EVIDENCE_MAX_BYTES,
+        "document_max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+    }
 
 
 @login_required

@@ -22,7 +22,7 @@ from takedowns.selectors import claim_detail as claim_detail_qs
 from takedowns.selectors import counter_evidence_visible_to
 from takedowns.services.notices import merchant_link_read
 from takedowns.services.transitions import available_transitions
-from takedowns.views.claims import counter_documents_add, counter_notice_file
+from takedowns.views.claims import counter_documents_add, counter_notice_file, merchant_page_context
 
 
 # --- the merchant's signed link -----------------------------------------------------------------------------
@@ -76,6 +76,7 @@ def merchant_claim(request, token):
             else None,
             "transitions": available_transitions(claim, merchant_link_actor(merchant_id)),
             "decision": decisions.for_merchant(claim),
+            **merchant_page_context(claim),
         },
     )
 
