@@ -88,7 +88,7 @@ class ClaimFileForm(ClaimFieldsForm):
         widget=forms.URLInput(
             attrs={
                 "hx-get": reverse_lazy("claim-new-listing"),
-                "hx-trigger": "change, keyup changed delay:600ms",
+                "hx-trigger": "input changed delay:500ms, change",
                 "hx-target": "#listing-preview",
             }
         ),
