@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -27,6 +27,7 @@ from reports.exports.jobs import (
     export_request,
     needs_background,
 )
+from reports.exports.pdf import report_id_new, report_language
 from reports.metrics import GROUPINGS, report_filters, report_summary
 from reports.models import Export
 from reports.selectors import audit_events
@@ -83,6 +84,12 @@ class ReportExportView(APIView):
             OpenApiParameter("format", OpenApiTypes.STR, enum=list(FORMATS), required=True),
             *FILTER_PARAMETERS,
             OpenApiParameter(
+                "lang",
+                OpenApiTypes.STR,
+                enum=["en", "zh-hans"],
+                description="PDF only: the report's language (default: the requester's, from Accept-Language).",
+            ),
+            OpenApiParameter(
                 "background",
                 OpenApiTypes.BOOL,
                 description="Build in the background even when small (202 with a URL to poll).",
@@ -108,6 +115,13 @@ class ReportExportView(APIView):
             for k in ("from", "to", "brand", "group_by")
             if request.query_params.get(k)
         }
+        lang: str | None = None
+        report_id: str | None = None
+        if fmt == "pdf":
+            # Chosen before anything is written, so the audit trail records the ID the PDF prints.
+            lang = report_language(request.query_params.get("lang"), default=translation.get_language())
+            report_id = report_id_new()
+            params.update(lang=lang, report_id=report_id)
         background = str(request.query_params.get("background", "")).lower() in ("1", "true", "yes")
         if background or needs_background(fmt, actor, filters):
             with transaction.atomic():
@@ -126,7 +140,9 @@ class ReportExportView(APIView):
         )
         content_type, _ = FORMATS[fmt]
         # A generator: the rows are read while the response is sent, a chunk at a time.
-        response = StreamingHttpResponse(export_chunks(fmt, actor, filters), content_type=content_type)
+        response = StreamingHttpResponse(
+            export_chunks(fmt, actor, filters, lang=lang, report_id=report_id), content_type=content_type
+        )
         response["Content-Disposition"] = f'attachment; filename="{export_filename(fmt, filters)}"'
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"

@@ -6,12 +6,13 @@ import datetime as dt
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from brands.models import Brand, IPRight
 from brands.selectors import brands_visible_to, ip_rights_visible_to
@@ -205,6 +206,13 @@ def reports(request):
     exports = [
         (label, f"/api/v1/reports/export/?format={fmt}" + (f"&{query}" if query else ""))
         for fmt, label in EXPORT_FORMATS
+        if fmt != "pdf"
+    ]
+    # The PDF in each language, named in that language; the reader's own comes first.
+    languages = sorted(settings.LANGUAGES, key=lambda item: item[0] != get_language())
+    exports[2:2] = [
+        (f"PDF ({name})", f"/api/v1/reports/export/?format=pdf&lang={code}" + (f"&{query}" if query else ""))
+        for code, name in languages
     ]
     return render(
         request,

@@ -72,14 +72,29 @@ def export_filename(fmt: str, filters: ReportFilters) -> str:
 
 # --- one entry point per format ------------------------------------------------------------------------
 def export_chunks(
-    fmt: str, actor: Actor, filters: ReportFilters, progress: Progress | None = None
+    fmt: str,
+    actor: Actor,
+    filters: ReportFilters,
+    progress: Progress | None = None,
+    *,
+    lang: str | None = None,
+    report_id: str | None = None,
 ) -> Iterator[bytes]:
     """The export as a stream of bytes (the PDF and XLSX come in one piece, built first), read from the
-    replica when there is one (progress is a write: it goes to the primary)."""
-    return replica_chunks(_chunks(fmt, actor, filters, progress))
+    replica when there is one (progress is a write: it goes to the primary). `lang` and `report_id` are the
+    PDF's: its language and the ID the audit trail recorded for it."""
+    return replica_chunks(_chunks(fmt, actor, filters, progress, lang=lang, report_id=report_id))
 
 
-def _chunks(fmt: str, actor: Actor, filters: ReportFilters, progress: Progress | None) -> Iterator[bytes]:
+def _chunks(
+    fmt: str,
+    actor: Actor,
+    filters: ReportFilters,
+    progress: Progress | None,
+    *,
+    lang: str | None,
+    report_id: str | None,
+) -> Iterator[bytes]:
     if fmt == "csv" and connection.vendor == "postgresql":
         yield from claim_csv_copy(actor, filters, progress)
     elif fmt == "csv":
@@ -101,7 +116,7 @@ def _chunks(fmt: str, actor: Actor, filters: ReportFilters, progress: Progress |
             while chunk := fh.read(CHUNK_BYTES):
                 yield chunk
     elif fmt == "pdf":
-        yield render_report_pdf(actor, filters, progress=progress)
+        yield render_report_pdf(actor, filters, progress=progress, lang=lang, report_id=report_id)
     else:
         raise ValueError(fmt)
 
@@ -116,9 +131,15 @@ def needs_background(fmt: str, actor: Actor, filters: ReportFilters) -> bool:
 # --- background exports (the Export model) --------------------------------------------------------------
 def export_note(fmt: str, params: dict) -> str:
     """What the audit trail says of an export: the format and every filter used (`csv · from 2026-01-01 ·
-    to 2026-06-30 · brand 3`), so that the trail alone tells which figures left the system."""
+    to 2026-06-30 · brand 3`), and for a PDF its language and report ID (`… · lang zh-hans · report
+    TDR-…`), so that the trail alone tells which figures left the system."""
     shown = [f"{name} {params[name]}" for name in ("from", "to", "brand", "group_by") if params.get(name)]
-    return " · ".join([fmt, *shown]) if shown else f"{fmt} · all dates, every brand the requester sees"
+    pdf = [
+        f"{label} {params[name]}"
+        for name, label in (("lang", "lang"), ("report_id", "report"))
+        if params.get(name)
+    ]
+    return " · ".join([fmt, *(shown or ["all dates, every brand the requester sees"]), *pdf])
 
 
 def export_request(*, actor: Actor, fmt: str, params: dict) -> Export:
@@ -152,7 +173,15 @@ def export_build(*, export_id: int) -> Export | None:
         filename = export_filename(export.format, filters)
         Path(settings.EXPORT_ROOT).mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=settings.EXPORT_ROOT, suffix=".part", delete=False) as fh:
-            for chunk in export_chunks(export.format, actor, filters, progress):
+            chunks = export_chunks(
+                export.format,
+                actor,
+                filters,
+                progress,
+                lang=export.params.get("lang"),
+                report_id=export.params.get("report_id"),
+            )
+            for chunk in chunks:
                 fh.write(chunk)
             temp = fh.name
         try:
