@@ -502,7 +502,11 @@ class ClaimBatch(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
+    # Each row that did not become a claim: `row` (from 1), the row's `values`, and `problems` as message
+    # codes with their parameters, so the page and the API say them in the reader's language.
     errors = models.JSONField(default=list)
+    # The ZIP of per-row evidence named by the file's `evidence` column; empty: evidence for the whole batch.
+    evidence_archive = models.FileField(upload_to="batches/%Y/%m/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Touched by every chunk: a running batch that stops moving lost its worker, and the sweep resumes it.
     updated_at = models.DateTimeField(auto_now=True)

@@ -45,6 +45,10 @@ urlpatterns = [
     path("batches/<int:pk>/progress/", batches.batch_progress, name="batch-progress"),
     path("batches/<int:pk>/evidence/", batches.batch_evidence, name="batch-evidence"),
     path("batches/<int:pk>/submit/", batches.batch_submit_page, name="batch-submit"),
+    path("batches/<int:pk>/rows/<int:row>/fix/", batches.batch_row_fix_page, name="batch-row-fix"),
+    path(
+        "batches/<int:pk>/rows/<int:row>/discard/", batches.batch_row_discard_page, name="batch-row-discard"
+    ),
     # reviewers
     path("queue/", queue.queue, name="queue"),
     path("queue/decide/", queue.queue_bulk, name="queue-bulk"),

@@ -287,6 +287,7 @@ class ClaimViewSet(
                 "signature": serializers.CharField(),
                 "listing_urls": serializers.ListField(child=serializers.CharField(), required=False),
                 "file": serializers.FileField(required=False),
+                "evidence_zip": serializers.FileField(required=False),
             },
         ),
         responses={201: ClaimBatchSerializer, 202: ClaimBatchSerializer},
@@ -302,14 +303,19 @@ class ClaimViewSet(
             rows = batch_rows_from_file(data["file"])
         else:
             rows = [
-                {"listing_url": str(u).strip(), "infringement_type": "", "description": ""}
+                {"listing_url": str(u).strip(), "infringement_type": "", "description": "", "evidence": ""}
                 for u in data["listing_urls"]
             ]
         fields = {
             k: data[k] for k in ("infringement_type", "description", "good_faith", "accurate", "signature")
         }
         batch = batch_create(
-            actor=actor, brand=data["brand"], ip_right=data["ip_right"], fields=fields, rows=rows
+            actor=actor,
+            brand=data["brand"],
+            ip_right=data["ip_right"],
+            fields=fields,
+            rows=rows,
+            evidence_archive=data.get("evidence_zip"),
         )
         code = status.HTTP_201_CREATED if batch.status == ClaimBatch.Status.DONE else status.HTTP_202_ACCEPTED
         return Response(ClaimBatchSerializer(batch).data, status=code)

@@ -46,6 +46,7 @@ from takedowns.selectors import (
     network_listings_for_brand,
     priority_reasons,
 )
+from takedowns.services.batches import batch_error_detail
 from takedowns.services.transitions import available_transitions
 
 
@@ -676,6 +677,7 @@ class BulkClaimSerializer(serializers.Serializer):
     signature = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     listing_urls = serializers.JSONField(required=False)
     file = serializers.FileField(required=False)
+    evidence_zip = serializers.FileField(required=False)
 
     def validate_listing_urls(self, value):
         if isinstance(value, str):
@@ -700,6 +702,7 @@ class BulkClaimSerializer(serializers.Serializer):
 
 class ClaimBatchSerializer(serializers.ModelSerializer):
     claims = serializers.SerializerMethodField()
+    errors = serializers.SerializerMethodField()
 
     class Meta:
         model = ClaimBatch
@@ -718,3 +721,20 @@ class ClaimBatchSerializer(serializers.ModelSerializer):
 
     def get_claims(self, batch) -> int:
         return batch.claims.count()
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_errors(self, batch) -> list[dict]:
+        """Each row that did not become a claim: `row` (from 1), `detail` in the reader's language, `code`,
+        `problems` (codes and parameters), the row's `values`, and `discarded` once the brand set it aside."""
+        return [
+            {
+                "row": error.get("row"),
+                "detail": batch_error_detail(error),
+                "code": (error.get("problems") or [{}])[0].get("code", ""),
+                "problems": error.get("problems", []),
+                "values": error.get("values", {}),
+                "claim": error.get("claim", ""),
+                "discarded": bool(error.get("discarded")),
+            }
+            for error in batch.errors
+        ]

@@ -1,12 +1,18 @@
-# Reserved for: bulk filing's per-row evidence and failures. Operations are filled in by the change that needs them.
+# Bulk filing's per-row evidence: the ZIP named by the file's `evidence` column is kept with the batch until
+# its rows are filed (failures stay in `errors`, as codes with parameters).
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('takedowns', '0008_queue_views'),
+        ("takedowns", "0008_queue_views"),
     ]
 
-    operations = []
+    operations = [
+        migrations.AddField(
+            model_name="claimbatch",
+            name="evidence_archive",
+            field=models.FileField(blank=True, upload_to="batches/%Y/%m/"),
+        ),
+    ]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from core.errors import NotFound
 from core.outbox import notice_email
 from takedowns import decisions
-from takedowns.models import Claim
+from takedowns.models import Claim, ClaimBatch, ClaimState
 from takedowns.selectors import Audience, claim_shown_to
 
 
@@ -52,6 +52,8 @@ def claim_context(claim: Claim, audience: Audience) -> dict:
 
 
 def notify_brand(claim: Claim, kind: str, key: str, extra: dict | None = None) -> None:
+    if kind == "claim_received" and claim.batch_id:
+        return  # a bulk filing is acknowledged once, by its digest (`notify_batch_filed`)
     context = {
         **claim_context(claim, Audience.BRAND),
         "decision": decisions.for_brand(claim),
@@ -105,4 +107,35 @@ def notify_merchant(claim: Claim, kind: str, key: str, extra: dict | None = None
         claim_id=claim.pk,
         merchant_id=merchant.pk,
         language=merchant.language,
+    )
+
+
+DIGEST_REFERENCES = 50  # the e-mail names this many claims; the batch page lists them all
+
+
+def notify_batch_filed(batch: ClaimBatch) -> None:
+    """One e-mail per bulk filing, to the filer (or the brand's contact when the filer has no address): how
+    many claims were filed, how many rows need attention, and where to fix them. Said in the brand's
+    language; sent once whatever calls it again (the key is the batch's)."""
+    filed = list(
+        batch.claims.exclude(state__in=(ClaimState.DRAFT, ClaimState.WITHDRAWN))
+        .order_by("pk")
+        .values_list("reference", flat=True)
+    )
+    creator = batch.created_by
+    address = (creator.email if creator is not None else "") or batch.brand.contact_email
+    notice_email(
+        kind="batch_digest",
+        to=address,
+        context={
+            "batch": batch.pk,
+            "brand": batch.brand.name,
+            "filed": len(filed),
+            "references": filed[:DIGEST_REFERENCES],
+            "more": max(len(filed) - DIGEST_REFERENCES, 0),
+            "attention": sum(1 for error in batch.errors if not error.get("discarded")),
+            "link": f"{settings.SITE_URL}/batches/{batch.pk}/",
+        },
+        key=f"batch{batch.pk}:digest",
+        language=batch.brand.language,
     )

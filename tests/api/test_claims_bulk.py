@@ -171,9 +171,16 @@ def test_it_files_a_large_batch_in_the_background(world, api, django_capture_on_
         121,
         120,
     )
-    assert progress["errors"] == [
-        {"row": 121, "detail": "No listing with URL https://market.example/item/unknown is known."}
-    ]
+    [error] = progress["errors"]
+    assert (error["row"], error["code"], error["values"]["listing_url"]) == (
+        121,
+        "listing_unknown",
+        "https://market.example/item/unknown",
+    )
+    assert error["detail"] == (
+        "No listing with URL https://market.example/item/unknown is known to the marketplace."
+    )
+    assert not Claim.objects.filter(batch_id=body["id"], listing__url__contains="unknown").exists()
 
 
 # --- batches ---------------------------------------------------------------------------------------------------

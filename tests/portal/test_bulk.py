@@ -28,7 +28,8 @@ def test_it_previews_rows_with_their_problems(world, client_for):
     )
     page = response.content.decode()
     assert "Check the rows before filing" in page
-    assert "No listing with this URL is known" in page and "The listing URL is empty." in page
+    assert "No listing with URL https://market.example/none is known" in page
+    assert "The listing URL is empty." in page
     assert "Create 1 draft claim" in page
     assert not ClaimBatch.objects.exists()
 

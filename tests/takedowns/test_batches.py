@@ -35,7 +35,8 @@ def test_it_finishes_a_batch_whose_filer_lost_the_right_to_file_with_an_error_pe
 
     batch.refresh_from_db()
     assert batch.status == ClaimBatch.Status.DONE and batch.done == 2
-    assert [e["row"] for e in batch.errors] == [1, 2] and all(e["detail"] for e in batch.errors)
+    assert [e["row"] for e in batch.errors] == [1, 2]
+    assert all(e["problems"][0]["code"] == "not_filer" for e in batch.errors)
     assert not batch.claims.exists()
 
 
