@@ -221,3 +221,35 @@ class NetworkFilingForm(forms.Form):
     def __init__(self, *args, listings=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["listings"].choices = [(str(item.pk), item.title) for item in listings]
+
+
+# --- the reviewer queue: assignment and saved views ------------------------------------------------------
+def reviewer_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class AssignForm(forms.Form):
+    """Give a claim to a reviewer, or back to the queue; the choices are `reviewers_assignable`."""
+
+    assignee: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Assign to"),
+        empty_label=_("Nobody (back to the queue)"),
+    )
+
+    def __init__(self, *args, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        field.queryset = reviewers
+        field.label_from_instance = reviewer_label
+        field.error_messages["invalid_choice"] = _("Claims can only be assigned to an active reviewer.")
+
+
+class QueueViewForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the view"),
+        max_length=80,
+        strip=True,
+        error_messages={"required": _("Give the view a name.")},
+    )

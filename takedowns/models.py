@@ -883,3 +883,24 @@ class TestPurchasePhoto(Fingerprinted):
 
     def __str__(self) -> str:
         return f"photo of {self.purchase_id} ({self.sha256[:12]})"
+
+
+# --- the reviewer queue's saved views ---------------------------------------------------------------------
+class QueueView(models.Model):
+    """A reviewer's named queue: the filters and sort of the queue page as a query string. Only its owner sees
+    it; opening it is opening /queue/?<query>, where the queue's own whitelist reads it again."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_views")
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            # Saving under a name already used replaces that view (`queue_view_save`); the database keeps it so.
+            models.UniqueConstraint(fields=["owner", "name"], name="queue_view_name_once_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.owner_id})"

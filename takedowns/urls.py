@@ -52,6 +52,11 @@ urlpatterns = [
     # reviewers
     path("queue/", queue.queue, name="queue"),
     path("queue/decide/", queue.queue_bulk, name="queue-bulk"),
+    path("queue/assign/", queue.queue_assign, name="queue-assign"),
+    path("queue/next/", queue.queue_next, name="queue-next"),
+    path("queue/views/", queue.queue_view_save_view, name="queue-view-save"),
+    path("queue/views/<int:pk>/delete/", queue.queue_view_delete_view, name="queue-view-delete"),
+    path("queue/claims/<int:pk>/assign/", queue.claim_assign_page, name="claim-assign"),
     path("counter-notices/", queue.counter_notices, name="counter-notices"),
     path("queue/held/", merchants.held, name="held-decisions"),
     path("merchants/", merchants.merchants, name="merchants"),

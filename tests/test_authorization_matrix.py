@@ -36,7 +36,14 @@ from core.roles import SYSTEM
 from merchants.models import ListingImage, Merchant
 from merchants.services.networks import merchant_identifiers_record
 from reports.models import Export
-from takedowns.models import BanHold, ClaimBatch, CounterNoticeEvidence, TestPurchase, TestPurchasePhoto
+from takedowns.models import (
+    BanHold,
+    ClaimBatch,
+    CounterNoticeEvidence,
+    QueueView,
+    TestPurchase,
+    TestPurchasePhoto,
+)
 from takedowns.services.notices import merchant_link_token
 from tests.factories import PNG, IPRightFactory, UserFactory
 from tests.lifecycle import claim_in_state
@@ -193,6 +200,11 @@ class Objects:
             previous_status=Merchant.Status.BANNED,
         )
         return merchant
+
+    def _queue_view(self):
+        """A saved view of the queue: the reviewer's own, or (another tenant's) a colleague's."""
+        owner = self.world.reviewer if self.own else self.world.second_reviewer
+        return QueueView.objects.create(owner=owner, name="Overdue", query="overdue=1")
 
     def _counter_document(self):
         """An invoice with the counter-notice of `{claim}` (which must be counter-noticed)."""
@@ -1232,6 +1244,54 @@ PAGES: dict[str, list[Probe]] = {
             writers=("reviewer",),
             data=lambda o: {"claim": [o["claim"]], "decision": "start_review"},
             state="submitted",
+        ),
+    ],
+    "queue-assign": [
+        P(
+            "POST",
+            "/queue/assign/",
+            S(L, 403, 403, 403, 403, 302, 403, 403, 403, 403),
+            writers=("reviewer",),
+            data=lambda o: {"claim": [o["claim"]], "assignee": o.world.second_reviewer.pk},
+            state="submitted",
+        ),
+    ],
+    "queue-next": [
+        P(
+            "POST",
+            "/queue/next/",
+            S(L, 403, 403, 403, 403, 302, 403, 403, 403, 403),
+            writers=("reviewer",),
+        ),
+    ],
+    "queue-view-save": [
+        P(
+            "POST",
+            "/queue/views/",
+            S(L, 403, 403, 403, 403, 302, 403, 403, 403, 403),
+            writers=("reviewer",),
+            data=lambda o: {"name": "Mine", "query": "who=mine"},
+        ),
+    ],
+    "queue-view-delete": [
+        # another reviewer's saved view is not found
+        P(
+            "POST",
+            "/queue/views/{queue_view}/delete/",
+            S(L, 403, 403, 403, 403, 302, 403, 403, 403, 403),
+            other={"reviewer": 404},
+            writers=("reviewer",),
+        ),
+    ],
+    "claim-assign": [
+        P("GET", "/queue/claims/{claim}/assign/", S(L, 403, 403, 403, 403, 200, 403, 403, 403, 403)),
+        P(
+            "POST",
+            "/queue/claims/{claim}/assign/",
+            S(L, 403, 403, 403, 403, 302, 403, 403, 403, 403),
+            writers=("reviewer",),
+            data=lambda o: {"assignee": o.world.second_reviewer.pk},
+            state="in_review",
         ),
     ],
     "counter-notices": [P("GET", "/counter-notices/", S(L, 403, 403, 403, 403, 200, 403, 403, 403, 403))],

@@ -119,6 +119,7 @@
           break;
         case "r": if (row) window.location = row.querySelector("a.open").href + "#reject"; break;
         case "i": if (row) window.location = row.querySelector("a.open").href + "#request-info"; break;
+        case "n": var next = document.getElementById("next-unassigned"); if (next) next.click(); else return; break;
         default: return;
       }
       event.preventDefault();
