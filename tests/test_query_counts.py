@@ -24,7 +24,6 @@ from takedowns.models import (
     ClaimBatch,
     CounterNoticeEvidence,
     Evidence,
-    QueueView,
     TestPurchase,
     TestPurchasePhoto,
 )
@@ -49,8 +48,6 @@ OBJECTS = {
     "claim-network": Claim,
     "claim-test-purchase": Claim,
     "claim-counter-documents": Claim,
-    "claim-assign": Claim,
-    "queue-view-delete": QueueView,
     "evidence-file": Evidence,
     "listing-image-file": ListingImage,
     "counter-document": CounterNoticeEvidence,
@@ -80,10 +77,10 @@ PORTAL_PINNED = {
     "brand-new": 3,
     "brands": 5,
     "bulk-new": 5,
-    "claim": 16,
+    # The claim pages read the listing as filed and its photos (two queries, whatever the evidence).
+    "claim": 18,
     "claim-network": 11,
     "claim-new": 7,
-    "claim-assign": 5,
     "claim-new-listing": 3,
     "claims": 6,
     "counter-document": 4,
@@ -99,9 +96,7 @@ PORTAL_PINNED = {
     "merchants": 5,
     "network": 5,
     "networks": 5,
-    # The claims, the tab counts, and since assignment and saved views: the reviewers one may assign to, and
-    # the reviewer's own saved views (one query each, whatever the page size).
-    "queue": 13,
+    "queue": 11,
     "reports": 14,
     "test-purchase": 6,
     "test-purchase-new": 5,
@@ -119,7 +114,7 @@ API_PINNED = {
     "brand-list": 3,
     "claim-batch-detail": 3,
     "claim-batch-list": 4,
-    "claim-detail": 13,
+    "claim-detail": 15,  # `listing_capture`: the capture and its photos, two queries
     "claim-list": 3,
     "ip-right-detail": 2,
     "ip-right-list": 3,
@@ -165,8 +160,6 @@ def demo(db, django_user_model):
     call_command("seed_demo", claims=60, merchants=20, stdout=open("/dev/null", "w"))
     users = {name: django_user_model.objects.get(username=name) for name in USERS}
     # A bulk filing of three rows, so that the batch pages and endpoints have one to show.
-    # A saved view of the queue, so that its delete URL has one to name.
-    QueueView.objects.create(owner=users["reviewer"], name="Overdue", query="overdue=1")
     right = IPRight.objects.filter(brand__memberships__user=users["aurelia"], status="verified").first()
     urls = Listing.objects.filter(merchant__isnull=False).values_list("url", flat=True)[:3]
     batch_create(
