@@ -41,8 +41,8 @@ from reports.metrics import (
     report_summary,
     top_repeat_infringers,
 )
-from reports.transparency import SECTIONS, transparency_report, transparency_rows
-from takedowns.models import InfringementType
+from reports.transparency import SECTIONS, transparency_report
+from takedowns.models import CounterReason, InfringementType
 
 
 # --- PDF -----------------------------------------------------------------------------------------------
@@ -222,6 +222,61 @@ MERCHANT_FIELDS = (
 )
 
 
+# The DSA transparency section as the PDF words it (`transparency_rows` words it for the spreadsheets, in
+# English from the figures' names); its definitions are translated under their English text.
+TRANSPARENCY_SECTIONS = {
+    "notices": pgettext_lazy("compliance report", "Notices"),
+    "actions": pgettext_lazy("compliance report", "Actions"),
+    "complaints": pgettext_lazy("compliance report", "Complaints"),
+    "notifier_complaints": pgettext_lazy("compliance report", "Notifiers' complaints"),
+    "suspensions": pgettext_lazy("compliance report", "Suspensions"),
+}
+TRANSPARENCY_FIGURES = {
+    "received": pgettext_lazy("compliance report", "received"),
+    "by_type": pgettext_lazy("compliance report", "by type"),
+    "from_trusted_flaggers": pgettext_lazy("compliance report", "from trusted flaggers"),
+    "processed_by_automated_means": pgettext_lazy("compliance report", "processed by automated means"),
+    "decided": pgettext_lazy("compliance report", "decided"),
+    "rejected": pgettext_lazy("compliance report", "rejected"),
+    "withdrawn": pgettext_lazy("compliance report", "withdrawn"),
+    "on_legal_grounds": pgettext_lazy("compliance report", "on legal grounds"),
+    "on_legal_grounds_by_type": pgettext_lazy("compliance report", "on legal grounds by type"),
+    "on_terms_and_conditions_grounds": pgettext_lazy("compliance report", "on terms and conditions grounds"),
+    "automated": pgettext_lazy("compliance report", "automated"),
+    "median_hours_to_action": pgettext_lazy("compliance report", "median hours to action"),
+    "by_basis": pgettext_lazy("compliance report", "by basis"),
+    "upheld": pgettext_lazy("compliance report", "upheld"),
+    "reversed": pgettext_lazy("compliance report", "reversed"),
+    "pending": pgettext_lazy("compliance report", "pending"),
+    "median_hours_to_decision": pgettext_lazy("compliance report", "median hours to decision"),
+    "retractions": pgettext_lazy("compliance report", "retractions"),
+    "sellers_for_manifestly_illegal_content": pgettext_lazy(
+        "compliance report", "sellers for manifestly illegal content"
+    ),
+    "sellers_reinstated": pgettext_lazy("compliance report", "sellers reinstated"),
+    "notifiers_warned": pgettext_lazy("compliance report", "notifiers warned"),
+    "notifiers_for_manifestly_unfounded_notices": pgettext_lazy(
+        "compliance report", "notifiers for manifestly unfounded notices"
+    ),
+}
+BREAKDOWN_LABELS = {**dict(InfringementType.choices), **dict(CounterReason.choices)}
+
+
+def _transparency_rows(report: dict) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for section in SECTIONS:
+        for name, value in report[section].items():
+            key = f"{section}.{name}"
+            figure = str(TRANSPARENCY_FIGURES.get(name, name.replace("_", " ")))
+            definition = _(report["definitions"][key]) if key in report["definitions"] else ""
+            parts = value.items() if isinstance(value, dict) else [(None, value)]
+            for sub, n in parts:
+                label = f"{figure}: {BREAKDOWN_LABELS.get(sub, sub)}" if sub is not None else figure
+                rows.append((str(TRANSPARENCY_SECTIONS[section]), label, _num(n), definition))
+                definition = ""  # a breakdown's definition once, on its first row
+    return rows
+
+
 def _pct(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
@@ -364,10 +419,7 @@ def pdf_context(
         "merchants": merchants,
         "charts": charts,
         "transparency": transparency,
-        "transparency_rows": [
-            (section, figure, _num(value), definition)
-            for section, figure, value, definition in transparency_rows(transparency)
-        ],
+        "transparency_rows": _transparency_rows(transparency),
         # The metric definitions are written once, in English, in reports.metrics; their translations are
         # in the catalogue under the English text.
         "definitions": [(LABELS[key], _(DEFINITIONS[key])) for key in SUMMARY_ORDER],

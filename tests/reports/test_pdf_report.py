@@ -105,6 +105,10 @@ def test_it_hashes_the_same_figures_alike_in_both_languages(scenario, tmp_path):
     for heading in ("下架报告", "摘要", "按月份", "按品牌", "定义", "签署", "报告编号"):
         assert heading in zh_text, heading
     assert "Definitions" not in zh_text and "Summary" not in zh_text
+    # the DSA transparency section too: its sections, figures, breakdowns and definitions
+    for words in ("通知方申诉", "基于法律理由（按类型）: 假冒", "期间内提交且尚未决定的申诉。"):
+        assert words in zh_text.replace("\n", ""), words
+    assert "Notices (claims) submitted" not in zh_text and "notifier_complaints" not in zh_text
     with translation.override("zh-hans"):
         assert str(LABELS["takedown_rate"]) in zh_text
         assert translation.gettext(DEFINITIONS["claims_filed"]) in zh_text.replace("\n", "").replace(" ", "")
