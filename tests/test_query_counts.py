@@ -24,6 +24,7 @@ from takedowns.models import (
     ClaimBatch,
     CounterNoticeEvidence,
     Evidence,
+    QueueView,
     TestPurchase,
     TestPurchasePhoto,
 )
@@ -48,6 +49,8 @@ OBJECTS = {
     "claim-network": Claim,
     "claim-test-purchase": Claim,
     "claim-counter-documents": Claim,
+    "claim-assign": Claim,
+    "queue-view-delete": QueueView,
     "evidence-file": Evidence,
     "listing-image-file": ListingImage,
     "counter-document": CounterNoticeEvidence,
@@ -80,6 +83,7 @@ PORTAL_PINNED = {
     # The claim pages read the listing as filed and its photos (two queries, whatever the evidence).
     "claim": 18,
     "claim-network": 11,
+    "claim-assign": 5,
     "claim-new": 7,
     "claim-new-listing": 3,
     "claims": 6,
@@ -96,7 +100,9 @@ PORTAL_PINNED = {
     "merchants": 5,
     "network": 5,
     "networks": 5,
-    "queue": 11,
+    # The claims, the tab counts, and since assignment and saved views: the reviewers one may assign to, and
+    # the reviewer's own saved views (one query each, whatever the page size).
+    "queue": 13,
     "reports": 14,
     "test-purchase": 6,
     "test-purchase-new": 5,
@@ -159,6 +165,8 @@ def _count(client, url: str, user=None) -> tuple[int, int]:
 def demo(db, django_user_model):
     call_command("seed_demo", claims=60, merchants=20, stdout=open("/dev/null", "w"))
     users = {name: django_user_model.objects.get(username=name) for name in USERS}
+    # A saved view of the queue, so that its delete URL has one to name.
+    QueueView.objects.create(owner=users["reviewer"], name="Overdue", query="overdue=1")
     # A bulk filing of three rows, so that the batch pages and endpoints have one to show.
     right = IPRight.objects.filter(brand__memberships__user=users["aurelia"], status="verified").first()
     urls = Listing.objects.filter(merchant__isnull=False).values_list("url", flat=True)[:3]

@@ -145,3 +145,29 @@ def test_it_shows_mine_unassigned_or_everyone(world, client_for):
     assert shown("?who=unassigned") == {nobodys.reference}
     assert shown("?who=someone-else") == shown("")  # an unknown choice is everyone
     assert 'aria-current="true">Unassigned' in client.get("/queue/?who=unassigned").content.decode()
+
+
+def test_the_review_page_offers_the_assign_page_while_the_claim_is_open(world, client_for):
+    open_claim = claim_in_state(world, "in_review")
+    decided = claim_in_state(world, "rejected", listing=ListingFactory())
+    client = client_for(world.reviewer)
+    assert (
+        f'href="/queue/claims/{open_claim.pk}/assign/"'
+        in client.get(f"/claims/{open_claim.pk}/").content.decode()
+    )
+    assert "/assign/" not in client.get(f"/claims/{decided.pk}/").content.decode()
+
+
+def test_the_queue_tools_speak_chinese(world, client_for):
+    claim = claim_in_state(world, "submitted")
+    client = client_for(world.reviewer)
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    page = client.get("/queue/").content.decode()
+    for words in ("下一件未分配", "分配给我的", "未分配", "已保存的视图", "将所选投诉分配给", "保存视图"):
+        assert words in page, words
+    response = client.post(
+        "/queue/assign/", {"claim": [claim.pk], "assignee": world.second_reviewer.pk}, follow=True
+    )
+    assert "已将 1 件投诉分配给 reviewer2。" in response.content.decode()
+    response = client.post("/queue/next/", follow=True)
+    assert "没有待分配的投诉" in response.content.decode()
