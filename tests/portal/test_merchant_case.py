@@ -129,3 +129,19 @@ def test_the_merchant_adds_a_licence_later(world, client_for):
     assert response.status_code == 302
     page = client_for(world.reviewer).get(f"/claims/{claim.pk}/").content.decode()
     assert "licence.pdf" in page and "Documents with the counter-notice" in page
+
+
+def test_the_merchant_reads_its_page_in_chinese(world, client_for):
+    claim = filed_claim(world, "taken_down")
+    page = (
+        client_for().get(f"/m/{merchant_link_token(claim)}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    )
+    for text in (
+        "权利人的投诉理由",
+        "权利人的证据（2 个文件）",
+        "<td>图片 1</td>",
+        "<td>PDF 文件 1</td>",
+        "[电子邮件地址已移除]",
+    ):
+        assert text in page, text
+    assert "The rights holder's case" not in page and "Image 1" not in page

@@ -76,3 +76,12 @@ def test_attributes_and_titles_are_escaped(world, client_for):
     page = client_for(world.reviewer).get(f"/claims/{claim.pk}/").content.decode()
     assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+def test_the_reviewer_reads_the_capture_in_chinese(world, client_for):
+    claim = filed_claim(world, "submitted")
+    client = client_for(world.reviewer)
+    page = client.get(f"/claims/{claim.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for text in ("提交时的商品", "商品照片 1", "提交时的商品，第 2 张照片，共 2 张", "放大", "上一张图片"):
+        assert text in page, text
+    assert "Listing as filed" not in page and "Zoom in" not in page
