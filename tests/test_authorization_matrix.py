@@ -164,6 +164,25 @@ class Objects:
         self._claim_in("draft", batch=batch)
         return batch
 
+    def _failed_batch(self):
+        """A finished bulk filing whose row 1 named a listing nobody knows: Fix and Discard act on it."""
+        return ClaimBatch.objects.create(
+            brand=self.obj("brand"),
+            ip_right=self.obj("right"),
+            created_by=self.world.owner if self.own else self.world.other_owner,
+            fields={"infringement_type": "counterfeit"},
+            status=ClaimBatch.Status.DONE,
+            total=1,
+            done=1,
+            errors=[
+                {
+                    "row": 1,
+                    "values": {"listing_url": "https://market.example/none"},
+                    "problems": [{"code": "listing_unknown", "params": {"url": "https://market.example/none"}}],
+                }
+            ],
+        )
+
     def _merchant(self):
         return self.world.merchant if self.own else self.world.other_listing.merchant
 
@@ -1231,6 +1250,31 @@ PAGES: dict[str, list[Probe]] = {
             "POST",
             "/batches/{batch}/submit/",
             S(L, 302, 302, 302, 404, 302, 302, 404, 404, 404),
+            other=BRAND_USERS_404,
+            writers=FILERS,
+        ),
+    ],
+    "batch-row-fix": [
+        P(
+            "GET",
+            "/batches/{failed_batch}/rows/1/fix/",
+            S(L, 200, 200, 403, 404, 403, 403, 404, 404, 404),
+            other=BRAND_USERS_404,
+        ),
+        P(
+            "POST",
+            "/batches/{failed_batch}/rows/1/fix/",
+            S(L, 302, 302, 403, 404, 403, 403, 404, 404, 404),
+            other=BRAND_USERS_404,
+            writers=FILERS,
+            data=lambda o: {"listing_url": o.obj("listing").url, "description": "Corrected"},
+        ),
+    ],
+    "batch-row-discard": [
+        P(
+            "POST",
+            "/batches/{failed_batch}/rows/1/discard/",
+            S(L, 302, 302, 403, 404, 403, 403, 404, 404, 404),
             other=BRAND_USERS_404,
             writers=FILERS,
         ),

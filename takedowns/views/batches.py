@@ -342,6 +342,7 @@ def batch_row_fix_page(request, pk, row):
 def batch_row_discard_page(request, pk, row):
     actor = actor_for(request.user)
     batch = _batch_for(actor, pk)
+    require(batch.brand_id in actor.filing_brand_ids)
     try:
         batch_row_discard(actor=actor, batch=batch, row=row)
     except DomainError as exc:
