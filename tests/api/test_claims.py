@@ -382,8 +382,9 @@ def test_it_answers_404_json_for_a_page_out_of_range(world, api, params):
 # --- query counts -----------------------------------------------------------------------------------------
 LIST_QUERIES = 3  # the actor (one statement: groups, memberships, merchants), the count, the page
 # the actor (3), the claim with its joins (and appeal), events, evidence, counter-notices, their documents, test
-# purchases (and their photos when there are any)
-DETAIL_QUERIES = 7
+# purchases (and their photos when there are any), the listing as filed (and its photos when it was captured:
+# these factory-made claims were not)
+DETAIL_QUERIES = 8
 
 
 def as_new_request(api, user):
