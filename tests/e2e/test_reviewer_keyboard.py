@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from takedowns.models import Claim
@@ -71,3 +73,38 @@ def test_enter_on_a_focused_link_follows_that_link(world, new_page):
     page.keyboard.press("j")
     page.keyboard.press("Enter")  # the row's reference link has the focus: Enter opens the claim
     page.wait_for_url(f"**/claims/{claim.pk}/")
+
+
+def test_it_decides_fifty_claims_with_two_keys_each(world, new_page):
+    """The measure of the queue by keyboard: `n` takes the first unassigned claim and opens it in review, `a`
+    approves it and opens the next claim of the queue, `s` starts the review of that one, `a` again… Every
+    key is counted and the whole run timed (the figures are printed with -s)."""
+    claims = [claim_as(world, "submitted") for _ in range(50)]
+    page = new_page()
+    sign_in(page, "reviewer")
+    page.goto("/queue/")
+    presses = 0
+    started = time.monotonic()
+
+    def press(key: str, url: str | None = None) -> None:
+        nonlocal presses
+        presses += 1
+        if url is None:
+            page.keyboard.press(key)
+        else:
+            with page.expect_navigation(url=url):
+                page.keyboard.press(key)
+
+    press("n", f"**/claims/{claims[0].pk}/")  # next unassigned: assigned to me, in review
+    for index, claim in enumerate(claims):
+        following = claims[index + 1].pk if index + 1 < len(claims) else None
+        if index:
+            press("s", f"**/claims/{claim.pk}/")  # assign to me: the review starts
+        press("a", f"**/claims/{following}/" if following else "**/queue/")  # approve, on to the next
+    elapsed = time.monotonic() - started
+    decided = Claim.objects.filter(pk__in=[c.pk for c in claims], decided_by=world.reviewer).count()
+    assert decided == 50
+    assert presses == 100  # two keys a claim, and no mouse
+    print(
+        f"\n50 claims decided by keyboard: {presses} key presses, {elapsed:.1f} s ({elapsed / 50:.2f} s a claim)"
+    )
