@@ -105,11 +105,26 @@ def test_it_builds_a_demo_world_with_claims_in_every_state(capsys):
     assert ClaimEvent.objects.aggregate(m=Max("created_at"))["m"] <= now
     assert Claim.objects.aggregate(m=Max("taken_down_at"))["m"] <= now
     for claim in Claim.objects.exclude(submitted_at=None).exclude(decided_at=None):
-        assert claim.submitted_at <= claim.decided_at
+        assert claim.created_at <= claim.submitted_at <= claim.decided_at
+    # Every history in the order it was written: moving it back in time keeps its steps in order.
+    for claim_id in Claim.objects.values_list("pk", flat=True):
+        times = list(
+            ClaimEvent.objects.filter(claim_id=claim_id).order_by("pk").values_list("created_at", flat=True)
+        )
+        assert times == sorted(times), claim_id
     for counter in CounterNotice.objects.select_related("claim"):
         assert counter.claim.taken_down_at <= counter.filed_at <= counter.restore_due_at
     call_command("seed_demo")
     assert "already loaded" in capsys.readouterr().out
+
+
+def test_the_demo_years_rejections_fall_as_the_brands_learn():
+    from takedowns.management.commands.seed_demo import PATHS, REFUSED, _weights_at
+
+    weights = [w for w, _ in PATHS]
+    refused = lambda age: sum(w for i, w in enumerate(_weights_at(weights, age)) if i in REFUSED)  # noqa: E731
+    share = lambda age: refused(age) / sum(_weights_at(weights, age))  # noqa: E731
+    assert REFUSED and share(360) > 1.5 * share(3)  # a year ago a claim was refused far more often
 
 
 def test_it_resumes_stalled_bulk_filings_in_the_command_line_sweep(world, capsys):

@@ -98,6 +98,16 @@ PATHS = [
 ]
 
 
+REFUSED = {i for i, (_, path) in enumerate(PATHS) if path[-1:] in (["reject"], ["expire"], ["appeal"])}
+
+
+def _weights_at(weights: list[int], age_days: float) -> list[float]:
+    """PATHS' weights for a claim filed `age_days` ago: a year ago a rejection was four times as likely as
+    it is now."""
+    refused = 1 + 3 * age_days / 360
+    return [w * refused if i in REFUSED else w for i, w in enumerate(weights)]
+
+
 class Command(BaseCommand):
     help = "Load demo data (idempotent: does nothing if the demo brands exist). Users share the password demo-pass-2026."
 
@@ -254,7 +264,10 @@ class Command(BaseCommand):
             made += 1
             if made <= 5:
                 continue  # a few drafts
-            path = rng.choices([p for _, p in PATHS], weights=weights)[0]
+            # The year tells a story: the brands learn what evidence convinces, so early filings are rejected
+            # more often and the take-down rate rises month by month.
+            age_days = rng.uniform(3, 360)
+            path = rng.choices([p for _, p in PATHS], weights=_weights_at(weights, age_days))[0]
             claim_transition(
                 claim_id=claim.pk, name="withdraw" if path == ["withdraw"] else "submit", actor=filer
             )
@@ -319,9 +332,7 @@ class Command(BaseCommand):
                     )
             # Claims still waiting for someone are recent (about a month of filings); decided ones spread over the year.
             waiting = Claim.objects.filter(pk=claim.pk, state__in=[*REVIEWABLE, "counter_noticed"]).exists()
-            _move_back(
-                claim.pk, timedelta(days=rng.uniform(0.05, 5) if waiting else rng.uniform(20, 360)), rng
-            )
+            _move_back(claim.pk, timedelta(days=rng.uniform(0.05, 5) if waiting else age_days), rng)
         _held_ban(rng, reviewers[0])
         _ban_evasion(rng, reviewers[0], filers, brands, rights, rings)
         _test_purchases(filers, brands, rings)
@@ -537,12 +548,10 @@ def _move_back(claim_id: int, delta: timedelta, rng) -> None:
     shift = {}
     # Demo data only: the history was just written "now" and is moved back in time, so the append-only
     # guard is lifted for these rows, and their hash chain is written again for the new times.
-    previous = GENESIS
+    previous, first = GENESIS, events[0].created_at  # before the loop moves the first event
     with pgtrigger.ignore("takedowns.ClaimEvent:claim_event_append_only"):
         for event in events:
-            shift[event.transition] = (
-                offsets[event.pk] - shift_start - (event.created_at - events[0].created_at)
-            )
+            shift[event.transition] = offsets[event.pk] - shift_start - (event.created_at - first)
             event.created_at = event.created_at + shift[event.transition]
             event.prev_hash, event.hash = previous, link_hash(previous, event.chained_fields())
             ClaimEvent.objects.filter(pk=event.pk).update(
