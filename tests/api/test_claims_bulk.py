@@ -4,7 +4,7 @@ import pytest
 
 from takedowns.models import Claim, ClaimBatch
 from tests.api.conftest import FILING_MATRIX, assert_json_error, png, upload
-from tests.factories import ListingFactory
+from tests.factories import PNG, ListingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -325,3 +325,73 @@ def test_it_refuses_a_forbidden_file_for_a_batch_without_drafts(world, api):
         api(world.owner).post(f"{BATCHES}{empty['id']}/evidence/", {"file": exe}, format="multipart"), 400
     )
     assert "file" in error
+
+
+# --- the same checks as the preview: every row that cannot be filed is an error with its row number ----------
+def _zip(files: dict):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return upload("evidence.zip", buffer.getvalue(), "application/zip")
+
+
+def test_it_answers_every_row_that_cannot_be_filed_with_its_number_and_leaves_no_stuck_draft(world, api):
+    from tests.factories import ClaimFactory
+
+    held = ListingFactory(merchant=world.merchant)
+    ClaimFactory(brand=world.brand, ip_right=world.right, listing=held, state="submitted")
+    text = (
+        "listing_url,infringement_type\n"
+        f"{world.listing.url},\n"
+        f"{world.other_listing.url},counterfit\n"
+        f"{world.listing.url},\n"
+        f"{held.url},\n"
+        "https://market.example/item/nope,\n"
+    )
+    response = api(world.owner).post(BULK, {**fields(world), "file": csv_file(text)}, format="multipart")
+    body = response.json()
+    assert response.status_code == 201 and body["claims"] == 1
+    assert [(e["row"], e["code"]) for e in body["errors"]] == [
+        (2, "type_unknown"),
+        (3, "row_duplicate"),
+        (4, "open_claim"),
+        (5, "listing_unknown"),
+    ]
+    assert all(e["detail"] and e["values"]["listing_url"] for e in body["errors"])
+    assert Claim.objects.filter(batch_id=body["id"]).count() == 1
+
+
+def test_it_files_and_submits_rows_with_their_own_evidence(world, api):
+    text = f"listing_url,evidence\n{world.listing.url},a.png\n{world.other_listing.url},b.png\n"
+    form = {**fields(world), "file": csv_file(text), "evidence_zip": _zip({"a.png": PNG, "b.png": b"MZ\x90"})}
+    body = api(world.owner).post(BULK, form, format="multipart").json()
+    assert [(e["row"], e["code"]) for e in body["errors"]] == [(2, "evidence_file_type")]
+    claim = Claim.objects.get(batch_id=body["id"])
+    assert claim.state == "submitted" and claim.evidence.count() == 1
+    assert not Claim.objects.filter(state="draft").exists()
+
+
+def test_it_answers_errors_in_the_readers_language(world, api):
+    text = "listing_url\nhttps://market.example/item/nope\n"
+    body = api(world.owner).post(BULK, {**fields(world), "file": csv_file(text)}, format="multipart").json()
+    chinese = api(world.owner).get(f"{BATCHES}{body['id']}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert chinese["errors"][0]["detail"] != body["errors"][0]["detail"]
+    assert "https://market.example/item/nope" in chinese["errors"][0]["detail"]
+
+
+@pytest.mark.parametrize(
+    "archive, overrides",
+    [
+        ({"../escape.png": PNG}, {}),
+        ({"a.png": PNG}, {"good_faith": False}),
+    ],
+)
+def test_it_refuses_a_zip_leaving_its_folder_or_rows_it_could_not_submit(world, api, archive, overrides):
+    text = f"listing_url,evidence\n{world.listing.url},a.png\n"
+    form = {**fields(world, **overrides), "file": csv_file(text), "evidence_zip": _zip(archive)}
+    assert_json_error(api(world.owner).post(BULK, form, format="multipart"), 400)
+    assert not ClaimBatch.objects.exists() and not Claim.objects.exists()
