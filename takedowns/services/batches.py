@@ -423,7 +423,8 @@ def batch_create(
             _("Unknown infringement type; use one of %(types)s.")
             % {"types": ", ".join(InfringementType.values)}
         )
-    _require_declarations(fields)
+    if evidence_archive is not None:  # its claims are submitted as they are created
+        _require_declarations(fields)
     if not ip_right.is_usable():
         raise Invalid(
             _("The IP right %(number)s cannot be used to file: it is not verified or it has expired.")
