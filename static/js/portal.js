@@ -152,6 +152,11 @@
   "use strict";
   var status = document.getElementById("export-status");
   if (!status) return;
+  // The page's words, in the reader's language (data-* on the status line): "{name}" and "{percent}" filled in.
+  function say(key, name, percent) {
+    var text = status.getAttribute("data-" + key) || "{name}";
+    status.textContent = text.replace("{name}", name).replace("{percent}", String(percent || 0) + "%");
+  }
   function download(response, fallbackName) {
     return response.blob().then(function (blob) {
       var match = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") || "");
@@ -161,14 +166,14 @@
       document.body.appendChild(link);
       link.click();
       link.remove();
-      status.textContent = status.getAttribute("data-done") || "Downloaded " + link.download;
+      say("downloaded", link.download);
     });
   }
   function poll(url, name) {
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (response) {
       if (response.status === 202) {
         return response.json().then(function (body) {
-          status.textContent = name + ": " + (body.progress || 0) + "%";
+          say("progress", name, body.progress);
           window.setTimeout(function () { poll(body.url, name); }, 1500);
         });
       }
@@ -176,12 +181,12 @@
         return response.json().then(function (body) { status.textContent = name + ": " + (body.detail || response.status); });
       }
       return download(response, name);
-    }).catch(function () { status.textContent = name + ": failed"; });
+    }).catch(function () { say("failed", name); });
   }
   document.querySelectorAll("a[data-export]").forEach(function (link) {
     link.addEventListener("click", function (event) {
       event.preventDefault();
-      status.textContent = link.textContent + "…";
+      say("working", link.textContent.trim());
       poll(link.href, link.textContent.trim());
     });
   });

@@ -27,3 +27,12 @@ def test_it_shows_the_services_errors_in_chinese(world, client_for):
         f"/brands/{world.brand.pk}/members/", {"username": "viewer", "role": "agent"}
     ).content.decode()
     assert "代理人需要品牌出具的授权书。" in page  # "An agent needs an authorisation letter from the brand."
+
+
+def test_the_export_progress_speaks_the_readers_language(world, client_for):
+    client = client_for(world.compliance)
+    english = client.get("/reports/").content.decode()
+    assert 'data-downloaded="Downloaded {name}"' in english
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    chinese = client.get("/reports/").content.decode()
+    assert 'data-downloaded="已下载 {name}"' in chinese and 'data-failed="{name}：导出失败，请重试。"' in chinese
