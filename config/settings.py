@@ -211,6 +211,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Bodies larger than this are refused from their Content-Length, before they are read (several evidence
 # files in one filing fit); each file is also cut off while it arrives once it passes EVIDENCE_MAX_BYTES.
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 48 * 1024 * 1024)
+# Bulk filing's ZIP of per-row evidence (300 screenshots of up to ~1 MB each fit); each file in it is still
+# held to EVIDENCE_MAX_BYTES. Requests to the two bulk paths may be this much larger (core.uploads).
+EVIDENCE_ARCHIVE_MAX_BYTES = env_int("EVIDENCE_ARCHIVE_MAX_BYTES", 512 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
     "core.uploads.FileSizeLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -282,6 +285,7 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-programmes": {"task": "takedowns.tasks.recompute_programmes", "schedule": timedelta(hours=24)},
     "purge-exports": {"task": "reports.tasks.purge_exports", "schedule": timedelta(hours=1)},
     "purge-staged": {"task": "core.tasks.purge_staged", "schedule": timedelta(hours=1)},
+    "purge-bulk-previews": {"task": "takedowns.tasks.purge_bulk_previews", "schedule": timedelta(hours=1)},
 }
 
 # --- the rules the product encodes (docs/contract.md §4–§6) ---------------------------------------------------------

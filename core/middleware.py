@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 
-from core.uploads import FileTooLarge
+from core.uploads import FileTooLarge, request_max_bytes
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse a body larger than `MAX_REQUEST_BYTES` from its declared length, before a byte of it is read:
+    """Refuse a body larger than `MAX_REQUEST_BYTES` (more for bulk filing's evidence ZIP) from its declared length, before a byte of it is read:
     a 46 MB upload must not cost a web worker 400 MB to refuse."""
 
     def __init__(self, get_response):
@@ -21,8 +20,9 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.MAX_REQUEST_BYTES:
-            message = f"The request body is larger than {settings.MAX_REQUEST_BYTES // (1024 * 1024)} MB."
+        limit = request_max_bytes(request.path)
+        if length > limit:
+            message = f"The request body is larger than {limit // (1024 * 1024)} MB."
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message, "code": "request_too_large"}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

@@ -80,15 +80,22 @@ def unstage(token: str, *, user_id: int) -> Staged:
 
 def staged_purge(now=None) -> int:
     """Remove staged files older than a day (abandoned forms); the number removed."""
+    return files_purge(STAGED_DIR, now=now)
+
+
+def files_purge(directory: str, *, now=None, keep=frozenset()) -> int:
+    """Remove the files of a storage folder older than `STAGED_MAX_AGE`, except the names in `keep`; the
+    number removed."""
     cutoff = (now or timezone.now()) - STAGED_MAX_AGE
+    directory = directory.rstrip("/")
     try:
-        _dirs, names = default_storage.listdir(STAGED_DIR)
+        _dirs, names = default_storage.listdir(directory)
     except FileNotFoundError:
         return 0
     removed = 0
     for name in names:
-        path = f"{STAGED_DIR}/{name}"
-        if default_storage.get_modified_time(path) < cutoff:
+        path = f"{directory}/{name}"
+        if path not in keep and default_storage.get_modified_time(path) < cutoff:
             default_storage.delete(path)
             removed += 1
     return removed

@@ -161,15 +161,35 @@ class FileTooLarge(RequestDataTooBig):
     code = "file_too_large"
 
 
+# Bulk filing's per-row evidence arrives as one ZIP (the field `evidence_zip` of these two paths), of up to
+# EVIDENCE_ARCHIVE_MAX_BYTES; every other file, and every file inside the ZIP, is held to EVIDENCE_MAX_BYTES.
+ARCHIVE_FIELD = "evidence_zip"
+ARCHIVE_PATHS = frozenset({"/claims/bulk/", "/api/v1/claims/bulk/"})
+
+
+def request_max_bytes(path: str) -> int:
+    """The largest body a request to `path` may declare."""
+    extra = settings.EVIDENCE_ARCHIVE_MAX_BYTES if path in ARCHIVE_PATHS else 0
+    return settings.MAX_REQUEST_BYTES + extra
+
+
 class FileSizeLimitHandler(FileUploadHandler):
-    """Stops an upload as soon as one file passes the largest size we keep (`EVIDENCE_MAX_BYTES`), while it
-    is still arriving, instead of after the whole file sits on disk."""
+    """Stops an upload as soon as one file passes the largest size we keep (`EVIDENCE_MAX_BYTES`, or for the
+    bulk filing's evidence ZIP `EVIDENCE_ARCHIVE_MAX_BYTES`), while it is still arriving, instead of after the
+    whole file sits on disk."""
+
+    limit = 0
+
+    def new_file(self, field_name, *args, **kwargs):
+        archive = field_name == ARCHIVE_FIELD and getattr(self.request, "path", "") in ARCHIVE_PATHS
+        self.limit = settings.EVIDENCE_ARCHIVE_MAX_BYTES if archive else settings.EVIDENCE_MAX_BYTES
+        super().new_file(field_name, *args, **kwargs)
 
     def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > settings.EVIDENCE_MAX_BYTES:
+        limit = self.limit or settings.EVIDENCE_MAX_BYTES
+        if start + len(raw_data) > limit:
             raise FileTooLarge(
-                _("The file is larger than %(mb)s MB; nothing was kept.")
-                % {"mb": max(settings.EVIDENCE_MAX_BYTES // (1024 * 1024), 1)}
+                _("The file is larger than %(mb)s MB; nothing was kept.") % {"mb": max(limit // (1024 * 1024), 1)}
             )
         return raw_data
 

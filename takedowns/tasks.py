@@ -10,7 +10,7 @@ from celery import shared_task
 from django.conf import settings
 
 from core.dispatch import task_send
-from takedowns.services.batches import batch_process, stalled_batches
+from takedowns.services.batches import batch_process, preview_archives_purge, stalled_batches
 from takedowns.services.deadlines import run_all
 from takedowns.services.enforcement import approved_not_enforced
 from takedowns.services.programmes import brand_programmes_recompute
@@ -47,3 +47,9 @@ def run_deadlines() -> dict:
 @shared_task(name="takedowns.tasks.recompute_programmes", ignore_result=True)
 def recompute_programmes() -> dict:
     return brand_programmes_recompute()
+
+
+@shared_task(name="takedowns.tasks.purge_bulk_previews", ignore_result=True)
+def purge_bulk_previews() -> dict:
+    """Every hour: remove the evidence ZIPs of bulk previews that were never filed."""
+    return {"removed": preview_archives_purge()}

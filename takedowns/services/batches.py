@@ -25,9 +25,11 @@ from brands.models import Brand, IPRight
 from core.dispatch import task_send_on_commit
 from core.errors import Conflict, DomainError, Forbidden, Invalid
 from core.roles import Actor, actor_for
+from core.staged import files_purge
 from core.uploads import upload_check
 from merchants.models import Listing
-from takedowns.models import ACTIVE, Claim, ClaimBatch, ClaimState, Evidence, InfringementType
+from takedowns.models import Claim, ClaimBatch, ClaimState, Evidence, InfringementType
+from takedowns.services.conditions import open_claims
 from takedowns.services.filing import claim_create, evidence_add
 from takedowns.services.notices import notify_batch_filed
 from takedowns.services.transitions import claim_transition
@@ -340,14 +342,17 @@ def batch_rows_check(
         shared.append(_problem("brand_suspended", date=f"{brand.suspended_until:%Y-%m-%d}"))
     urls = {row["listing_url"] for row in rows if row.get("listing_url")}
     listings = {item.url: item for item in Listing.objects.filter(url__in=urls).select_related("merchant")}
-    # The same rule as `submit`'s open-claim condition (ACTIVE, named once beside the states), for all rows
-    # in one query; a draft of this very batch counts too, so Fix cannot file a listing twice.
-    holding = Q(state__in=ACTIVE) | Q(batch=batch, state=ClaimState.DRAFT) if batch else Q(state__in=ACTIVE)
+    # `submit`'s open-claim condition (`open_claims`), for all rows in one query; a draft of this very batch
+    # counts too, so Fix cannot file a listing twice.
+    listing_ids = [item.pk for item in listings.values()]
+    holding = open_claims(brand.pk, listing_ids)
+    if batch is not None:
+        holding = holding | Claim.objects.filter(
+            batch=batch, state=ClaimState.DRAFT, listing_id__in=listing_ids
+        )
     taken = {
         listing_id: (reference, batch_id)
-        for listing_id, reference, batch_id in Claim.objects.filter(
-            holding, brand_id=brand.pk, listing__in=list(listings.values())
-        ).values_list("listing_id", "reference", "batch_id")
+        for listing_id, reference, batch_id in holding.values_list("listing_id", "reference", "batch_id")
     }
     checked = []
     for number, values in enumerate(rows, start=first_row):
@@ -728,3 +733,17 @@ def batch_needing_attention(batch: ClaimBatch) -> list[dict]:
         for error in batch.errors
         if not error.get("discarded")
     ]
+
+
+PREVIEW_ARCHIVES = "batches/preview/"  # a ZIP waits here between the preview and the filing
+
+
+def preview_archives_purge(now=None) -> int:
+    """ZIPs kept for a preview that was never filed (the brand left): removed after a day. A batch's own
+    archive is kept."""
+    kept = set(
+        ClaimBatch.objects.filter(evidence_archive__startswith=PREVIEW_ARCHIVES).values_list(
+            "evidence_archive", flat=True
+        )
+    )
+    return files_purge(PREVIEW_ARCHIVES, now=now, keep=kept)

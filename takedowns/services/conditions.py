@@ -5,6 +5,7 @@ claim itself (right, brand, listing) before anything is filed."""
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,10 +43,16 @@ def _brand_problems(brand: Brand, now) -> list[str]:
     return []
 
 
-def _listing_problems(brand: Brand, listing_id: int, exclude_claim_id: int | None = None) -> list[str]:
-    other = Claim.objects.filter(brand_id=brand.pk, listing_id=listing_id, state__in=ACTIVE).exclude(
+def open_claims(brand_id: int, listing_ids, exclude_claim_id: int | None = None) -> QuerySet[Claim]:
+    """The brand's open claims on these listings: while one is open, the brand files no other on the same
+    listing (`submit`'s condition; bulk filing checks its rows against the same set)."""
+    return Claim.objects.filter(brand_id=brand_id, listing_id__in=listing_ids, state__in=ACTIVE).exclude(
         pk=exclude_claim_id
     )
+
+
+def _listing_problems(brand: Brand, listing_id: int, exclude_claim_id: int | None = None) -> list[str]:
+    other = open_claims(brand.pk, [listing_id], exclude_claim_id)
     if other.exists():
         return [
             _("The brand already has an open claim on this listing (%(reference)s).")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -23,6 +24,7 @@ from takedowns.forms import BulkFileForm, EvidenceForm, MultipleFileField
 from takedowns.models import ClaimBatch, ClaimState, InfringementType, S
 from takedowns.selectors import batch_preview, batches_visible_to
 from takedowns.services.batches import (
+    PREVIEW_ARCHIVES,
     EvidenceArchive,
     batch_add_evidence,
     batch_create,
@@ -38,18 +40,23 @@ from takedowns.views.claims import usable_rights
 
 # --- bulk filing ------------------------------------------------------------------------------------------
 BULK_SESSION_KEY = "bulk_filing"
-PREVIEW_ARCHIVES = "batches/preview/"  # a ZIP waits here between the preview and the filing
 
 
 class BulkUploadForm(BulkFileForm):
     evidence_zip = forms.FileField(
         label=gettext_lazy("ZIP file of evidence (optional)"),
         required=False,
-        help_text=gettext_lazy(
-            "Each row names its files in an evidence column (several separated by ;). Images, PDF and plain "
-            "text, up to 20 MB each; the ZIP up to 20 MB."
-        ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence_zip"].help_text = _(
+            "Each row names its files in an evidence column (several separated by ;). Images, PDF and plain "
+            "text, up to %(file_mb)s MB each; the ZIP up to %(zip_mb)s MB."
+        ) % {
+            "file_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+            "zip_mb": settings.EVIDENCE_ARCHIVE_MAX_BYTES // (1024 * 1024),
+        }
 
 
 class BatchRowForm(forms.Form):
