@@ -35,4 +35,6 @@ def test_the_export_progress_speaks_the_readers_language(world, client_for):
     assert 'data-downloaded="Downloaded {name}"' in english
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     chinese = client.get("/reports/").content.decode()
-    assert 'data-downloaded="已下载 {name}"' in chinese and 'data-failed="{name}：导出失败，请重试。"' in chinese
+    assert (
+        'data-downloaded="已下载 {name}"' in chinese and 'data-failed="{name}：导出失败，请重试。"' in chinese
+    )

@@ -92,3 +92,25 @@ def test_it_names_an_export_without_a_start_date_by_its_end():
     assert export_filename("csv", filters) == "takedown-report_until_2026-06-30.csv"
     filters = ReportFilters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 6, 30))
     assert export_filename("audit", filters) == "audit-trail_2026-01-01_2026-06-30.csv"
+
+
+def test_a_pdf_in_chinese_carries_the_report_id_the_audit_trail_records(scenario, tmp_path):
+    import subprocess
+
+    target = tmp_path / "q1-zh.pdf"
+    call_command(
+        "export_report",
+        *("--format", "pdf", "--from", "2026-01-01", "--to", "2026-03-31", "--lang", "zh-hans"),
+        *("--output", str(target)),
+        stderr=io.StringIO(),
+    )
+    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
+    event = AuditEvent.objects.get(action="report_export", object_id="pdf")
+    report_id = event.data["params"]["report_id"]
+    assert report_id.startswith("TDR-") and report_id in text and report_id in event.note
+    assert event.data["params"]["lang"] == "zh-hans" and "lang zh-hans" in event.note
+    assert "定义" in text or "报告" in text  # the PDF speaks Chinese
+    with pytest.raises(CommandError, match="lang must be one of"):
+        call_command("export_report", "--format", "pdf", "--lang", "fr", stderr=io.StringIO())
+    with pytest.raises(CommandError, match="PDF only"):
+        call_command("export_report", "--format", "csv", "--lang", "zh-hans", stderr=io.StringIO())

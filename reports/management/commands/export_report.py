@@ -1,6 +1,7 @@
 """Export any report from the command line, for schedulers (cron, Kubernetes CronJobs, Celery beat):
 
     manage.py export_report --format pdf --from 2026-01-01 --to 2026-03-31 --output q1.pdf
+    manage.py export_report --format pdf --last-month --lang zh-hans --output /srv/reports/
     manage.py export_report --format csv --brand 3 --output - | gzip > claims.csv.gz
     manage.py export_report --format dsa-sor --last-month --output /srv/reports/
 
@@ -20,7 +21,8 @@ from django.utils import timezone
 from core.errors import DomainError
 from core.models import AuditEvent
 from core.roles import SYSTEM, actor_for
-from reports.exports.jobs import FORMATS, export_chunks, export_filename
+from reports.exports.jobs import FORMATS, export_chunks, export_filename, export_note
+from reports.exports.pdf import report_id_new, report_language
 from reports.metrics import GROUPINGS, report_filters
 
 
@@ -35,6 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--brand", help="brand id, or ids separated by commas")
         parser.add_argument("--group-by", choices=list(GROUPINGS), default="month")
         parser.add_argument("--as-user", help="export what this user may see")
+        parser.add_argument("--lang", help="the PDF's language: en (default) or zh-hans")
         parser.add_argument(
             "--output",
             "-o",
@@ -58,6 +61,11 @@ class Command(BaseCommand):
         params = {"from": date_from, "to": date_to, "brand": opts["brand"], "group_by": opts["group_by"]}
         try:
             filters = report_filters(actor=actor, params={k: v for k, v in params.items() if v})
+            if fmt == "pdf":  # its language and ID, recorded with the export as the API records them
+                params["lang"] = report_language(opts["lang"], default="en")
+                params["report_id"] = report_id_new()
+            elif opts["lang"]:
+                raise CommandError("--lang applies to the PDF only.")
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
 
@@ -72,7 +80,10 @@ class Command(BaseCommand):
         stream = open(target, "wb") if target else sys.stdout.buffer  # noqa: SIM115
         size = 0
         try:
-            for chunk in export_chunks(fmt, actor, filters):
+            chunks = export_chunks(
+                fmt, actor, filters, lang=params.get("lang"), report_id=params.get("report_id")
+            )
+            for chunk in chunks:
                 stream.write(chunk)
                 size += len(chunk)
         finally:
@@ -86,7 +97,7 @@ class Command(BaseCommand):
             actor_label=actor.label,
             object_type="report",
             object_id=fmt,
-            note="export_report command",
+            note=f"export_report command: {export_note(fmt, {k: v for k, v in params.items() if v})}",
             data={"params": {k: v for k, v in params.items() if v}, "bytes": size},
         )
         if target:
