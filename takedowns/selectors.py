@@ -324,7 +324,9 @@ def queue_counts(actor: Actor) -> dict[str, int]:
         in_review=Count("pk", filter=Q(state=S.IN_REVIEW)),
         info_requested=Count("pk", filter=Q(state=S.INFO_REQUESTED)),
         overdue=Count("pk", filter=Q(due_at__lt=now)),
-        mine=Count("pk", filter=Q(assignee=actor.user, state=S.IN_REVIEW)),
+        # "Assigned to me" and "Unassigned", over what "To decide" lists
+        mine=Count("pk", filter=Q(assignee=actor.user) & ~Q(state=S.INFO_REQUESTED)),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True) & ~Q(state=S.INFO_REQUESTED)),
         good_faith=Count("pk", filter=Q(brand__good_faith=True) | Q(brand__trusted_flagger=True)),
     )
     counts["stuck"] = claims_visible_to(actor).filter(stuck_enforcement_q()).count()

@@ -145,6 +145,14 @@ def test_it_shows_mine_unassigned_or_everyone(world, client_for):
     assert shown("?who=unassigned") == {nobodys.reference}
     assert shown("?who=someone-else") == shown("")  # an unknown choice is everyone
     assert 'aria-current="true">Unassigned' in client.get("/queue/?who=unassigned").content.decode()
+    # Each tab says how many it lists; a claim given to a colleague counts as theirs before its review starts.
+    page = client.get("/queue/").content.decode()
+    assert '>Assigned to me<span class="count">1</span>' in page
+    assert '>Unassigned<span class="count">1</span>' in page
+    colleague = client_for(world.second_reviewer).get("/queue/").content.decode()
+    assert '>Assigned to me<span class="count">1</span>' in colleague
+    assert ">Mine<" not in page  # one notion of "mine": the old tab's link still works as "Assigned to me"
+    assert 'aria-current="true">Assigned to me' in client.get("/queue/?mine=1").content.decode()
 
 
 def test_the_review_page_offers_the_assign_page_while_the_claim_is_open(world, client_for):
