@@ -125,6 +125,8 @@ def claim_shown_to(audience: Audience, data: dict) -> dict:
     if audience == Audience.BRAND:
         return {key: value for key, value in data.items() if key not in STAFF_ONLY}
     shown = {key: value for key, value in data.items() if key not in HIDDEN_FROM_MERCHANT | STAFF_ONLY}
+    if isinstance(shown.get("description"), str):
+        shown["description"] = without_email_addresses(shown["description"])
     if "events" in shown:
         shown["events"] = [
             {k: v for k, v in event.items() if k not in HIDDEN_EVENT_FIELDS_FROM_MERCHANT}
@@ -797,10 +799,15 @@ def listing_capture_shown(claim: Claim) -> ListingCapture | None:
 EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
+def without_email_addresses(text: str) -> str:
+    """The brand's explanation as the merchant reads it (page, API, e-mail): as written, less e-mail addresses
+    (an agent's own address in a signature is a person's data; the brand's contact address is shown apart,
+    on purpose)."""
+    return EMAIL_IN_TEXT.sub(_("[e-mail address removed]"), text)
+
+
 def explanation_for_merchant(claim: Claim) -> str:
-    """The brand's explanation as the merchant reads it: as written, less e-mail addresses (an agent's own
-    address in a signature is a person's data; the brand's contact address is shown apart, on purpose)."""
-    return EMAIL_IN_TEXT.sub(_("[e-mail address removed]"), claim.description)
+    return without_email_addresses(claim.description)
 
 
 def evidence_for_merchant(claim: Claim) -> list[dict]:

@@ -40,6 +40,7 @@ from takedowns.selectors import (
     STAFF_ONLY,
     Audience,
     claim_audience,
+    evidence_for_merchant,
     image_matches,
     listing_capture_shown,
     may_read_counter_documents,
@@ -392,7 +393,17 @@ class ListingCaptureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class EvidenceListedSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text='A neutral name: "Image 2", "PDF document 1", "Text document 1".')
+    kind = serializers.CharField(help_text="The kind of evidence, as the reader's language says it.")
+    added = serializers.DateTimeField()
+
+
 class ClaimDetailSerializer(ClaimSerializer):
+    evidence_summary = serializers.SerializerMethodField(
+        help_text="The brand's evidence listed without personal data (no file, name, note or uploader): what "
+        "the merchant sees of it; every audience gets it."
+    )
     listing_capture = serializers.SerializerMethodField(
         help_text="The listing as it was when the claim was filed: its fields, attributes and photos, "
         "unchanged by later edits. Null for claims filed before captures existed."
@@ -435,8 +446,13 @@ class ClaimDetailSerializer(ClaimSerializer):
             "test_purchases",
             "priority_reasons",
             "listing_capture",
+            "evidence_summary",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(EvidenceListedSerializer(many=True))
+    def get_evidence_summary(self, claim):
+        return EvidenceListedSerializer(evidence_for_merchant(claim), many=True).data
 
     @extend_schema_field(ListingCaptureSerializer(allow_null=True))
     def get_listing_capture(self, claim):

@@ -145,3 +145,23 @@ def test_the_merchant_reads_its_page_in_chinese(world, client_for):
     ):
         assert text in page, text
     assert "The rights holder's case" not in page and "Image 1" not in page
+
+
+def test_the_api_gives_the_merchant_the_same_view_of_the_brands_case(world, api):
+    import json
+
+    claim = filed_claim(world, "taken_down")
+    body = api(world.merchant_user).get(f"/api/v1/claims/{claim.pk}/").json()
+    assert body["description"] == "The logo is misprinted. Questions: [e-mail address removed]"
+    assert "evidence" not in body and "signature" not in body
+    assert [(e["label"], e["kind"]) for e in body["evidence_summary"]] == [
+        ("Image 1", "Test purchase"),
+        ("PDF document 1", "Document"),
+    ]
+    assert body["listing_capture"]["title"] == "AURELIA tote bag, original"
+    text = json.dumps(body)
+    for personal in PERSONAL:
+        assert personal not in text, personal
+    # The brand reads its own explanation as written.
+    brand = api(world.owner).get(f"/api/v1/claims/{claim.pk}/").json()
+    assert brand["description"].endswith("jane.counsel@lawfirm.example")
