@@ -364,6 +364,10 @@ def brand_accuracy(brand_id: int) -> dict:
 def merchant_history(merchant: Merchant) -> dict:
     now = timezone.now()
     strikes = list(merchant.strikes.select_related("claim").order_by("-issued_at")[:50])
+    listings = merchant.listings.aggregate(
+        active=Count("pk", filter=Q(status=Listing.Status.ACTIVE)),
+        removed=Count("pk", filter=Q(status=Listing.Status.REMOVED)),
+    )
     return {
         "strikes": strikes,
         "active_strikes": sum(1 for s in strikes if s.revoked_at is None and s.expires_at > now),
@@ -371,8 +375,8 @@ def merchant_history(merchant: Merchant) -> dict:
         .exclude(state__in=(S.DRAFT, S.WITHDRAWN))
         .select_related("brand", "listing")
         .order_by("-created_at")[:50],
-        "listings_active": merchant.listings.filter(status=Listing.Status.ACTIVE).count(),
-        "listings_removed": merchant.listings.filter(status=Listing.Status.REMOVED).count(),
+        "listings_active": listings["active"],
+        "listings_removed": listings["removed"],
     }
 
 

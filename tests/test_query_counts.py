@@ -81,14 +81,14 @@ PORTAL_PINNED = {
     "brands": 5,
     "bulk-new": 5,
     # The claim pages read the listing as filed and its photos (two queries, whatever the evidence).
-    "claim": 18,
+    "claim": 23,  # the capture, image matches among evidence and listing photos, the seller network
     "claim-network": 11,
     "claim-assign": 5,
     "claim-new": 7,
     "claim-new-listing": 3,
     "claims": 6,
     "counter-document": 4,
-    "counter-notices": 4,
+    "counter-notices": 5,  # the count and the page, when there is one to list
     "dashboard": 19,
     "evidence-file": 4,
     "held-decisions": 5,
@@ -120,7 +120,7 @@ API_PINNED = {
     "brand-list": 3,
     "claim-batch-detail": 3,
     "claim-batch-list": 4,
-    "claim-detail": 15,  # `listing_capture`: the capture and its photos, two queries
+    "claim-detail": 16,  # `listing_capture` (two), image matches (four), the seller network (three)
     "claim-list": 3,
     "ip-right-detail": 2,
     "ip-right-list": 3,
