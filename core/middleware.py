@@ -32,11 +32,14 @@ class RequestSizeLimitMiddleware:
         """A portal form whose file passed the limit while it arrived: a 413 page that says so (the API's
         exception handler answers its own requests in JSON)."""
         if isinstance(exception, RequestDataTooBig) and not request.path.startswith("/api/"):
-            message = (
-                str(exception) if isinstance(exception, FileTooLarge) else "The request body is too large."
-            )
-            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            return too_large(exception)
         return None
+
+
+def too_large(exception: RequestDataTooBig) -> HttpResponse:
+    """The portal's answer to a body or file past its limit: 413, saying which limit."""
+    message = str(exception) if isinstance(exception, FileTooLarge) else "The request body is too large."
+    return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
 
 
 class NullCharacterMiddleware:
@@ -47,7 +50,11 @@ class NullCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith("/api/") and _has_nul(request):
+        try:
+            refused = not request.path.startswith("/api/") and _has_nul(request)
+        except RequestDataTooBig as exc:  # reading the form met a file past its limit: say so, not "400"
+            return too_large(exc)
+        if refused:
             return HttpResponse(
                 "Null characters are not allowed in a form or a search.",
                 status=400,
