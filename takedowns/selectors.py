@@ -10,6 +10,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+import phonenumbers
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -126,7 +127,7 @@ def claim_shown_to(audience: Audience, data: dict) -> dict:
         return {key: value for key, value in data.items() if key not in STAFF_ONLY}
     shown = {key: value for key, value in data.items() if key not in HIDDEN_FROM_MERCHANT | STAFF_ONLY}
     if isinstance(shown.get("description"), str):
-        shown["description"] = without_email_addresses(shown["description"])
+        shown["description"] = without_contact_details(shown["description"])
     if "events" in shown:
         shown["events"] = [
             {k: v for k, v in event.items() if k not in HIDDEN_EVENT_FIELDS_FROM_MERCHANT}
@@ -803,15 +804,20 @@ def listing_capture_shown(claim: Claim) -> ListingCapture | None:
 EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
-def without_email_addresses(text: str) -> str:
+def without_contact_details(text: str) -> str:
     """The brand's explanation as the merchant reads it (page, API, e-mail): as written, less e-mail addresses
-    (an agent's own address in a signature is a person's data; the brand's contact address is shown apart,
-    on purpose)."""
-    return EMAIL_IN_TEXT.sub(_("[e-mail address removed]"), text)
+    and international phone numbers (an agent's own address or number in a signature is a person's data; the
+    brand's contact address is shown apart, on purpose). A number written without its country code cannot be
+    told from an order number or a price, and stays."""
+    text = EMAIL_IN_TEXT.sub(_("[e-mail address removed]"), text)
+    found = list(phonenumbers.PhoneNumberMatcher(text, None, leniency=phonenumbers.Leniency.VALID))
+    for match in reversed(found):
+        text = text[: match.start] + _("[phone number removed]") + text[match.end :]
+    return text
 
 
 def explanation_for_merchant(claim: Claim) -> str:
-    return without_email_addresses(claim.description)
+    return without_contact_details(claim.description)
 
 
 def evidence_for_merchant(claim: Claim) -> list[dict]:

@@ -166,3 +166,15 @@ def test_the_api_gives_the_merchant_the_same_view_of_the_brands_case(world, api)
     # The brand reads its own explanation as written.
     brand = api(world.owner).get(f"/api/v1/claims/{claim.pk}/").json()
     assert brand["description"].endswith("jane.counsel@lawfirm.example")
+
+
+def test_contact_details_in_the_explanation_are_removed_but_not_order_numbers_or_prices():
+    from takedowns.selectors import without_contact_details
+
+    text = (
+        "Call Jane on +44 20 7946 0958 or jane@firm.example. Order 4412345678, paid 129.00 EUR on 2026-03-01."
+    )
+    assert without_contact_details(text) == (
+        "Call Jane on [phone number removed] or [e-mail address removed]. Order 4412345678, paid 129.00 EUR on "
+        "2026-03-01."
+    )
