@@ -114,6 +114,12 @@ def test_it_builds_a_demo_world_with_claims_in_every_state(capsys):
         assert times == sorted(times), claim_id
     for counter in CounterNotice.objects.select_related("claim"):
         assert counter.claim.taken_down_at <= counter.filed_at <= counter.restore_due_at
+    # Each claim keeps the listing as the marketplace sent it: its attributes and its photo.
+    from takedowns.models import ListingCapture
+
+    captures = ListingCapture.objects.filter(claim__in=Claim.objects.all())
+    assert captures.count() == Claim.objects.count()
+    assert not captures.filter(attributes={}).exists() and not captures.filter(images__isnull=True).exists()
     call_command("seed_demo")
     assert "already loaded" in capsys.readouterr().out
 

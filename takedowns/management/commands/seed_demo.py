@@ -45,6 +45,8 @@ BRANDS = [
     ("Sonora Audio", "https://sonora.example", "brand@sonora.example", "SONORA", "9", "CNIPA"),
     ("Kestrel Sports", "https://kestrel.example", "ipr@kestrel.example", "KESTREL", "28", "WIPO"),
 ]
+COLOURS = ["black", "tan", "navy", "red", "white", "olive"]
+COUNTRY_NAMES = ["China", "Turkey", "Poland", "Viet Nam", "Germany"]
 PRODUCTS = [
     "handbag",
     "wallet",
@@ -225,6 +227,13 @@ class Command(BaseCommand):
                         title=f"{mark} {product} {rng.choice(['original', 'new', '2026 model', 'best price', 'AAA quality'])}",
                         price=rng.randint(5, 400),
                         currency=rng.choice(["EUR", "USD", "CNY"]),
+                        # What the marketplace sends beside the title (shown with the listing as filed).
+                        attributes={
+                            "brand": mark.title(),
+                            "condition": "new" if i % 5 else "used",
+                            "colour": COLOURS[i % len(COLOURS)],
+                            "ships from": COUNTRY_NAMES[i % len(COUNTRY_NAMES)],
+                        },
                     )
                 )
             Listing.objects.bulk_create(listing_rows)
@@ -242,6 +251,10 @@ class Command(BaseCommand):
         marks = [b[3] for b in BRANDS]
         for listing in listings[:claims]:
             i = marks.index(listing.title.split()[0])  # the brand whose mark the listing carries files
+            if not listing.images.exists():  # the marketplace's photo of it, captured with the claim
+                listing_image_add(
+                    listing=listing, file=ContentFile(_listing_photo(listing, rings), name="l.jpg")
+                )
             filer = filers[i]
             claim = claim_create(
                 actor=filer,
@@ -416,7 +429,10 @@ def _ban_evasion(rng, reviewer, filers, brands, rights, rings) -> None:
             title=f"AURELIA {['handbag', 'wallet', 'belt'][n]} outlet sale",
             price=rng.randint(20, 60),
             currency="EUR",
+            attributes={"brand": "Aurelia", "condition": "new", "colour": COLOURS[n], "ships from": "China"},
         )
+        photo = encoded(product_photo(7001, (400, 300), label="AURELIA"))  # the ring's photo, again
+        listing_image_add(listing=listing, file=ContentFile(photo, name="l.jpg"))
         claim = claim_create(
             actor=filers[0],
             brand=brands[0],
@@ -431,7 +447,7 @@ def _ban_evasion(rng, reviewer, filers, brands, rights, rings) -> None:
         evidence_add(
             actor=filers[0],
             claim=claim,
-            file=ContentFile(encoded(product_photo(7001, (400, 300), label="AURELIA")), name="listing.jpg"),
+            file=ContentFile(photo, name="listing.jpg"),
         )
         claim_transition(claim_id=claim.pk, name="submit", actor=filers[0])
 
