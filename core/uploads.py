@@ -189,7 +189,8 @@ class FileSizeLimitHandler(FileUploadHandler):
         limit = self.limit or settings.EVIDENCE_MAX_BYTES
         if start + len(raw_data) > limit:
             raise FileTooLarge(
-                _("The file is larger than %(mb)s MB; nothing was kept.") % {"mb": max(limit // (1024 * 1024), 1)}
+                _("The file is larger than %(mb)s MB; nothing was kept.")
+                % {"mb": max(limit // (1024 * 1024), 1)}
             )
         return raw_data
 

@@ -178,7 +178,9 @@ class Objects:
                 {
                     "row": 1,
                     "values": {"listing_url": "https://market.example/none"},
-                    "problems": [{"code": "listing_unknown", "params": {"url": "https://market.example/none"}}],
+                    "problems": [
+                        {"code": "listing_unknown", "params": {"url": "https://market.example/none"}}
+                    ],
                 }
             ],
         )

@@ -52,11 +52,11 @@ def open_claims(brand_id: int, listing_ids, exclude_claim_id: int | None = None)
 
 
 def _listing_problems(brand: Brand, listing_id: int, exclude_claim_id: int | None = None) -> list[str]:
-    other = open_claims(brand.pk, [listing_id], exclude_claim_id)
-    if other.exists():
+    other = open_claims(brand.pk, [listing_id], exclude_claim_id).first()
+    if other is not None:
         return [
             _("The brand already has an open claim on this listing (%(reference)s).")
-            % {"reference": other.first().reference}
+            % {"reference": other.reference}
         ]
     return []
 

@@ -16,7 +16,9 @@ LATER = dt.timedelta(days=1, minutes=1)
 def test_an_abandoned_bulk_preview_zip_goes_and_a_batchs_own_stays(world):
     left = default_storage.save(f"{PREVIEW_ARCHIVES}left.zip", ContentFile(b"PK"))
     filed = default_storage.save(f"{PREVIEW_ARCHIVES}filed.zip", ContentFile(b"PK"))
-    batch = ClaimBatch.objects.create(brand=world.brand, ip_right=world.right, created_by=world.owner, total=0)
+    batch = ClaimBatch.objects.create(
+        brand=world.brand, ip_right=world.right, created_by=world.owner, total=0
+    )
     batch.evidence_archive.name = filed
     batch.save(update_fields=["evidence_archive"])
     assert preview_archives_purge() == 0  # not a day old yet
