@@ -52,9 +52,12 @@ class Listing(models.Model):
         ACTIVE = "active", _("Active")
         REMOVED = "removed", _("Removed")
 
-    platform_ref = models.CharField(max_length=100, unique=True)
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="listings")
-    url = models.URLField(max_length=500, db_index=True)  # claim filing finds the listing by its URL
+    # Indexed in Meta, without the `varchar_pattern_ops` copies Django adds for `unique`/`db_index` text
+    # columns on PostgreSQL: nothing searches listings by prefix, and each index costs every bulk write.
+    platform_ref = models.CharField(max_length=100)
+    # `listing_merchant_status_idx` starts with the merchant: it serves lookups by merchant too.
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="listings", db_index=False)
+    url = models.URLField(max_length=500)
     title = models.CharField(max_length=300)
     price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
@@ -68,7 +71,14 @@ class Listing(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["merchant", "status"], name="listing_merchant_status_idx")]  # bans
+        indexes = [
+            models.Index(fields=["merchant", "status"], name="listing_merchant_status_idx"),  # bans
+            models.Index(fields=["url"], name="listing_url_idx"),  # claim filing finds the listing by its URL
+        ]
+        constraints = [
+            # The marketplace's own id: listings are written by it (`listings_upsert`: ON CONFLICT)
+            models.UniqueConstraint(fields=["platform_ref"], name="listing_platform_ref_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.platform_ref})"

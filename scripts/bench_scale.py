@@ -126,10 +126,11 @@ def build(n: int) -> None:
         cursor.execute(
             """
             INSERT INTO merchants_listing (platform_ref, merchant_id, url, title, price, currency, status,
-                                           created_at, updated_at)
+                                           created_at, updated_at, attributes)
             SELECT 'LB-' || g, 1 + g %% %s, 'https://market.example/bench/' || g, 'Bench item ' || g, 49, 'EUR',
                    CASE WHEN (g * 37) %% 100 < 65 THEN 'removed' ELSE 'active' END,
-                   timestamptz '2025-11-01' + (g %% 300) * interval '1 day', now()
+                   timestamptz '2025-11-01' + (g %% 300) * interval '1 day', now(),
+                   jsonb_build_object('brand', 'Bench', 'condition', 'new')
             FROM generate_series(1, %s) g""",
             [merchants, n],
         )

@@ -81,7 +81,11 @@ def test_bulk_listings_are_written_in_one_statement_per_kind(world, django_asser
         }
         for n in range(200)
     ]
-    with django_assert_max_num_queries(6):  # merchants, existing, the upsert (in a savepoint)
+    from django.db import connection
+
+    # The merchants, then on PostgreSQL one statement that inserts or updates and says which it did (SQLite:
+    # the existing refs, then the ORM's upsert in batches of its variable limit).
+    with django_assert_max_num_queries(2 if connection.vendor == "postgresql" else 5):
         results = listings_upsert(items)
     assert [r["status"] for r in results] == ["created"] * 200
     assert Listing.objects.filter(platform_ref__startswith="SET-", currency="EUR").count() == 200
