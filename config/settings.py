@@ -285,6 +285,7 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-programmes": {"task": "takedowns.tasks.recompute_programmes", "schedule": timedelta(hours=24)},
     "purge-exports": {"task": "reports.tasks.purge_exports", "schedule": timedelta(hours=1)},
     "purge-staged": {"task": "core.tasks.purge_staged", "schedule": timedelta(hours=1)},
+    "purge-expired-tokens": {"task": "core.tasks.purge_expired_tokens", "schedule": timedelta(hours=1)},
     "purge-bulk-previews": {"task": "takedowns.tasks.purge_bulk_previews", "schedule": timedelta(hours=1)},
 }
 
@@ -336,7 +337,7 @@ DSA_TERRITORIAL_SCOPE = env_list("DSA_TERRITORIAL_SCOPE")  # empty: every EU/EEA
 # --- API ------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "core.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from core.outbox import dispatch, notice_deliver, notices_due
 from core.staged import staged_purge
+from core.tokens import api_tokens_purge_expired
 
 
 @shared_task(name="core.tasks.deliver_notice", ignore_result=True)
@@ -26,3 +27,9 @@ def sweep_outbox() -> dict:
 def purge_staged() -> dict:
     """Every hour: remove the files a form held for its user and that were never used (`core.staged`)."""
     return {"removed": staged_purge()}
+
+
+@shared_task(name="core.tasks.purge_expired_tokens", ignore_result=True)
+def purge_expired_tokens() -> dict:
+    """Every hour: delete the API tokens past their expiry (the token check looks only at the one presented)."""
+    return {"deleted": api_tokens_purge_expired()}

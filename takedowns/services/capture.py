@@ -4,15 +4,16 @@ photos after a notice changes nothing in the capture)."""
 
 from __future__ import annotations
 
-from merchants.models import Listing
+from django.db import connection
+
+from merchants.models import Listing, ListingImage
 from takedowns.models import Claim, ListingCapture, ListingCaptureImage
 
 
 def listing_capture(*, claim: Claim, listing: Listing) -> ListingCapture:
     """Copy the listing's fields and attributes and pin its photos (the rows, and so the files: they cannot
     be deleted while a capture names them) for `claim`. Run in the transaction that creates the claim, so a
-    claim never exists without its capture. Two queries (the capture written, the photos read), three when
-    the listing has photos."""
+    claim never exists without its capture. Two queries: the capture, and its photos read and pinned."""
     capture = ListingCapture.objects.create(
         claim=claim,
         platform_ref=listing.platform_ref,
@@ -24,10 +25,12 @@ def listing_capture(*, claim: Claim, listing: Listing) -> ListingCapture:
         seller_ref=listing.merchant.platform_ref,
         attributes=dict(listing.attributes or {}),
     )
-    image_ids = list(listing.images.order_by("created_at", "id").values_list("pk", flat=True))
-    if image_ids:
-        ListingCaptureImage.objects.bulk_create(
-            ListingCaptureImage(capture=capture, image_id=image_id, position=position)
-            for position, image_id in enumerate(image_ids, start=1)
+    # The photos pinned in the same round trip as they are read.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ListingCaptureImage._meta.db_table} (capture_id, image_id, position) "
+            f"SELECT %s, id, ROW_NUMBER() OVER (ORDER BY created_at, id) FROM {ListingImage._meta.db_table} "
+            "WHERE listing_id = %s",
+            [capture.pk, listing.pk],
         )
     return capture

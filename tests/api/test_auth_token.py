@@ -154,3 +154,34 @@ def test_staff_need_a_code_for_a_token_when_a_second_factor_is_required(world, a
     assert (
         api().post(URL, {"username": "owner", "password": "pw-for-tests-1"}, format="json").status_code == 200
     )
+
+
+def test_a_request_reads_only_the_token_presented_and_expired_ones_are_purged(world, api):
+    """knox would read every token of the user on every request to sweep the expired ones; the sweep is an
+    hourly task instead (core.tokens)."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+    from knox.models import AuthToken
+
+    from core.tokens import api_tokens_purge_expired
+
+    tokens = [
+        api().post(URL, {"username": "owner", "password": "pw-for-tests-1"}, format="json").json()["token"]
+        for _ in range(3)
+    ]
+    stale = AuthToken.objects.filter(user=world.owner).order_by("created").first()
+    AuthToken.objects.filter(pk=stale.pk).update(expiry=timezone.now() - dt.timedelta(minutes=1))
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {tokens[-1]}")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/brands/").status_code == 200
+    token_reads = [q["sql"] for q in queries.captured_queries if "knox_authtoken" in q["sql"]]
+    assert len(token_reads) == 1 and "token_key" in token_reads[0]  # by its key, not the user's whole set
+    assert AuthToken.objects.filter(user=world.owner).count() == 3  # the expired one waits for the sweep
+    assert api_tokens_purge_expired() == 1
+    assert AuthToken.objects.filter(user=world.owner).count() == 2
+    client.credentials(HTTP_AUTHORIZATION=f"Token {tokens[-1]}")
+    assert client.get("/api/v1/brands/").status_code == 200
