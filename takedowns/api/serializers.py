@@ -554,6 +554,28 @@ class CallersBrandField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(OpenApiTypes.INT)
+class CallersBrandIdField(serializers.Field):
+    """`CallersBrandField` answered from the caller's brand ids, without reading the brand: for a body that
+    reads the brand with something else (a claim: with its IP right)."""
+
+    default_error_messages = CallersBrandField.default_error_messages
+
+    def to_internal_value(self, data) -> int:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type")
+        try:
+            pk = int(data)
+        except ValueError:
+            self.fail("incorrect_type")
+        if pk not in request_actor(self.context["request"]).brand_ids:
+            self.fail("does_not_exist")
+        return pk
+
+    def to_representation(self, value):
+        return value
+
+
+@extend_schema_field(OpenApiTypes.INT)
 class CallersIPRightField(serializers.PrimaryKeyRelatedField):
     default_error_messages = {
         "does_not_exist": "No such IP right.",
@@ -561,11 +583,13 @@ class CallersIPRightField(serializers.PrimaryKeyRelatedField):
     }
 
     def get_queryset(self):
-        return IPRight.objects.filter(brand_id__in=request_actor(self.context["request"]).brand_ids)
+        return IPRight.objects.filter(
+            brand_id__in=request_actor(self.context["request"]).brand_ids
+        ).select_related("brand")
 
 
 class ClaimCreateSerializer(serializers.Serializer):
-    brand = CallersBrandField()
+    brand = CallersBrandIdField()
     ip_right = CallersIPRightField()
     listing = serializers.IntegerField(required=False, allow_null=True)
     listing_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
@@ -576,11 +600,9 @@ class ClaimCreateSerializer(serializers.Serializer):
     signature = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
     def validate(self, attrs):
-        actor = request_actor(self.context["request"])
-        if attrs["brand"].pk not in actor.brand_ids:
-            raise serializers.ValidationError({"brand": ["No such brand."]})
-        if attrs["ip_right"].brand_id != attrs["brand"].pk:
+        if attrs["ip_right"].brand_id != attrs["brand"]:
             raise serializers.ValidationError({"ip_right": ["The IP right does not belong to this brand."]})
+        attrs["brand"] = attrs["ip_right"].brand  # read with the right
         if not attrs.get("listing") and not attrs.get("listing_url"):
             raise serializers.ValidationError({"listing": ["Give `listing` (id) or `listing_url`."]})
         return attrs

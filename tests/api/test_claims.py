@@ -228,6 +228,31 @@ def test_it_lets_only_the_brands_filers_create_claims(world, as_role, role, stat
         assert not Claim.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "brand, says",
+    [
+        ("other", "No such brand."),  # another tenant's brand, as one that does not exist: nothing to probe
+        (999_999, "No such brand."),
+        (True, "Give the brand's id (a number)."),
+        ("3x", "Give the brand's id (a number)."),
+        ([1], "Give the brand's id (a number)."),
+    ],
+)
+def test_it_names_a_brand_that_is_not_the_callers(world, api, brand, says):
+    sent = world.other_brand.pk if brand == "other" else brand
+    response = api(world.owner).post(LIST, claim_body(world, brand=sent), format="json")
+    assert assert_json_error(response, 400)["brand"] == [says]
+    assert not Claim.objects.exists()
+
+
+def test_a_right_of_another_of_the_callers_brands_is_refused(world, api, django_user_model):
+    from brands.models import BrandMembership
+
+    BrandMembership.objects.create(user=world.owner, brand=world.other_brand, role="owner")
+    response = api(world.owner).post(LIST, claim_body(world, ip_right=world.other_right.pk), format="json")
+    assert assert_json_error(response, 400)["ip_right"] == ["The IP right does not belong to this brand."]
+
+
 def test_it_refuses_an_unverified_agent(world, api):
     assert_json_error(api(world.unverified_agent).post(LIST, claim_body(world), format="json"), 403)
 
