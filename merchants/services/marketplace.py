@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -177,7 +178,7 @@ def _listings_write(rows: list[dict], fields: tuple[str, ...]) -> dict[str, tupl
             update_fields=list(fields),
         )
         return {row.platform_ref: (row.pk, row.platform_ref not in existing) for row in done}
-    columns = [Listing._meta.get_field(name).column for name in fields]
+    columns = [cast(Field, Listing._meta.get_field(name)).column for name in fields]
     updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in columns)
     data = json.dumps(
         [
