@@ -315,6 +315,27 @@ def on_server(*statements: str) -> None:
             db.execute(sql)
 
 
+def database_copy(source: str, target: str, attempts: int = 5) -> None:
+    """`target` becomes a copy of `source` (CREATE DATABASE … TEMPLATE). PostgreSQL copies a database only
+    while nobody else is connected to it, and the suite's Celery worker and web process keep connections to
+    the test database (and reconnect: they check a kept connection before using it), so the other sessions
+    are ended just before the copy, as many times as a reconnect gets in between."""
+    import psycopg
+
+    for attempt in range(attempts):
+        on_server(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{source}'",
+            f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)',
+        )
+        try:
+            on_server(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+            return
+        except psycopg.errors.ObjectInUse:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
+
+
 # --- Redis, stopped and started for the outage test ------------------------------------------------------
 def redis_stop(url: str) -> None:
     from urllib.parse import urlparse

@@ -19,7 +19,7 @@ from reports.models import Export
 from takedowns.models import Claim
 from tests.conftest import require_services
 from tests.factories import ListingFactory
-from tests.harness import on_server
+from tests.harness import database_copy, on_server
 from tests.lifecycle import claim_in_state
 
 pytestmark = pytest.mark.services
@@ -33,8 +33,7 @@ class Replica:
     def sync(self) -> None:
         """The replica becomes a copy of the primary as it is now (every session closed for the copy)."""
         connections.close_all()
-        on_server(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        on_server(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.primary}"')
+        database_copy(self.primary, self.name)
         if REPLICA in connections.settings:
             # Connected here: the test case forbids opening a connection to an alias it was not given when
             # it started, and the alias is added after (adding it for every test would route their reports
