@@ -120,6 +120,9 @@ def test_it_builds_a_demo_world_with_claims_in_every_state(capsys):
     captures = ListingCapture.objects.filter(claim__in=Claim.objects.all())
     assert captures.count() == Claim.objects.count()
     assert not captures.filter(attributes={}).exists() and not captures.filter(images__isnull=True).exists()
+    for claim_id, captured, created in captures.values_list("claim_id", "captured_at", "claim__created_at"):
+        # captured as the claim was created, and moved back in time with it
+        assert abs(captured - created).total_seconds() < 5, claim_id
     call_command("seed_demo")
     assert "already loaded" in capsys.readouterr().out
 

@@ -31,6 +31,7 @@ from takedowns.models import (
     CounterNotice,
     CounterNoticeEvidence,
     Evidence,
+    ListingCapture,
 )
 from takedowns.services.bans import merchant_ban
 from takedowns.services.filing import claim_create, counter_notice_evidence_add, evidence_add
@@ -593,6 +594,7 @@ def _move_back(claim_id: int, delta: timedelta, rng) -> None:
             fields[field] = getattr(claim, field) + next(shift[t] for t in transitions if t in shift)
     Claim.objects.filter(pk=claim_id).update(**fields)
     Evidence.objects.filter(claim_id=claim_id).update(created_at=at["create"])  # filed with the claim
+    ListingCapture.objects.filter(claim_id=claim_id).update(captured_at=at["create"])
     for counter in CounterNotice.objects.filter(claim_id=claim_id):
         CounterNotice.objects.filter(pk=counter.pk).update(
             filed_at=at["counter_notice"],
