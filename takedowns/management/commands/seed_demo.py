@@ -101,7 +101,8 @@ PATHS = [
 ]
 
 
-REFUSED = {i for i, (_, path) in enumerate(PATHS) if path[-1:] in (["reject"], ["expire"], ["appeal"])}
+# Decided as refused (a claim still waiting on an appeal is recent whatever its path, so it is left out).
+REFUSED = {i for i, (_, path) in enumerate(PATHS) if path[-1:] in (["reject"], ["expire"])}
 
 
 def _weights_at(weights: list[int], age_days: float) -> list[float]:
