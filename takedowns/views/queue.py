@@ -121,7 +121,7 @@ def queue_bulk(request):
     """The bulk bar: one transition on every selected claim, each through the same service as the API."""
     actor = actor_for(request.user)
     require(actor.reviewer)
-    ids = [int(i) for i in request.POST.getlist("claim") if i.isdigit()]
+    ids = _selected_ids(request)
     name = request.POST.get("decision", "")
     reason = request.POST.get("reason", "")
     kept: list[int] = ids  # what stays selected on the way back: everything, unless some were decided
@@ -142,26 +142,18 @@ def queue_bulk(request):
         except DomainError as exc:
             flash_errors(request, exc)
         else:
-            if result["done"]:
-                count = len(result["done"])
-                messages.success(
-                    request,
-                    ngettext("%(count)s claim decided.", "%(count)s claims decided.", count)
-                    % {"count": count},
-                )
-            by_reason: dict[str, list[str]] = {}
-            for error in result["errors"]:
-                by_reason.setdefault(str(error["detail"]), []).append(str(error["claim"]))
-            for detail, references in by_reason.items():
-                messages.error(
-                    request,
-                    ngettext(
-                        "%(count)s claim was not decided: %(detail)s (%(claims)s)",
-                        "%(count)s claims were not decided: %(detail)s (%(claims)s)",
-                        len(references),
-                    )
-                    % {"count": len(references), "detail": detail, "claims": ", ".join(references)},
-                )
+            count = len(result["done"])
+            _flash_refusals(
+                request,
+                result["errors"],
+                ngettext("%(count)s claim decided.", "%(count)s claims decided.", count) % {"count": count},
+                count,
+                lambda n: ngettext(
+                    "%(count)s claim was not decided: %(detail)s (%(claims)s)",
+                    "%(count)s claims were not decided: %(detail)s (%(claims)s)",
+                    n,
+                ),
+            )
             kept = [error["id"] for error in result["errors"]]
     return _back_to_queue(request, kept)
 
@@ -178,8 +170,9 @@ def _back_to_queue(request, kept: list[int]):
     return redirect(urlunsplit(parts._replace(query=urlencode(query))))
 
 
-def _flash_refusals(request, errors: list[dict], done_message: str, done_count: int) -> None:
-    """One sentence for what was done, and one per reason for the claims refused, with their references."""
+def _flash_refusals(request, errors: list[dict], done_message: str, done_count: int, refused) -> None:
+    """One sentence for what was done, and one per reason for the claims refused, with their references;
+    `refused(n)` is the sentence for n claims, with `count`, `detail` and `claims` to fill in."""
     if done_count:
         messages.success(request, done_message)
     by_reason: dict[str, list[str]] = {}
@@ -188,13 +181,14 @@ def _flash_refusals(request, errors: list[dict], done_message: str, done_count: 
     for detail, references in by_reason.items():
         messages.error(
             request,
-            ngettext(
-                "%(count)s claim was not assigned: %(detail)s (%(claims)s)",
-                "%(count)s claims were not assigned: %(detail)s (%(claims)s)",
-                len(references),
-            )
+            refused(len(references))
             % {"count": len(references), "detail": detail, "claims": ", ".join(references)},
         )
+
+
+def _selected_ids(request) -> list[int]:
+    """The claims ticked in the bulk bar, in the page's order; anything that is not a row id is left out."""
+    return [int(i) for i in request.POST.getlist("claim") if i.isdigit() and len(i) < 19]
 
 
 # The bulk bar's choice that gives the selected claims back to the queue ("" is no choice at all).
@@ -217,7 +211,7 @@ def queue_assign(request):
     """The bulk bar's "Assign to": every selected claim to one reviewer (or back to the queue)."""
     actor = actor_for(request.user)
     require(actor.reviewer)
-    ids = [int(i) for i in request.POST.getlist("claim") if i.isdigit() and len(i) < 19]
+    ids = _selected_ids(request)
     valid, assignee_id = _assignee_id(request)
     kept: list[int] = ids
     if not ids:
@@ -247,7 +241,17 @@ def queue_assign(request):
                 )
                 % {"count": count}
             )
-            _flash_refusals(request, result["errors"], done, count)
+            _flash_refusals(
+                request,
+                result["errors"],
+                done,
+                count,
+                lambda n: ngettext(
+                    "%(count)s claim was not assigned: %(detail)s (%(claims)s)",
+                    "%(count)s claims were not assigned: %(detail)s (%(claims)s)",
+                    n,
+                ),
+            )
             kept = [error["id"] for error in result["errors"]]
     return _back_to_queue(request, kept)
 
