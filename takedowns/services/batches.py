@@ -29,7 +29,7 @@ from core.staged import files_purge
 from core.uploads import upload_check
 from merchants.models import Listing
 from takedowns.models import Claim, ClaimBatch, ClaimState, Evidence, InfringementType
-from takedowns.services.conditions import open_claims
+from takedowns.services.conditions import declaration_problems, open_claims
 from takedowns.services.filing import claim_create, evidence_add
 from takedowns.services.notices import notify_batch_filed
 from takedowns.services.transitions import claim_transition
@@ -390,15 +390,22 @@ def batch_rows_check(
     return checked
 
 
+def require_archive_when_named(rows: list[dict], *, has_archive: bool) -> None:
+    """Rows that name evidence files come with the ZIP that holds them."""
+    if not has_archive and any(row.get("evidence") for row in rows):
+        raise Invalid(
+            _("The file names evidence files: upload the ZIP file that holds them."),
+            code="evidence_zip_required",
+        )
+
+
 # --- creating the batch and its claims ----------------------------------------------------------------------
 def _require_declarations(fields: dict) -> None:
-    missing = []
-    if not fields.get("good_faith"):
-        missing.append(_("Declare that you believe in good faith that the use is not authorised."))
-    if not fields.get("accurate"):
-        missing.append(_("Declare that the notice is accurate and that you are authorised to act."))
-    if not str(fields.get("signature") or "").strip():
-        missing.append(_("Sign the claim with your full name."))
+    missing = declaration_problems(
+        good_faith=fields.get("good_faith"),
+        accurate=fields.get("accurate"),
+        signature=fields.get("signature"),
+    )
     if missing:
         raise Invalid(missing[0], code="conditions_unmet", extra={"errors": missing})
 
@@ -445,12 +452,7 @@ def batch_create(
     if evidence_archive is not None and not isinstance(evidence_archive, str):
         EvidenceArchive(evidence_archive).close()  # refused here (400), not in the worker
         evidence_archive.seek(0)
-    names_evidence = any(row.get("evidence") for row in rows)
-    if names_evidence and evidence_archive is None:
-        raise Invalid(
-            _("The file names evidence files: upload the ZIP file that holds them."),
-            code="evidence_zip_required",
-        )
+    require_archive_when_named(rows, has_archive=evidence_archive is not None)
     batch = ClaimBatch(
         brand=brand, ip_right=ip_right, created_by=actor.user, fields=fields, rows=rows, total=len(rows)
     )

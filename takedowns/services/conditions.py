@@ -85,16 +85,25 @@ def filing_problems(*, brand: Brand, ip_right: IPRight, listing: Listing, now=No
     return by_field["ip_right"] + by_field[None] + by_field["listing_url"]
 
 
+def declaration_problems(*, good_faith, accurate, signature) -> list[str]:
+    """The notice's declarations and signature that are missing (`submit`'s, and bulk filing's up front)."""
+    problems = []
+    if not good_faith:
+        problems.append(_("Declare that you believe in good faith that the use is not authorised."))
+    if not accurate:
+        problems.append(_("Declare that the notice is accurate and that you are authorised to act."))
+    if not str(signature or "").strip():
+        problems.append(_("Sign the claim with your full name."))
+    return problems
+
+
 def submit_problems(claim: Claim, now=None) -> list[str]:
     """Every unmet condition of `submit` (docs/contract.md §4), each with its own message."""
     now = now or timezone.now()
     problems = _right_problems(claim.ip_right, claim.brand_id, now)
     if not claim.evidence.exists():
         problems.append(_("Attach at least one piece of evidence."))
-    if not claim.good_faith:
-        problems.append(_("Declare that you believe in good faith that the use is not authorised."))
-    if not claim.accurate:
-        problems.append(_("Declare that the notice is accurate and that you are authorised to act."))
-    if not claim.signature.strip():
-        problems.append(_("Sign the claim with your full name."))
+    problems += declaration_problems(
+        good_faith=claim.good_faith, accurate=claim.accurate, signature=claim.signature
+    )
     return problems + _brand_listing_problems(claim.brand, claim.listing_id, now, exclude_claim_id=claim.pk)

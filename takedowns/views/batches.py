@@ -34,6 +34,7 @@ from takedowns.services.batches import (
     batch_rows_check,
     batch_rows_from_file,
     batch_submit,
+    require_archive_when_named,
     row_problem_text,
 )
 from takedowns.views.claims import usable_rights
@@ -81,22 +82,19 @@ class BatchRowForm(forms.Form):
 def _checked_preview(actor, right, pending: dict) -> list[dict]:
     """The preview's rows: `batch_rows_check` (what the worker will check again) with the listing's title and
     the genuine-test-purchase mark of `batch_preview`."""
-    archive = None
-    if pending.get("archive"):
-        with default_storage.open(pending["archive"], "rb") as stored:
-            archive = EvidenceArchive(stored)
-            checked = batch_rows_check(
-                actor=actor,
-                brand=right.brand,
-                ip_right=right,
-                fields=pending["fields"],
-                rows=pending["rows"],
-                archive=archive,
-            )
-    else:
+    stored = default_storage.open(pending["archive"], "rb") if pending.get("archive") else None
+    try:
         checked = batch_rows_check(
-            actor=actor, brand=right.brand, ip_right=right, fields=pending["fields"], rows=pending["rows"]
+            actor=actor,
+            brand=right.brand,
+            ip_right=right,
+            fields=pending["fields"],
+            rows=pending["rows"],
+            archive=EvidenceArchive(stored) if stored is not None else None,
         )
+    finally:
+        if stored is not None:
+            stored.close()
     marks = batch_preview(pending["rows"], brand_id=right.brand_id)
     return [
         {
@@ -166,11 +164,7 @@ def bulk_new(request):
             if not rows:
                 raise Invalid(_("Give at least one listing URL."), code="rows_required")
             upload = form.cleaned_data.get("evidence_zip")
-            if any(row["evidence"] for row in rows) and upload is None:
-                raise Invalid(
-                    _("The file names evidence files: upload the ZIP file that holds them."),
-                    code="evidence_zip_required",
-                )
+            require_archive_when_named(rows, has_archive=upload is not None)
             archive = _keep_archive(upload) if upload is not None else ""
         except DomainError as exc:
             problems = error_messages(exc)
