@@ -27,7 +27,7 @@ from reports.exports.jobs import (
     export_request,
     needs_background,
 )
-from reports.exports.pdf import report_id_new, report_language
+from reports.exports.pdf import pdf_identity
 from reports.metrics import GROUPINGS, report_filters, report_summary
 from reports.models import Export
 from reports.selectors import audit_events
@@ -115,13 +115,8 @@ class ReportExportView(APIView):
             for k in ("from", "to", "brand", "group_by")
             if request.query_params.get(k)
         }
-        lang: str | None = None
-        report_id: str | None = None
         if fmt == "pdf":
-            # Chosen before anything is written, so the audit trail records the ID the PDF prints.
-            lang = report_language(request.query_params.get("lang"), default=translation.get_language())
-            report_id = report_id_new()
-            params.update(lang=lang, report_id=report_id)
+            params.update(pdf_identity(request.query_params.get("lang"), default=translation.get_language()))
         background = str(request.query_params.get("background", "")).lower() in ("1", "true", "yes")
         if background or needs_background(fmt, actor, filters):
             with transaction.atomic():
@@ -141,7 +136,8 @@ class ReportExportView(APIView):
         content_type, _ = FORMATS[fmt]
         # A generator: the rows are read while the response is sent, a chunk at a time.
         response = StreamingHttpResponse(
-            export_chunks(fmt, actor, filters, lang=lang, report_id=report_id), content_type=content_type
+            export_chunks(fmt, actor, filters, lang=params.get("lang"), report_id=params.get("report_id")),
+            content_type=content_type,
         )
         response["Content-Disposition"] = f'attachment; filename="{export_filename(fmt, filters)}"'
         response["Cache-Control"] = "no-store"

@@ -106,6 +106,12 @@ def report_language(raw: str | None, *, default: str) -> str:
     return code
 
 
+def pdf_identity(raw_lang: str | None, *, default: str) -> dict[str, str]:
+    """A PDF export's language and new report ID, chosen before anything is written: the audit trail records
+    them with the export's filters, and the PDF prints the same ID."""
+    return {"lang": report_language(raw_lang, default=default), "report_id": report_id_new()}
+
+
 def report_id_new() -> str:
     """`TDR-7F3A-09C2-D41E-88B0`: 64 random bits, so no two reports share an ID; the audit trail records it
     with the export, so a printed report leads back to who exported it, when and with which filters."""

@@ -22,7 +22,7 @@ from core.errors import DomainError
 from core.models import AuditEvent
 from core.roles import SYSTEM, actor_for
 from reports.exports.jobs import FORMATS, export_chunks, export_filename, export_note
-from reports.exports.pdf import report_id_new, report_language
+from reports.exports.pdf import pdf_identity
 from reports.metrics import GROUPINGS, report_filters
 
 
@@ -62,8 +62,7 @@ class Command(BaseCommand):
         try:
             filters = report_filters(actor=actor, params={k: v for k, v in params.items() if v})
             if fmt == "pdf":  # its language and ID, recorded with the export as the API records them
-                params["lang"] = report_language(opts["lang"], default="en")
-                params["report_id"] = report_id_new()
+                params.update(pdf_identity(opts["lang"], default="en"))
             elif opts["lang"]:
                 raise CommandError("--lang applies to the PDF only.")
         except DomainError as exc:
