@@ -34,10 +34,6 @@ class Staged:
     content_type: str
     size: int
 
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
-
     def open(self) -> File:
         """The stored file under its original name, as an upload would arrive (`checked_upload` checks it
         again and gives it a stored name of its own)."""

@@ -26,11 +26,11 @@ from core.dispatch import task_send_on_commit
 from core.errors import Conflict, DomainError, Forbidden, Invalid
 from core.roles import Actor, actor_for
 from core.staged import files_purge
-from core.uploads import upload_check
+from core.uploads import sniff_content_type, upload_check
 from merchants.models import Listing
-from takedowns.models import Claim, ClaimBatch, ClaimState, Evidence, InfringementType
+from takedowns.models import Claim, ClaimBatch, ClaimState, InfringementType
 from takedowns.services.conditions import declaration_problems, open_claims
-from takedowns.services.filing import claim_create, evidence_add
+from takedowns.services.filing import claim_create, evidence_add, evidence_kind_for
 from takedowns.services.notices import notify_batch_filed
 from takedowns.services.transitions import claim_transition
 
@@ -492,15 +492,18 @@ def _file_row(*, actor: Actor, batch: ClaimBatch, checked: CheckedRow, files: li
             batch=batch,
         )
         for upload in files:
-            evidence_add(actor=actor, claim=claim, file=upload, kind=_evidence_kind(upload.name))
+            evidence_add(actor=actor, claim=claim, file=upload, kind=_kind_of(upload))
         if submit:
             claim = claim_transition(claim_id=claim.pk, name="submit", actor=actor)
     return claim
 
 
-def _evidence_kind(name: str) -> str:
-    """A row's file is a screenshot unless it is a PDF or text (the kind is a label; the type is sniffed)."""
-    return Evidence.Kind.DOCUMENT if name.lower().endswith((".pdf", ".txt")) else Evidence.Kind.IMAGE
+def _kind_of(upload) -> str:
+    """A row's file has the kind its sniffed type gives it, as a file filed alone does."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    return evidence_kind_for(sniff_content_type(head) or "")
 
 
 def _refused(checked: CheckedRow, exc: DomainError) -> dict:

@@ -38,6 +38,11 @@ def evidence_open(claim: Claim) -> bool:
     return claim.state == S.REJECTED and appeal_still_open(claim)
 
 
+def evidence_kind_for(content_type: str) -> str:
+    """The kind a file is taken for until the brand says otherwise: a photo is an image, the rest documents."""
+    return Evidence.Kind.IMAGE if content_type.startswith("image/") else Evidence.Kind.DOCUMENT
+
+
 # --- filing -----------------------------------------------------------------------------------------------
 def listing_find(*, listing_id: int | None = None, listing_url: str | None = None) -> Listing:
     if listing_id:

@@ -17,13 +17,8 @@ from takedowns.forms import ClaimFileForm
 from takedowns.models import Evidence
 from takedowns.selectors import filing_warnings
 from takedowns.services.conditions import filing_problems_by_field
-from takedowns.services.filing import claim_file, listing_find
+from takedowns.services.filing import claim_file, evidence_kind_for, listing_find
 from takedowns.views.claims import usable_rights
-
-
-def evidence_kind_for(item: Staged) -> str:
-    """The kind a file is taken for until the brand says otherwise: a photo is an image, the rest documents."""
-    return Evidence.Kind.IMAGE if item.is_image else Evidence.Kind.DOCUMENT
 
 
 @login_required
@@ -139,7 +134,7 @@ def _evidence_held(request) -> tuple[list[tuple[Staged, str]], list[str]]:
         if token in removed:
             item.discard()
             continue
-        held.append((item, kind if kind in Evidence.Kind.values else evidence_kind_for(item)))
+        held.append((item, kind if kind in Evidence.Kind.values else evidence_kind_for(item.content_type)))
     kinds = request.POST.getlist("evidence_kinds")
     for index, upload in enumerate(request.FILES.getlist("evidence")):
         try:
@@ -148,7 +143,7 @@ def _evidence_held(request) -> tuple[list[tuple[Staged, str]], list[str]]:
             refused.append(str(exc.detail))
             continue
         kind = kinds[index] if index < len(kinds) else ""
-        held.append((item, kind if kind in Evidence.Kind.values else evidence_kind_for(item)))
+        held.append((item, kind if kind in Evidence.Kind.values else evidence_kind_for(item.content_type)))
     return held, refused
 
 

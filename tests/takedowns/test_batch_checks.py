@@ -197,3 +197,24 @@ def test_it_files_and_submits_rows_with_their_own_evidence_and_leaves_no_draft(w
     claim = Claim.objects.get(batch=batch)
     assert claim.listing == world.listing and claim.state == "submitted" and claim.evidence.count() == 1
     assert not Claim.objects.filter(state="draft").exists()
+
+
+def test_a_rows_files_take_the_kind_their_content_gives_as_a_single_filing_does(world):
+    """A PDF is a document and a photo an image, whatever the file is called."""
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("shot.png", PNG)
+        archive.writestr("invoice.pdf", pdf)
+        archive.writestr("scan", PNG)  # no extension: the bytes say it is a photo
+    upload = SimpleUploadedFile("evidence.zip", buffer.getvalue(), content_type="application/zip")
+    batch = batch_create(
+        actor=actor_for(world.owner),
+        brand=world.brand,
+        ip_right=world.right,
+        fields=FIELDS,
+        rows=[row(world.listing.url, evidence="shot.png; invoice.pdf; scan")],
+        evidence_archive=upload,
+    )
+    kinds = {item.original_name: item.kind for item in Claim.objects.get(batch=batch).evidence.all()}
+    assert kinds == {"shot.png": "image", "invoice.pdf": "document", "scan": "image"}
