@@ -156,9 +156,19 @@ def next_reference_year() -> int:
     return timezone.now().year
 
 
+class ReferenceField(models.CharField):
+    """The claim's reference, written by the database as the row is inserted (on PostgreSQL the trigger
+    `claim_reference_on_insert`, which writes `claim_reference` in SQL) and handed back with the id by the
+    INSERT's RETURNING, so filing a claim needs no UPDATE of the row it just wrote. Where no trigger runs
+    (SQLite), `claim_create` writes it after the INSERT."""
+
+    db_returning = True
+
+
 class Claim(ConcurrentTransitionMixin, models.Model):
-    reference = models.CharField(max_length=20, unique=True, null=True, blank=True, editable=False)
-    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="claims")
+    reference = ReferenceField(max_length=20, null=True, blank=True, editable=False)
+    # No index of its own: `claim_brand_state_idx` (brand, state) serves every lookup by brand.
+    brand = models.ForeignKey("brands.Brand", on_delete=models.PROTECT, related_name="claims", db_index=False)
     ip_right = models.ForeignKey("brands.IPRight", on_delete=models.PROTECT, related_name="claims")
     listing = models.ForeignKey("merchants.Listing", on_delete=models.PROTECT, related_name="claims")
     batch = models.ForeignKey(
@@ -217,6 +227,22 @@ class Claim(ConcurrentTransitionMixin, models.Model):
                 condition=Q(state__in=ACTIVE),
                 name="one_active_claim_per_listing",
             ),
+            # A constraint, not `unique=True`: that adds a second, `varchar_pattern_ops` index on PostgreSQL
+            # for prefix searches, which nothing runs (a reference is looked up whole), and every INSERT kept.
+            models.UniqueConstraint(fields=["reference"], name="claim_reference_unique"),
+        ]
+        triggers = [
+            # `ReferenceField`: `claim_reference` in SQL, for a row inserted without one (a filed claim).
+            pgtrigger.Trigger(
+                name="claim_reference_on_insert",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                condition=pgtrigger.Q(new__reference__isnull=True),
+                func=(
+                    "NEW.reference := 'TD-' || to_char(NEW.created_at AT TIME ZONE 'UTC', 'YYYY') || '-' "
+                    "|| lpad(NEW.id::text, greatest(6, length(NEW.id::text)), '0'); RETURN NEW;"
+                ),
+            )
         ]
         indexes = [
             # The reviewer queue: open claims by priority, then due time.
@@ -481,7 +507,8 @@ def transition_sources(name: str) -> list[str]:
 
 
 def claim_reference(claim_id: int, year: int) -> str:
-    """`TD-2026-000123`: the year of filing and the row id, so references are unique and may have gaps."""
+    """`TD-2026-000123`: the year of filing (UTC) and the row id, so references are unique and may have gaps.
+    The trigger `claim_reference_on_insert` writes the same in SQL (a test holds the two equal)."""
     return f"TD-{year}-{claim_id:06d}"
 
 
@@ -551,8 +578,9 @@ class ClaimEvent(models.Model):
     an UPDATE or DELETE of a row (a trigger), and each claim's events form a hash chain (`core.chain`): the
     engine holds the claim's row lock while it appends, so the chain of a claim has one writer at a time."""
 
-    # PROTECT, not CASCADE: a claim with a history is never deleted.
-    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
+    # PROTECT, not CASCADE: a claim with a history is never deleted. No index of its own: the timeline's and
+    # the chain's indexes both begin with the claim.
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events", db_index=False)
     transition = models.CharField(max_length=30)
     from_state = models.CharField(max_length=20, choices=ClaimState.choices)
     to_state = models.CharField(max_length=20, choices=ClaimState.choices)
@@ -694,7 +722,10 @@ class ListingCaptureImage(models.Model):
     """A listing photo the capture holds on to: the row (and so its file) cannot be deleted while a capture
     names it, and photos the listing gains later are not in the capture."""
 
-    capture = models.ForeignKey(ListingCapture, on_delete=models.CASCADE, related_name="images")
+    # No index of its own: `capture_image_position_once` (capture, position) begins with it.
+    capture = models.ForeignKey(
+        ListingCapture, on_delete=models.CASCADE, related_name="images", db_index=False
+    )
     image = models.ForeignKey("merchants.ListingImage", on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
 

@@ -136,7 +136,9 @@ class ClaimViewSet(
         body.is_valid(raise_exception=True)
         data = body.validated_data
         listing = listing_find(
-            listing_id=data.pop("listing", None), listing_url=data.pop("listing_url", None)
+            listing_id=data.pop("listing", None),
+            listing_url=data.pop("listing_url", None),
+            warnings_for=data["brand"].pk,
         )
         claim = claim_create(actor=actor, listing=listing, **data)
         # The claim as the list shows it (no nested objects: a new draft has no events but its creation, no

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.models import Brand, IPRight
@@ -26,6 +27,7 @@ from takedowns.models import (
     claim_reference,
     listing_merchant,
 )
+from takedowns.selectors import with_genuine_purchase
 from takedowns.services.capture import listing_capture
 from takedowns.services.transitions import claim_transition
 
@@ -44,11 +46,18 @@ def evidence_kind_for(content_type: str) -> str:
 
 
 # --- filing -----------------------------------------------------------------------------------------------
-def listing_find(*, listing_id: int | None = None, listing_url: str | None = None) -> Listing:
+def listing_find(
+    *, listing_id: int | None = None, listing_url: str | None = None, warnings_for: int | None = None
+) -> Listing:
+    """The listing named by id or URL, with its seller; `warnings_for`: a brand id, to read what
+    `filing_warnings` tells that brand in the same query."""
+    listings = Listing.objects.select_related("merchant")
+    if warnings_for is not None:
+        listings = with_genuine_purchase(listings, warnings_for)
     if listing_id:
-        listing = Listing.objects.select_related("merchant").filter(pk=listing_id).first()
+        listing = listings.filter(pk=listing_id).first()
     elif listing_url:
-        listing = Listing.objects.select_related("merchant").filter(url=listing_url.strip()).first()
+        listing = listings.filter(url=listing_url.strip()).first()
     else:
         raise Invalid(_("Give the listing as `listing` (id) or `listing_url`."), code="listing_required")
     if listing is None:
@@ -104,8 +113,9 @@ def claim_create(
             signature=signature.strip(),
             created_by=actor.user,
         )
-        claim.reference = claim_reference(claim.pk, timezone.now().year)
-        Claim.objects.filter(pk=claim.pk).update(reference=claim.reference)
+        if claim.reference is None:  # no trigger wrote it (SQLite): `ReferenceField`
+            claim.reference = claim_reference(claim.pk, claim.created_at.astimezone(dt.UTC).year)
+            Claim.objects.filter(pk=claim.pk).update(reference=claim.reference)
         listing_capture(claim=claim, listing=listing)
         ClaimEvent(
             claim=claim,

@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
@@ -14,7 +15,8 @@ from core.renderers import OrjsonRenderer
 from merchants.models import Listing
 from merchants.services.marketplace import listings_upsert
 from takedowns.api.serializers import ClaimListSerializer
-from takedowns.models import Claim
+from takedowns.models import Claim, claim_reference
+from tests.conftest import require_services
 from tests.factories import ClaimFactory, ListingFactory
 from tests.lifecycle import claim_in_state
 
@@ -94,3 +96,27 @@ def test_bulk_listings_are_written_in_one_statement_per_kind(world, django_asser
     assert (
         Listing.objects.get(platform_ref="SET-0").title == "Renamed twice"
     )  # the last one wins, as in order
+
+
+def test_a_filed_claim_has_its_reference_from_the_insert(world, api):
+    body = {"brand": world.brand.pk, "ip_right": world.right.pk, "listing": world.listing.pk}
+    answer = api(world.owner).post("/api/v1/claims/", {**body, "infringement_type": "counterfeit"})
+    assert answer.status_code == 201, answer.content
+    claim = Claim.objects.get(pk=answer.json()["id"])
+    assert answer.json()["reference"] == claim.reference == claim_reference(claim.pk, claim.created_at.year)
+
+
+@pytest.mark.services
+def test_the_database_writes_the_reference_as_claim_reference_does(world):
+    """The trigger that writes a new claim's reference (`ReferenceField`) and `claim_reference` agree, past
+    six digits and in another year; a reference given is kept."""
+    require_services(postgres=True)
+    with time_machine.travel(dt.datetime(2031, 1, 1, 0, 0, 5, tzinfo=dt.UTC)):
+        for pk in (42, 1234567):
+            claim = ClaimFactory(pk=pk, reference=None, brand=world.brand, ip_right=world.right)
+            assert claim.reference == claim_reference(pk, 2031)  # handed back by the INSERT
+            claim.refresh_from_db()
+            assert claim.reference == claim_reference(pk, 2031) == f"TD-2031-{pk:06d}"
+    given = ClaimFactory(reference="TD-1999-000001", brand=world.brand, ip_right=world.right)
+    given.refresh_from_db()
+    assert given.reference == "TD-1999-000001"
