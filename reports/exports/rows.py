@@ -214,8 +214,8 @@ def claim_csv_copy(actor: Actor, filters: ReportFilters, progress: Progress | No
 def _copy_cursor(db: str):
     """A cursor for the COPY, on a connection of its own: while the COPY streams, its connection can do
     nothing else, and a background export saves its progress on the usual one as it goes. The connection's
-    settings suit one big read: no JIT (compiling the expressions took longer than running them) and room
-    to sort and hash in memory. Inside a transaction (a test's, whose rows only it can see) the COPY runs
+    settings suit one big read: room to sort and hash in memory (and no JIT, as every connection: the
+    settings). Inside a transaction (a test's, whose rows only it can see) the COPY runs
     on the transaction's connection instead."""
     wrapper = connections[db]
     if wrapper.in_atomic_block:
@@ -225,7 +225,6 @@ def _copy_cursor(db: str):
     own = wrapper.get_new_connection(wrapper.get_connection_params())
     try:
         with own.cursor() as cursor:
-            cursor.execute("SET jit = off")
             cursor.execute("SET work_mem = '256MB'")
             yield cursor
     finally:
