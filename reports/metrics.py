@@ -688,22 +688,30 @@ def _group_label(group_by: str, key: tuple, label) -> str:
 def top_repeat_infringers(*, actor: Actor, filters: ReportFilters, limit: int = 20) -> list[dict]:
     """Merchants with the most listings taken down in the period, with their current standing."""
     claims = report_claims(actor, filters).filter(filters.period_q("taken_down_at"))
-    rows = (
-        claims.values(
+    # Two statements: the ranking is a hashed count over every merchant; the distinct counts, which sort,
+    # are taken for the merchants ranked only (over a million claims, 2.6 s in one statement).
+    ranked = list(
+        claims.values("listing__merchant_id", "listing__merchant__name")
+        .annotate(takedowns=Count("pk"))
+        .order_by("-takedowns", "listing__merchant__name", "listing__merchant_id")[:limit]
+    )
+    details = {
+        row["listing__merchant_id"]: row
+        for row in claims.filter(listing__merchant_id__in=[r["listing__merchant_id"] for r in ranked])
+        .values(
             "listing__merchant_id",
-            "listing__merchant__name",
             "listing__merchant__platform_ref",
             "listing__merchant__country",
             "listing__merchant__status",
         )
         .annotate(
-            takedowns=Count("pk"),
             listings=Count("listing_id", distinct=True),
             brands=Count("brand_id", distinct=True),
             reinstated=Count("pk", filter=Q(reinstated_at__isnull=False)),
         )
-        .order_by("-takedowns", "listing__merchant__name")[:limit]
-    )
+        .order_by()
+    }
+    rows = [{**details[r["listing__merchant_id"]], **r} for r in ranked]
     return [
         {
             "merchant": r["listing__merchant__name"],

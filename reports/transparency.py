@@ -65,15 +65,26 @@ DEFINITIONS = {
 SECTIONS = ("notices", "actions", "complaints", "notifier_complaints", "suspensions")
 
 
+def _by_type(claims, **counts) -> dict[str, dict]:
+    rows = claims.values("infringement_type").annotate(**counts).order_by()
+    return {row.pop("infringement_type"): row for row in rows}
+
+
 def transparency_report(*, actor: Actor, filters: ReportFilters) -> dict:
     claims = report_claims(actor, filters)
     restricted = filters.brand_ids is not None or not actor.sees_everything
 
-    filed = claims.filter(filters.period_q("submitted_at"))
-    by_type = dict(filed.values_list("infringement_type").annotate(n=Count("pk")).order_by())
-    notices = filed.aggregate(
-        received=Count("pk"), from_trusted_flaggers=Count("pk", filter=Q(brand__trusted_flagger=True))
+    # Each pass over the claims counts by type and sums the types for the whole (one pass, not two).
+    filed = _by_type(
+        claims.filter(filters.period_q("submitted_at")),
+        n=Count("pk"),
+        trusted=Count("pk", filter=Q(brand__trusted_flagger=True)),
     )
+    by_type = {t: row["n"] for t, row in filed.items()}
+    notices = {
+        "received": sum(by_type.values()),
+        "from_trusted_flaggers": sum(row["trusted"] for row in filed.values()),
+    }
     decided = claims.filter(filters.period_q("decided_at")).aggregate(
         decided=Count("pk"),
         rejected=Count("pk", filter=Q(state__in=REJECTED)),
@@ -84,8 +95,12 @@ def transparency_report(*, actor: Actor, filters: ReportFilters) -> dict:
     withdrawn = claims.filter(events__transition="withdraw", **_event_period(filters)).distinct().count()
 
     removed = claims.filter(filters.period_q("taken_down_at"))
-    removed_by_type = dict(removed.values_list("infringement_type").annotate(n=Count("pk")).order_by())
-    removals = removed.aggregate(total=Count("pk"), automated=Count("pk", filter=Q(fast_tracked=True)))
+    removed_rows = _by_type(removed, n=Count("pk"), automated=Count("pk", filter=Q(fast_tracked=True)))
+    removed_by_type = {t: row["n"] for t, row in removed_rows.items()}
+    removals = {
+        "total": sum(removed_by_type.values()),
+        "automated": sum(row["automated"] for row in removed_rows.values()),
+    }
     median_action = _medians(removed, {}, None, HoursBetween("taken_down_at", "submitted_at"), "m")[()]["m"]
 
     audit = AuditEvent.objects.filter(filters.period_q("created_at"))
@@ -96,7 +111,8 @@ def transparency_report(*, actor: Actor, filters: ReportFilters) -> dict:
         bans, lifts = bans.filter(merchant_id__in=merchants), lifts.filter(merchant_id__in=merchants)
     brand_audit = audit if not restricted else audit.filter(brand_id__in=filters.brand_ids or ())
 
-    counters = CounterNotice.objects.filter(claim__in=claims)
+    # For someone who sees every claim, "of the selected claims" would only cost a semi-join with all of them.
+    counters = CounterNotice.objects.filter(claim__in=claims) if restricted else CounterNotice.objects.all()
     received = counters.filter(filters.period_q("filed_at"))
     by_basis = dict(received.values_list("reason").annotate(n=Count("pk")).order_by())
     decided_counters = counters.filter(filters.period_q("decided_at"))
@@ -109,7 +125,7 @@ def transparency_report(*, actor: Actor, filters: ReportFilters) -> dict:
         "m"
     ]
 
-    appeals = Appeal.objects.filter(claim__in=claims)
+    appeals = Appeal.objects.filter(claim__in=claims) if restricted else Appeal.objects.all()
     appeals_received = appeals.filter(filters.period_q("filed_at"))
     appeals_decided = appeals.filter(filters.period_q("decided_at")).exclude(outcome=Appeal.Outcome.PENDING)
     appeal_outcomes = appeals_decided.aggregate(

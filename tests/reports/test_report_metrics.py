@@ -374,3 +374,42 @@ def test_it_computes_the_same_median_with_percentile_cont_and_the_window_functio
         assert {k: round(v["m"], 6) for k, v in cont.items()} == {
             k: round(v["m"], 6) for k, v in window.items()
         }
+
+
+@pytest.mark.parametrize("limit", [1, 2, 25])
+def test_the_repeat_infringers_are_ranked_with_their_figures(scenario, limit):
+    """Against the same figures counted claim by claim in Python."""
+    import datetime as dt
+    from collections import defaultdict
+
+    from reports.metrics import top_repeat_infringers
+    from takedowns.models import Claim
+
+    filters = report_filters(actor=SYSTEM, params={"from": "2026-01-01", "to": "2026-06-30"})
+    by_merchant: dict = defaultdict(
+        lambda: {"takedowns": 0, "listings": set(), "brands": set(), "reinstated": 0}
+    )
+    start, end = dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+    for claim in Claim.objects.filter(taken_down_at__gte=start, taken_down_at__lt=end).select_related(
+        "listing__merchant"
+    ):
+        figures = by_merchant[claim.listing.merchant]
+        figures["takedowns"] += 1
+        figures["listings"].add(claim.listing_id)
+        figures["brands"].add(claim.brand_id)
+        figures["reinstated"] += claim.reinstated_at is not None
+    ranked = sorted(by_merchant.items(), key=lambda item: (-item[1]["takedowns"], item[0].name, item[0].pk))
+    expected = [
+        {
+            "merchant": merchant.name,
+            "platform_ref": merchant.platform_ref,
+            "takedowns": f["takedowns"],
+            "listings": len(f["listings"]),
+            "brands": len(f["brands"]),
+            "reinstated": f["reinstated"],
+        }
+        for merchant, f in ranked[:limit]
+    ]
+    got = top_repeat_infringers(actor=SYSTEM, filters=filters, limit=limit)
+    assert [{key: row[key] for key in expected[0]} for row in got] == expected
+    assert len(expected) == min(limit, len(by_merchant)) and expected[0]["takedowns"] >= 2
