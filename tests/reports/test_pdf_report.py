@@ -205,3 +205,21 @@ def test_it_builds_a_background_pdf_in_the_chosen_language_with_the_recorded_id(
     assert download.status_code == 200
     text = pdf_text(b"".join(download.streaming_content), tmp_path)
     assert export.params["report_id"] in text and "下架报告" in text
+
+
+def test_it_prints_the_busiest_brands_and_says_how_many_more(scenario, tmp_path, monkeypatch):
+    from reports.exports import pdf as report_pdf
+
+    monkeypatch.setattr(report_pdf, "BRANDS_PRINTED", 1)
+    filters = report_filters(actor=SYSTEM, params=PERIOD)
+    by_brand = report_summary(actor=SYSTEM, filters=filters, group_by="brand").rows
+    busiest = max(by_brand, key=lambda row: (row["claims_decided"], row["claims_filed"]))
+    assert len(by_brand) == 2 and busiest["claims_decided"] > min(r["claims_decided"] for r in by_brand)
+    pdf = render_report_pdf(SYSTEM, filters, lang="en", report_id="TDR-B")
+    data = json.loads(attached_data(pdf, tmp_path))
+    assert [row["group"] for row in data["by_brand"]] == [busiest["group"]]
+    text = " ".join(pdf_text(pdf, tmp_path).split())
+    assert "1 more brand is in the summary by brand as CSV or XLSX" in text
+    other = next(row["group"] for row in by_brand if row is not busiest)
+    section = text[text.index("By brand") : text.index("By infringement type and reviewer")]
+    assert other not in section
