@@ -247,9 +247,12 @@ class Claim(ConcurrentTransitionMixin, models.Model):
         indexes = [
             # The reviewer queue: open claims by priority, then due time.
             models.Index(fields=["state", "-priority", "due_at"], name="claim_queue_idx"),
-            # Reports by decision date.
+            # Reports by decision date (`period_q("decided_at")`: decisions, take-down rates, medians).
             models.Index(fields=["decided_at"], name="claim_decided_idx"),
+            # A brand's claims (`claims_visible_to` for a brand user: brand_id IN …; the brand dashboard's
+            # counts by state; the one-open-claim check) and every lookup by brand (no index of its own).
             models.Index(fields=["brand", "state"], name="claim_brand_state_idx"),
+            # Reports by filing date (`period_q("submitted_at")`: claims filed, the DSA notices received).
             models.Index(fields=["submitted_at"], name="claim_submitted_idx"),
             # Every claim list, newest first (`claim_list`: ORDER BY created_at DESC, id DESC LIMIT 50).
             models.Index(fields=["created_at", "id"], name="claim_created_idx"),
