@@ -596,31 +596,16 @@ def genuine_purchase_merchants(*, brand_id: int, merchant_ids) -> set[int]:
     )
 
 
-def _latest_genuine_purchase(brand_id: int, merchant) -> QuerySet[TestPurchase]:
-    return _genuine_purchases(brand_id).filter(merchant_id=merchant).order_by("-ordered_on", "-pk")
-
-
-def with_genuine_purchase(listings: QuerySet[Listing], brand_id: int) -> QuerySet[Listing]:
-    """`listings` read with what `filing_warnings` needs for `brand_id` (so filing a claim reads it with the
-    listing instead of after it): the brand's latest genuine test purchase from each listing's seller."""
-    latest = _latest_genuine_purchase(brand_id, OuterRef("merchant_id"))
-    return listings.annotate(
-        genuine_order_ref=Subquery(latest.values("order_ref")[:1]),
-        genuine_ordered_on=Subquery(latest.values("ordered_on")[:1]),
-    )
-
-
 def filing_warnings(*, brand_id: int, listing: Listing) -> list[dict]:
     """What the brand should know before it files against this listing's seller, each `{"code", "detail"}`:
-    a test purchase of its own from the seller that found the goods genuine. Read now, unless the listing
-    was read `with_genuine_purchase` for this brand."""
-    read = vars(listing)
-    if "genuine_order_ref" in read:
-        found = read["genuine_order_ref"] is not None
-        genuine = (read["genuine_order_ref"], read["genuine_ordered_on"]) if found else None
-    else:
-        latest = _latest_genuine_purchase(brand_id, listing.merchant_id)
-        genuine = latest.values_list("order_ref", "ordered_on").first()
+    a test purchase of its own from the seller that found the goods genuine."""
+    genuine = (
+        _genuine_purchases(brand_id)
+        .filter(merchant_id=listing.merchant_id)
+        .order_by("-ordered_on", "-pk")
+        .values_list("order_ref", "ordered_on")
+        .first()
+    )
     if genuine is None:
         return []
     order_ref, ordered_on = genuine

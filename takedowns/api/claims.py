@@ -138,7 +138,6 @@ class ClaimViewSet(
         listing = listing_find(
             listing_id=data.pop("listing", None),
             listing_url=data.pop("listing_url", None),
-            warnings_for=data["brand"].pk,
         )
         claim = claim_create(actor=actor, listing=listing, **data)
         # The claim as the list shows it (no nested objects: a new draft has no events but its creation, no

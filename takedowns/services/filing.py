@@ -27,7 +27,6 @@ from takedowns.models import (
     claim_reference,
     listing_merchant,
 )
-from takedowns.selectors import with_genuine_purchase
 from takedowns.services.capture import listing_capture
 from takedowns.services.transitions import claim_transition
 
@@ -46,14 +45,9 @@ def evidence_kind_for(content_type: str) -> str:
 
 
 # --- filing -----------------------------------------------------------------------------------------------
-def listing_find(
-    *, listing_id: int | None = None, listing_url: str | None = None, warnings_for: int | None = None
-) -> Listing:
-    """The listing named by id or URL, with its seller; `warnings_for`: a brand id, to read what
-    `filing_warnings` tells that brand in the same query."""
+def listing_find(*, listing_id: int | None = None, listing_url: str | None = None) -> Listing:
+    """The listing named by id or URL, with its seller."""
     listings = Listing.objects.select_related("merchant")
-    if warnings_for is not None:
-        listings = with_genuine_purchase(listings, warnings_for)
     if listing_id:
         listing = listings.filter(pk=listing_id).first()
     elif listing_url:
