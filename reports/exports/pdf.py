@@ -203,7 +203,7 @@ TYPE_COLUMNS = (
 )
 # The brands the PDF prints (and charts): the busiest, by claims decided and then filed. A platform has
 # thousands of brands, which no one reads in a PDF (and which took most of its pages and most of its
-# rendering time); the summary by brand as CSV or XLSX lists every one.
+# rendering time); the XLSX export's “By brand” sheet and the summary API list every one.
 BRANDS_PRINTED = 25
 REVIEWER_COLUMNS = (
     "claims_decided",

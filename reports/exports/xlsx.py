@@ -62,7 +62,7 @@ def write_xlsx(actor: Actor, filters: ReportFilters, out, progress: Progress | N
         rows = (
             summary.rows
             if group_by == "month"
-            else report_summary(actor=actor, filters=filters, group_by=group_by).rows
+            else report_summary(actor=actor, filters=filters, group_by=group_by, totals=summary.totals).rows
         )
         sheet = workbook.create_sheet(title)
         _append(sheet, [group_by, *METRIC_KEYS])

@@ -219,7 +219,7 @@ def test_it_prints_the_busiest_brands_and_says_how_many_more(scenario, tmp_path,
     data = json.loads(attached_data(pdf, tmp_path))
     assert [row["group"] for row in data["by_brand"]] == [busiest["group"]]
     text = " ".join(pdf_text(pdf, tmp_path).split())
-    assert "1 more brand is in the summary by brand as CSV or XLSX" in text
+    assert "1 more brand is in the XLSX export’s “By brand” sheet" in text
     other = next(row["group"] for row in by_brand if row is not busiest)
     section = text[text.index("By brand") : text.index("By infringement type and reviewer")]
     assert other not in section
