@@ -264,6 +264,9 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker keeps its database connection between tasks, as a web process does between requests
+# (DB_CONN_MAX_AGE, checked before reuse: config/celery_app.py); Celery closes it only every 1,000 tasks.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 # Above the longest task and the longest retry countdown, so Redis does not hand a task to a second worker
