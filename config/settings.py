@@ -270,8 +270,10 @@ CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 # Above the longest task and the longest retry countdown, so Redis does not hand a task to a second worker
-# while the first still holds it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# while the first still holds it. "priority": a worker always takes from the urgent queue first (the order of
+# CELERY_TASK_QUEUES below), where Redis's default round robin would alternate, so a removal webhook could
+# wait for a batch of e-mails.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "queue_order_strategy": "priority"}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request whose broker is down must not hang: fail fast, the outbox sweep sends the task later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -332,6 +334,8 @@ ENFORCEMENT_STUCK_ATTEMPTS = env_int("ENFORCEMENT_STUCK_ATTEMPTS", 3)
 NOTICE_MAX_BACKOFF_SECONDS = env_int("NOTICE_MAX_BACKOFF_SECONDS", 600)
 # How long a worker may hold a notice it is sending before another worker may take it over.
 NOTICE_LEASE_SECONDS = env_int("NOTICE_LEASE_SECONDS", 120)
+# How many notices of one channel a worker leases and sends over one connection (core.outbox).
+NOTICE_BATCH_SIZE = env_int("NOTICE_BATCH_SIZE", 50)
 REVIEWERS_EMAIL = os.environ.get("REVIEWERS_EMAIL", "")
 MERCHANT_LINK_MAX_AGE_DAYS = env_int("MERCHANT_LINK_MAX_AGE_DAYS", 180)
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 72)

@@ -1,10 +1,11 @@
 """The transactional outbox: infrastructure that stores, leases, signs, sends and retries notices.
 
 `notice_email` / `notice_webhook` / `notice_create` write a Notice row inside the caller's transaction and
-ask for delivery when it commits. `notice_deliver` is the only place that talks to SMTP or HTTP: a worker claims
-the notice with a conditional UPDATE (so two workers never send it at once), sends it, records the attempt,
-and either marks it sent or schedules the next try. The sweep re-queues anything left pending, so a broker
-or worker outage delays delivery and loses nothing.
+ask for delivery when it commits. `notices_deliver` is the only place that talks to SMTP or HTTP: a worker
+leases a batch of notices (SELECT … FOR UPDATE SKIP LOCKED, then a conditional UPDATE, so two workers never
+send one at once), sends them over one connection per channel (one SMTP session, one keep-alive HTTP
+session per process), records one attempt per notice, and marks each sent or schedules its own next try.
+The sweep re-queues anything left pending, so a broker or worker outage delays delivery and loses nothing.
 
 It knows no app above it. Apps extend it through two registries, filled in their `AppConfig.ready()`:
 `register_sender(channel, fn)` for a channel it cannot send itself (the DSA Transparency Database), and
@@ -17,15 +18,21 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import threading
 import time
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
 
 import requests
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import Q
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connections, router, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -43,20 +50,86 @@ def queue_for(channel: str) -> str:
     )
 
 
-DELIVER_TASK = "core.tasks.deliver_notice"
+DELIVER_TASK = "core.tasks.deliver_notices"
 
 
-def dispatch(notice_id: int, channel: str, countdown: int | None = None) -> None:
-    task_send(DELIVER_TASK, notice_id, queue=queue_for(channel), countdown=countdown)
+def dispatch(channel: str, notice_ids: list[int], countdown: int | None = None) -> None:
+    """Ask a worker to deliver these notices of one channel (after `countdown` seconds)."""
+    task_send(DELIVER_TASK, channel, notice_ids, queue=queue_for(channel), countdown=countdown)
+
+
+def dispatch_all(notices: Iterable[tuple[int, str]], countdown: int | None = None) -> int:
+    """`dispatch` (id, channel) pairs, one task per channel and per NOTICE_BATCH_SIZE notices."""
+    by_channel: dict[str, list[int]] = defaultdict(list)
+    for pk, channel in notices:
+        by_channel[channel].append(pk)
+    size = settings.NOTICE_BATCH_SIZE
+    tasks = 0
+    for channel, ids in by_channel.items():
+        for start in range(0, len(ids), size):
+            dispatch(channel, ids[start : start + size], countdown=countdown)
+            tasks += 1
+    return tasks
+
+
+# While a worker runs the hooks of a delivered batch (each enforcement queues two or three e-mails in its own
+# transaction), the committed notices are gathered here and sent as a few batch tasks when it is done, not
+# as one task per notice.
+_collected: ContextVar[list[tuple[int, str]] | None] = ContextVar("outbox_collected", default=None)
+
+
+def _request_delivery(notice_id: int, channel: str) -> None:
+    collected = _collected.get()
+    if collected is None:
+        dispatch(channel, [notice_id])
+    else:
+        collected.append((notice_id, channel))
+
+
+@contextmanager
+def _deliveries_collected() -> Iterator[None]:
+    collected: list[tuple[int, str]] = []
+    token = _collected.set(collected)
+    try:
+        yield
+    finally:
+        # Reset first: in eager mode (no broker) the tasks sent below run here and collect their own.
+        _collected.reset(token)
+        dispatch_all(collected)
+
+
+def _insert_once(notice: Notice) -> bool:
+    """INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id: False when the key exists already.
+
+    One round trip where get_or_create took four (SELECT, SAVEPOINT, INSERT, RELEASE) inside the caller's
+    transaction; PostgreSQL and SQLite both accept the statement."""
+    alias = router.db_for_write(Notice)
+    connection = connections[alias]
+    fields = [f for f in Notice._meta.concrete_fields if not f.primary_key]
+    key = Notice._meta.get_field("idempotency_key")
+    values = [f.get_db_prep_save(f.pre_save(notice, True), connection) for f in fields]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Notice._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote(key.column)}) DO NOTHING RETURNING {quote(Notice._meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    notice.pk = row[0]
+    notice._state.adding, notice._state.db = False, alias
+    return True
 
 
 def notice_create(**fields) -> Notice:
     """The outbox row for `fields` (once per `idempotency_key`), sent when the caller's transaction commits."""
-    notice, created = Notice.objects.get_or_create(
-        idempotency_key=fields.pop("idempotency_key"), defaults=fields
-    )
-    if created:
-        transaction.on_commit(lambda: dispatch(notice.pk, notice.channel))
+    notice = Notice(**fields)
+    if not _insert_once(notice):
+        return Notice.objects.get(idempotency_key=notice.idempotency_key)
+    transaction.on_commit(lambda: _request_delivery(notice.pk, notice.channel))
     return notice
 
 
@@ -142,7 +215,12 @@ class DeliveryFailed(Exception):
         self.permanent = permanent
 
 
-def _send_email(notice: Notice) -> int | None:
+# --- the channels: how to send one notice, over a connection kept for the batch (SMTP) or the process (HTTP)
+Sender = Callable[[Notice], "int | None"]
+Transport = Callable[[], AbstractContextManager[Sender]]
+
+
+def _email_message(notice: Notice) -> EmailMultiAlternatives:
     context = {**notice.payload, "site_url": settings.SITE_URL}
     with translation.override(notice.language or "en"):
         subject = render_to_string(f"emails/{notice.kind}_subject.txt", context).strip()
@@ -159,8 +237,41 @@ def _send_email(notice: Notice) -> int | None:
         },
     )
     message.attach_alternative(html, "text/html")
-    message.send(fail_silently=False)
-    return None
+    return message
+
+
+@contextmanager
+def _smtp_session() -> Iterator[Sender]:
+    """One SMTP connection for the whole batch: connecting, EHLO and QUIT cost more than a short message.
+
+    Django's backend keeps a connection it was handed open between messages. A message that fails closes
+    it, so a refused recipient or a dropped session costs the next message a reconnect, nothing else."""
+    connection = get_connection(fail_silently=False)
+
+    def send(notice: Notice) -> None:
+        message = _email_message(notice)
+        connection.open()
+        try:
+            connection.send_messages([message])
+        except Exception:
+            connection.close()
+            raise
+
+    try:
+        yield send
+    finally:
+        connection.close()
+
+
+_http = threading.local()
+
+
+def _http_session() -> requests.Session:
+    """One keep-alive session per process and thread: a forked worker child opens its own sockets, never
+    its parent's."""
+    if getattr(_http, "pid", None) != os.getpid():
+        _http.pid, _http.session = os.getpid(), requests.Session()
+    return _http.session
 
 
 def _send_webhook(notice: Notice) -> int:
@@ -171,7 +282,7 @@ def _send_webhook(notice: Notice) -> int:
         "Idempotency-Key": notice.idempotency_key,
     }
     try:
-        response = requests.post(
+        response = _http_session().post(
             notice.recipient, data=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
         )
     except requests.RequestException as exc:
@@ -183,11 +294,14 @@ def _send_webhook(notice: Notice) -> int:
     return response.status_code
 
 
-Sender = Callable[[Notice], "int | None"]
-SENDERS: dict[str, Sender] = {
-    Notice.Channel.EMAIL: _send_email,
-    Notice.Channel.WEBHOOK: _send_webhook,
+# The channels the outbox sends itself are delivered in batches: a task takes up to NOTICE_BATCH_SIZE due
+# notices of its channel. A registered sender gets one notice at a time (it may batch on its own, as the
+# Transparency Database sender does).
+BATCHED: dict[str, Transport] = {
+    Notice.Channel.EMAIL: _smtp_session,
+    Notice.Channel.WEBHOOK: lambda: nullcontext(_send_webhook),
 }
+SENDERS: dict[str, Sender] = {}
 DELIVERY_HOOKS: dict[str, list[Callable[[Notice], None]]] = {}
 
 
@@ -202,81 +316,187 @@ def on_delivered(kind: str, hook: Callable[[Notice], None]) -> None:
         DELIVERY_HOOKS[kind].append(hook)
 
 
-def _sender(notice: Notice) -> Sender:
-    sender = SENDERS.get(notice.channel)
-    if sender is None:
-        raise DeliveryFailed(f"no sender is registered for channel {notice.channel!r}")
-    return sender
+def _unregistered(notice: Notice) -> None:
+    raise DeliveryFailed(f"no sender is registered for channel {notice.channel!r}")
 
 
-def _claim_for_sending(notice_id: int) -> bool:
-    """Take the notice for this worker: pending and due, or a lease some dead worker left behind."""
+def _transport(channel: str) -> AbstractContextManager[Sender]:
+    if channel in BATCHED:
+        return BATCHED[channel]()
+    return nullcontext(SENDERS.get(channel, _unregistered))
+
+
+# --- delivery ---------------------------------------------------------------------------------------------
+def _claim(notice_ids: list[int], *, pull: str | None = None) -> list[Notice]:
+    """Lease notices to this worker: those asked for that are pending and due (or whose lease a dead worker
+    left behind), and with `pull` as many other due notices of that channel as fill a batch.
+
+    SELECT … FOR UPDATE SKIP LOCKED, then UPDATE, in one transaction: a row another worker is taking is
+    skipped rather than waited for, and every row this one locked is its own."""
     now = timezone.now()
-    taken = Notice.objects.filter(
-        Q(status=Notice.Status.PENDING, next_attempt_at__lte=now + timedelta(seconds=1))
-        | Q(status=Notice.Status.SENDING, lease_until__lt=now),
-        pk=notice_id,
-    ).update(status=Notice.Status.SENDING, lease_until=now + timedelta(seconds=settings.NOTICE_LEASE_SECONDS))
-    return taken == 1
+    lease = now + timedelta(seconds=settings.NOTICE_LEASE_SECONDS)
+    locked = Notice.objects.select_for_update(skip_locked=True).order_by()
+    with transaction.atomic():
+        notices = list(
+            locked.filter(
+                Q(status=Notice.Status.PENDING, next_attempt_at__lte=now + timedelta(seconds=1))
+                | Q(status=Notice.Status.SENDING, lease_until__lt=now),
+                pk__in=notice_ids,
+            )
+        )
+        room = settings.NOTICE_BATCH_SIZE - len(notices)
+        if pull and room > 0:
+            # notice_sweep_idx (status, next_attempt_at): the oldest due notices first.
+            notices += (
+                locked.filter(status=Notice.Status.PENDING, next_attempt_at__lte=now, channel=pull)
+                .exclude(pk__in=notice_ids)
+                .order_by("next_attempt_at")[:room]
+            )
+        if notices:
+            Notice.objects.filter(pk__in=[n.pk for n in notices]).update(
+                status=Notice.Status.SENDING, lease_until=lease
+            )
+    return notices
 
 
-def notice_deliver(*, notice_id: int) -> int | None:
-    """Deliver one notice. Returns None when done (or not ours), else seconds until the next try."""
-    if not _claim_for_sending(notice_id):
-        return None
-    notice = Notice.objects.get(pk=notice_id)
+@dataclass
+class _Outcome:
+    notice: Notice
+    attempt: NoticeAttempt
+    permanent: bool = False
+
+
+def _attempt(notice: Notice, send: Sender) -> _Outcome:
     started = time.monotonic()
-    attempt = NoticeAttempt(notice=notice)
-    permanent = False
+    outcome = _Outcome(notice, NoticeAttempt(notice=notice))
     try:
-        attempt.status_code = _sender(notice)(notice)
-        attempt.ok = True
+        outcome.attempt.status_code = send(notice)
+        outcome.attempt.ok = True
     except DeliveryFailed as exc:
-        attempt.error, attempt.status_code = str(exc), exc.status_code
-        permanent = exc.permanent
+        outcome.attempt.error, outcome.attempt.status_code = str(exc), exc.status_code
+        outcome.permanent = exc.permanent
     except Exception as exc:  # SMTP errors, template errors: recorded, retried
-        attempt.error = f"{type(exc).__name__}: {exc}"
-    attempt.duration_ms = int((time.monotonic() - started) * 1000)
+        outcome.attempt.error = f"{type(exc).__name__}: {exc}"
+    outcome.attempt.duration_ms = int((time.monotonic() - started) * 1000)
+    return outcome
+
+
+def _record(outcomes: list[_Outcome]) -> None:
+    """Every attempt and every notice's new state, in one transaction for the batch."""
+    if not outcomes:
+        return
     now = timezone.now()
     with transaction.atomic():
-        attempt.save()
-        attempts = notice.attempts + 1
-        if attempt.ok:
-            Notice.objects.filter(pk=notice.pk).update(
-                status=Notice.Status.SENT, sent_at=now, attempts=attempts, lease_until=None, last_error=""
-            )
-        elif permanent:  # retrying cannot help (an invalid statement, a refusal): keep it for an operator
-            Notice.objects.filter(pk=notice.pk).update(
-                status=Notice.Status.FAILED,
-                attempts=attempts,
-                last_error=attempt.error[:2000],
+        NoticeAttempt.objects.bulk_create([o.attempt for o in outcomes])
+        sent = [o.notice.pk for o in outcomes if o.attempt.ok]
+        if sent:
+            Notice.objects.filter(pk__in=sent).update(
+                status=Notice.Status.SENT,
+                sent_at=now,
+                attempts=F("attempts") + 1,
                 lease_until=None,
+                last_error="",
             )
-        else:
-            delay = backoff_seconds(attempts)
-            Notice.objects.filter(pk=notice.pk).update(
-                status=Notice.Status.PENDING,
-                attempts=attempts,
-                last_error=attempt.error[:2000],
-                next_attempt_at=now + timedelta(seconds=delay),
-                lease_until=None,
-            )
-    if attempt.ok:
-        _after_delivery(notice)
-        return None
-    if permanent:
-        log.warning("notice %s failed permanently: %s", notice.pk, attempt.error)
-        return None
-    log.info("notice %s attempt %s failed: %s", notice.pk, notice.attempts + 1, attempt.error)
+        for o in outcomes:
+            if o.attempt.ok:
+                continue
+            attempts = o.notice.attempts + 1
+            if o.permanent:  # retrying cannot help (an invalid statement, a refusal): keep it for an operator
+                Notice.objects.filter(pk=o.notice.pk).update(
+                    status=Notice.Status.FAILED,
+                    attempts=attempts,
+                    last_error=o.attempt.error[:2000],
+                    lease_until=None,
+                )
+            else:
+                Notice.objects.filter(pk=o.notice.pk).update(
+                    status=Notice.Status.PENDING,
+                    attempts=attempts,
+                    last_error=o.attempt.error[:2000],
+                    next_attempt_at=now + timedelta(seconds=backoff_seconds(attempts)),
+                    lease_until=None,
+                )
+
+
+def _release(notices: list[Notice]) -> None:
+    """Hand back notices this worker leased but had no time left to send: pending again, and queued."""
+    if not notices:
+        return
+    Notice.objects.filter(pk__in=[n.pk for n in notices], status=Notice.Status.SENDING).update(
+        status=Notice.Status.PENDING, lease_until=None
+    )
+    dispatch_all((n.pk, n.channel) for n in notices)
+
+
+def _deliver(notices: list[Notice]) -> dict[int, int]:
+    """Send leased notices, record them, queue each failure's retry, then run the hooks of those delivered
+    (a batch of removals is out before the first of its claims is enforced). Returns notice id → seconds
+    until its next try, for those that will be retried."""
+    if not notices:
+        return {}
+    # A lease is only as good as its time: once half of it is gone, the rest of the batch goes back to the
+    # queue rather than risk a second worker taking over a notice this one is still sending.
+    send_until = time.monotonic() + settings.NOTICE_LEASE_SECONDS / 2
+    outcomes: list[_Outcome] = []
+    unsent: list[Notice] = []
+    by_channel: dict[str, list[Notice]] = defaultdict(list)
+    for notice in notices:
+        by_channel[notice.channel].append(notice)
+    for channel, group in by_channel.items():
+        with _transport(channel) as send:
+            for notice in group:
+                if time.monotonic() > send_until:
+                    unsent.append(notice)
+                else:
+                    outcomes.append(_attempt(notice, send))
+    _record(outcomes)
+    _release(unsent)
+
+    retries: dict[int, int] = {}
+    by_delay: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for o in outcomes:
+        if o.attempt.ok:
+            continue
+        if o.permanent:
+            log.warning("notice %s failed permanently: %s", o.notice.pk, o.attempt.error)
+            continue
+        log.info("notice %s attempt %s failed: %s", o.notice.pk, o.notice.attempts + 1, o.attempt.error)
+        retries[o.notice.pk] = delay = backoff_seconds(o.notice.attempts + 1)
+        by_delay[delay].append((o.notice.pk, o.notice.channel))
     # The first retries come within seconds; once the backoff is capped the sweep keeps trying too.
-    delay = backoff_seconds(notice.attempts + 1)
-    dispatch(notice.pk, notice.channel, countdown=delay)
-    return delay
+    for delay, pairs in by_delay.items():
+        dispatch_all(pairs, countdown=delay)
+
+    with _deliveries_collected():
+        for o in outcomes:
+            if o.attempt.ok:
+                _after_delivery(o.notice)
+    return retries
 
 
 def _after_delivery(notice: Notice) -> None:
     for hook in DELIVERY_HOOKS.get(notice.kind, ()):
-        hook(notice)
+        try:
+            hook(notice)
+        except Exception:  # one notice's follow-up never holds up the rest of its batch; its sweep retries it
+            log.exception("the hook %s failed after notice %s was delivered", hook, notice.pk)
+
+
+def notices_deliver(*, notice_ids: list[int], channel: str | None = None) -> dict[int, int]:
+    """Deliver these notices; for a channel the outbox sends itself, fill the batch with other due notices
+    of `channel`. Each is leased, sent, recorded and retried on its own: one failure delays no other.
+    Returns notice id → seconds until its next try, for those that failed and will be retried."""
+    if channel in BATCHED:
+        return _deliver(_claim(notice_ids, pull=channel))
+    retries: dict[int, int] = {}
+    for pk in notice_ids:  # one at a time: a registered sender may take other pending notices along
+        retries.update(_deliver(_claim([pk])))
+    return retries
+
+
+def notice_deliver(*, notice_id: int) -> int | None:
+    """Deliver one notice. Returns None when done (or not ours), else seconds until the next try."""
+    return notices_deliver(notice_ids=[notice_id]).get(notice_id)
 
 
 def notices_due(limit: int = 1000) -> list[tuple[int, str]]:

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from core.outbox import dispatch, notice_deliver, notices_due
+from core.outbox import dispatch_all, notices_deliver, notices_due
 from core.staged import staged_purge
 from core.tokens import api_tokens_purge_expired
 
 
+@shared_task(name="core.tasks.deliver_notices", ignore_result=True)
+def deliver_notices(channel: str, notice_ids: list[int]) -> None:
+    """A batch of one channel's notices, filled up with others that are due (`core.outbox`)."""
+    notices_deliver(notice_ids=notice_ids, channel=channel)
+
+
 @shared_task(name="core.tasks.deliver_notice", ignore_result=True)
 def deliver_notice(notice_id: int) -> None:
-    notice_deliver(notice_id=notice_id)
+    """One notice: what was queued before notices went out in batches, still delivered after an upgrade."""
+    notices_deliver(notice_ids=[notice_id])
 
 
 @shared_task(name="core.tasks.sweep_outbox", ignore_result=True)
 def sweep_outbox() -> dict:
     """Every minute: re-queue notices still pending, so a broker or worker outage loses nothing."""
     notices = notices_due()
-    for pk, channel in notices:
-        dispatch(pk, channel)
-    return {"notices": len(notices)}
+    return {"notices": len(notices), "tasks": dispatch_all(notices)}
 
 
 @shared_task(name="core.tasks.purge_staged", ignore_result=True)

@@ -46,14 +46,34 @@ def free_port() -> int:
 
 # --- SMTP -------------------------------------------------------------------------------------------------
 class _Collector:
+    """Keeps what each message arrived with; parsing waits until a test reads it (the benchmark receives
+    thousands of messages in the process that also approves the claims)."""
+
     def __init__(self):
         self.messages = []
+        self.refused: set[str] = set()
         self.lock = threading.Lock()
+        self.sessions = itertools.count(1)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refused:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        message = message_from_bytes(envelope.content, policy=policy.default)
+        # One aiosmtpd session per connection: its number tells which messages shared a connection.
+        if not hasattr(session, "serial"):
+            session.serial = next(self.sessions)
         with self.lock:
-            self.messages.append({"to": list(envelope.rcpt_tos), "message": message})
+            self.messages.append(
+                {
+                    "to": list(envelope.rcpt_tos),
+                    "raw": envelope.content,
+                    "session": session.serial,
+                    "received_at": time.time(),
+                }
+            )
         return "250 OK"
 
 
@@ -79,10 +99,29 @@ class SMTPServer:
         self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
+    def refuse(self, *addresses: str) -> None:
+        """Answer 550 to these recipients (a mailbox that does not exist), until `accept_all()` or `clear()`."""
+        with self.collector.lock:
+            self.collector.refused.update(addresses)
+
+    def accept_all(self) -> None:
+        with self.collector.lock:
+            self.collector.refused.clear()
+
     @property
     def messages(self):
+        """Each message received: {"to": [...], "message": the parsed e-mail, "session": the number of the
+        connection it came on, "received_at": a time.time()}."""
         with self.collector.lock:
+            for received in self.collector.messages:
+                if "message" not in received:
+                    received["message"] = message_from_bytes(received["raw"], policy=policy.default)
             return list(self.collector.messages)
+
+    @property
+    def count(self) -> int:
+        with self.collector.lock:
+            return len(self.collector.messages)
 
     def to(self, address):
         return [m["message"] for m in self.messages if address in m["to"]]
@@ -90,6 +129,7 @@ class SMTPServer:
     def clear(self):
         with self.collector.lock:
             self.collector.messages.clear()
+            self.collector.refused.clear()
 
 
 # --- the marketplace's webhook endpoint -------------------------------------------------------------------
@@ -100,6 +140,7 @@ class Delivery:
     signature_ok: bool
     received_at: float
     status: int
+    connection: int = 0  # the number of the TCP connection it came on: keep-alive reuses one
 
 
 @dataclass
@@ -108,42 +149,67 @@ class WebhookReceiver:
     deliveries: list[Delivery] = field(default_factory=list)
     fail_next: int = 0
     fail_always: bool = False
+    # listing_ref → how many more of its requests answer 500 (one listing failing among others that succeed).
+    fail_refs: dict[str, int] = field(default_factory=dict)
     delay: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    connections: int = 0
 
     def start(self):
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            # HTTP/1.1: a connection stays open for the next request, as a marketplace's load balancer keeps it.
+            protocol_version = "HTTP/1.1"
+            # The headers and the body leave in two writes; with Nagle's algorithm the body would wait for the
+            # client's delayed ACK (40 ms) on a kept-alive connection.
+            disable_nagle_algorithm = True
+
+            def setup(self):
+                super().setup()
+                with receiver.lock:
+                    receiver.connections += 1
+                    self.connection_number = receiver.connections
+
             def do_POST(self):  # noqa: N802
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if receiver.delay:
                     time.sleep(receiver.delay)
                 expected = "sha256=" + hmac.new(receiver.secret.encode(), raw, hashlib.sha256).hexdigest()
                 signature_ok = hmac.compare_digest(expected, self.headers.get("X-Takedown-Signature", ""))
+                body = json.loads(raw or b"{}")
                 with receiver.lock:
                     failing = receiver.fail_always or receiver.fail_next > 0
                     if receiver.fail_next > 0:
                         receiver.fail_next -= 1
                     status = 503 if failing else (200 if signature_ok else 401)
+                    ref = body.get("listing_ref")
+                    if status == 200 and receiver.fail_refs.get(ref, 0) > 0:
+                        receiver.fail_refs[ref] -= 1
+                        status = 500
                     receiver.deliveries.append(
                         Delivery(
-                            body=json.loads(raw or b"{}"),
+                            body=body,
                             idempotency_key=self.headers.get("Idempotency-Key", ""),
                             signature_ok=signature_ok,
                             received_at=time.time(),
                             status=status,
+                            connection=self.connection_number,
                         )
                     )
+                answer = b'{"ok": true}' if status == 200 else b'{"error": "unavailable"}'
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(b'{"ok": true}' if status == 200 else b'{"error": "unavailable"}')
+                self.wfile.write(answer)
 
             def log_message(self, *args):
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # Kept-alive connections end when their client goes; stopping the receiver does not wait for them.
+        self.server.block_on_close = False
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/hooks/takedowns"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -156,6 +222,7 @@ class WebhookReceiver:
     def reset(self):
         with self.lock:
             self.deliveries.clear()
+            self.fail_refs.clear()
             self.fail_next, self.fail_always, self.delay = 0, False, 0.0
 
     def accepted(self, event: str | None = None) -> list[Delivery]:
