@@ -238,6 +238,51 @@ class WebhookReceiver:
             return list(self.deliveries)
 
 
+# --- both receivers in a process of their own (the benchmark) ----------------------------------------------
+def _serve_receivers(pipe) -> None:
+    smtp, hooks = SMTPServer().start(), WebhookReceiver().start()
+    pipe.send((smtp.port, hooks.url))
+    while True:
+        question = pipe.recv()
+        if question == "stop":
+            smtp.stop()
+            hooks.stop()
+            pipe.send(None)
+            return
+        if question == "deliveries":
+            pipe.send(hooks.all())
+        elif question.startswith("accepted:"):
+            pipe.send(len(hooks.accepted(question.removeprefix("accepted:"))))
+        elif question == "mail":  # who each message went to and on which connection; not the messages
+            with smtp.collector.lock:
+                pipe.send([{"to": m["to"], "session": m["session"]} for m in smtp.collector.messages])
+
+
+class Receivers:
+    """The SMTP server and the marketplace's webhook endpoint in another process, as they are in production:
+    in the benchmark's own process they would wait for its interpreter lock, which the approving loop holds,
+    and measure that instead of the workers."""
+
+    def start(self):
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self.pipe, child = context.Pipe()
+        self.process = context.Process(target=_serve_receivers, args=(child,), daemon=True)
+        self.process.start()
+        self.smtp_port, self.webhook_url = self.pipe.recv()
+        return self
+
+    def ask(self, question: str):
+        self.pipe.send(question)
+        return self.pipe.recv()
+
+    def stop(self):
+        if self.process.is_alive():
+            self.ask("stop")
+            self.process.join(timeout=10)
+
+
 # --- Celery ----------------------------------------------------------------------------------------------
 class WorkerProcess:
     """`celery -A config worker` (or `beat`) in its own process, pointed at the test database."""
