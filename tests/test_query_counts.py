@@ -89,7 +89,10 @@ PORTAL_PINNED = {
     "claims": 6,
     "counter-document": 4,
     "counter-notices": 5,  # the count and the page, when there is one to list
-    "dashboard": 19,
+    # The report pages' summaries: by group the counts, the medians, the listings removed, the counter-notices
+    # and the bans; for the totals the medians, the listings and the bans (the counts are the groups' sums);
+    # on PostgreSQL the transaction that gives the sorts room (savepoint, SET LOCAL, release).
+    "dashboard": 22,
     "evidence-file": 4,
     "held-decisions": 5,
     "ip-right-certificate": 4,
@@ -103,7 +106,7 @@ PORTAL_PINNED = {
     # The claims, the tab counts, and since assignment and saved views: the reviewers one may assign to, and
     # the reviewer's own saved views (one query each, whatever the page size).
     "queue": 13,
-    "reports": 14,
+    "reports": 18,
     "test-purchase": 6,
     "test-purchase-new": 5,
     "test-purchase-photo": 4,

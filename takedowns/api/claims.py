@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -14,6 +15,7 @@ from core.files import FILE_RESPONSES, file_response
 from core.parsers import JSONParser
 from takedowns.api.serializers import (
     BulkClaimSerializer,
+    CallersIPRightField,
     ClaimBatchSerializer,
     ClaimCreatedSerializer,
     ClaimCreateSerializer,
@@ -46,7 +48,7 @@ from takedowns.services.filing import (
     claim_create,
     counter_notice_evidence_add,
     evidence_add,
-    listing_find,
+    filing_subjects,
 )
 from takedowns.services.test_purchases import test_purchase_attach
 from takedowns.services.transitions import claim_transition, counter_notice_legal_action
@@ -135,11 +137,19 @@ class ClaimViewSet(
         body = ClaimCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        listing = listing_find(
+        right, listing = filing_subjects(
+            brand_ids=sorted(actor.brand_ids),
+            ip_right_id=data.pop("ip_right"),
             listing_id=data.pop("listing", None),
             listing_url=data.pop("listing_url", None),
         )
-        claim = claim_create(actor=actor, listing=listing, **data)
+        if right is None:
+            raise ValidationError(
+                {"ip_right": [CallersIPRightField.default_error_messages["does_not_exist"]]}
+            )
+        if right.brand_id != data.pop("brand"):
+            raise ValidationError({"ip_right": ["The IP right does not belong to this brand."]})
+        claim = claim_create(actor=actor, brand=right.brand, ip_right=right, listing=listing, **data)
         # The claim as the list shows it (no nested objects: a new draft has no events but its creation, no
         # evidence and no counter-notice); `GET claims/{id}/` gives the full detail.
         (row,) = with_overdue([list_row(claim)])

@@ -589,8 +589,16 @@ class CallersIPRightField(serializers.PrimaryKeyRelatedField):
 
 
 class ClaimCreateSerializer(serializers.Serializer):
+    """The body of filing a claim. The IP right and the listing are ids (or the listing's URL) here; the view
+    reads both at once (`filing_subjects`) and answers for either as a field error."""
+
     brand = CallersBrandIdField()
-    ip_right = CallersIPRightField()
+    ip_right = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={"invalid": CallersIPRightField.default_error_messages["incorrect_type"]},
+        help_text="One of the brand's IP rights.",
+    )
     listing = serializers.IntegerField(required=False, allow_null=True)
     listing_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
     infringement_type = serializers.ChoiceField(choices=InfringementType.choices)
@@ -600,9 +608,6 @@ class ClaimCreateSerializer(serializers.Serializer):
     signature = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
     def validate(self, attrs):
-        if attrs["ip_right"].brand_id != attrs["brand"]:
-            raise serializers.ValidationError({"ip_right": ["The IP right does not belong to this brand."]})
-        attrs["brand"] = attrs["ip_right"].brand  # read with the right
         if not attrs.get("listing") and not attrs.get("listing_url"):
             raise serializers.ValidationError({"listing": ["Give `listing` (id) or `listing_url`."]})
         return attrs

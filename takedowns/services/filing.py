@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, NoReturn
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from brands.models import Brand, IPRight
@@ -13,7 +14,7 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.fingerprints import fingerprint_fields, perceptual_hash
 from core.roles import Actor
 from core.uploads import checked_upload
-from merchants.models import Listing
+from merchants.models import Listing, Merchant
 from takedowns.models import (
     BEFORE_DECISION,
     Claim,
@@ -46,22 +47,86 @@ def evidence_kind_for(content_type: str) -> str:
 
 # --- filing -----------------------------------------------------------------------------------------------
 def listing_find(*, listing_id: int | None = None, listing_url: str | None = None) -> Listing:
-    """The listing named by id or URL, with its seller."""
+    """The listing named by id or URL (the newest of that URL), with its seller."""
     listings = Listing.objects.select_related("merchant")
     if listing_id:
         listing = listings.filter(pk=listing_id).first()
     elif listing_url:
         listing = listings.filter(url=listing_url.strip()).first()
     else:
-        raise Invalid(_("Give the listing as `listing` (id) or `listing_url`."), code="listing_required")
+        _listing_not_given()
     if listing is None:
-        message = _("No listing with that id or URL is known to the marketplace.")
-        raise Invalid(
-            message,
-            code="listing_not_found",
-            extra={"fields": {"listing" if listing_id else "listing_url": [message]}},
-        )
+        _listing_not_found(by_id=bool(listing_id))
     return listing
+
+
+def _listing_not_given() -> NoReturn:
+    raise Invalid(_("Give the listing as `listing` (id) or `listing_url`."), code="listing_required")
+
+
+def _listing_not_found(*, by_id: bool) -> NoReturn:
+    message = _("No listing with that id or URL is known to the marketplace.")
+    raise Invalid(
+        message,
+        code="listing_not_found",
+        extra={"fields": {"listing" if by_id else "listing_url": [message]}},
+    )
+
+
+MAX_ROW_ID = 2**63 - 1  # row ids are signed 64-bit integers
+
+
+def _from_db(field, value):
+    if value is None:
+        return None
+    column = field.get_col(field.model._meta.db_table)
+    for converter in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+        value = converter(value, column, connection)
+    return value
+
+
+def filing_subjects(
+    *, brand_ids, ip_right_id: int, listing_id: int | None = None, listing_url: str | None = None
+) -> tuple[IPRight | None, Listing]:
+    """What the API files a claim on, read in one statement: the IP right with its brand (None unless it is
+    one of `brand_ids`'s) and the listing as `listing_find` finds it, with its seller. Read one by one through
+    the ORM, building and compiling the two queries cost the request more than running them."""
+    if not listing_id and not listing_url:
+        _listing_not_given()
+    if listing_id and not 0 < listing_id <= MAX_ROW_ID:  # no row has it (and the database could not bind it)
+        _listing_not_found(by_id=True)
+    parts = (("r", IPRight), ("b", Brand), ("l", Listing), ("m", Merchant))
+    fields = {alias: model._meta.concrete_fields for alias, model in parts}
+    columns = ", ".join(f'{alias}."{f.column}"' for alias, _model in parts for f in fields[alias])
+    table = {alias: model._meta.db_table for alias, model in parts}
+    brands = ", ".join(["%s"] * len(brand_ids)) or "NULL"
+    listing_on = "l.id = %s" if listing_id else "l.url = %s"
+    sql = (
+        f"SELECT {columns} FROM (SELECT 1 AS one) AS one "
+        f"LEFT JOIN {table['r']} r ON r.id = %s AND r.brand_id IN ({brands}) "
+        f"LEFT JOIN {table['b']} b ON b.id = r.brand_id "
+        f"LEFT JOIN {table['l']} l ON {listing_on} "
+        f"LEFT JOIN {table['m']} m ON m.id = l.merchant_id "
+        "ORDER BY l.created_at DESC, l.id DESC LIMIT 1"  # `listing_find`: the newest listing of a URL
+    )
+    params = [ip_right_id, *brand_ids, listing_id or listing_url.strip()]  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    found: dict[str, Any] = {}
+    values = iter(row)
+    for alias, model in parts:
+        # Each value as the ORM hands it over (on SQLite a date is text, a decimal a float: the converters).
+        own = [_from_db(field, next(values)) for field in fields[alias]]
+        primary_key = own[[field.primary_key for field in fields[alias]].index(True)]
+        names = [field.attname for field in fields[alias]]
+        found[alias] = None if primary_key is None else model.from_db(connection.alias, names, own)
+    if found["l"] is None:
+        _listing_not_found(by_id=bool(listing_id))
+    found["l"].merchant = found["m"]
+    if found["r"] is not None:
+        found["r"].brand = found["b"]
+    return found["r"], found["l"]
 
 
 def require_filing_brand(actor: Actor, brand: Brand) -> None:

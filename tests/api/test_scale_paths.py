@@ -120,3 +120,34 @@ def test_the_database_writes_the_reference_as_claim_reference_does(world):
     given = ClaimFactory(reference="TD-1999-000001", brand=world.brand, ip_right=world.right)
     given.refresh_from_db()
     assert given.reference == "TD-1999-000001"
+
+
+def test_filing_reads_the_right_and_the_listing_as_the_orm_does(world):
+    """`filing_subjects` reads both in one statement of its own: every field as the ORM reads it, the newest
+    listing of a URL, and no right of a brand the caller does not file for."""
+    from brands.models import IPRight
+    from takedowns.services.filing import filing_subjects, listing_find
+
+    older = world.listing
+    Listing.objects.filter(pk=older.pk).update(
+        attributes={"size": "M", "colours": ["red"]}, price=Decimal("12.50"), currency="EUR"
+    )
+    newer = ListingFactory(merchant=world.merchant, url=older.url)
+    Listing.objects.filter(pk=newer.pk).update(created_at=timezone.now() + dt.timedelta(seconds=5))
+    for kwargs in ({"listing_id": older.pk}, {"listing_url": f" {older.url} "}):
+        right, listing = filing_subjects(brand_ids=[world.brand.pk], ip_right_id=world.right.pk, **kwargs)
+        expected = listing_find(**kwargs)
+        assert listing.pk == expected.pk == (older.pk if "listing_id" in kwargs else newer.pk)
+        for model, got, want in (
+            (Listing, listing, expected),
+            (type(listing.merchant), listing.merchant, expected.merchant),
+            (IPRight, right, IPRight.objects.get(pk=world.right.pk)),
+            (type(right.brand), right.brand, world.brand),
+        ):
+            want.refresh_from_db()
+            for field in model._meta.concrete_fields:
+                assert getattr(got, field.attname) == getattr(want, field.attname), (model, field.name)
+    assert (
+        filing_subjects(brand_ids=[world.other_brand.pk], ip_right_id=world.right.pk, listing_id=older.pk)[0]
+        is None
+    )
