@@ -617,10 +617,15 @@ class ClaimEvent(models.Model):
         """`first_link`: the claim was created in this transaction, so its chain starts here (no lookup)."""
         if self.pk is not None:
             raise ValueError("Claim events are append-only")
-        last = (
-            ClaimEvent.objects.filter(claim_id=self.claim_id).order_by("-pk").values_list("hash", flat=True)
-        )
-        self.prev_hash = GENESIS if first_link else (last.first() or GENESIS)
+        if first_link:
+            self.prev_hash = GENESIS
+        else:
+            last = (
+                ClaimEvent.objects.filter(claim_id=self.claim_id)
+                .order_by("-pk")
+                .values_list("hash", flat=True)
+            )
+            self.prev_hash = last.first() or GENESIS
         self.hash = link_hash(self.prev_hash, self.chained_fields())
         super().save(*args, **kwargs)
 
