@@ -451,6 +451,10 @@ def _by_month(rows, figures) -> dict[tuple, dict]:
     return out
 
 
+# Groupings whose groups are many and small (`_claim_figures`).
+SMALL_GROUPS = frozenset({"merchant"})
+
+
 def _claim_figures(
     claims: QuerySet, filters: ReportFilters, group_by: str | None, *, counts: bool = True
 ) -> list[dict[tuple, dict]]:
@@ -476,16 +480,21 @@ def _claim_figures(
             _grouped(claims.filter(removed), _claim_keys("month", "taken_down_at"), "month", **listings)
         )
     else:
-        # Three statements, not one: the counts are a hashed (and parallel) aggregate of one scan; the
-        # medians and the distinct listings each sort their values, and in the counts' statement those sorts
-        # made PostgreSQL sort every row by group first (at a million claims: 2.3 s, where the counts alone
-        # take 0.3 s and the two medians 1.0 s).
+        # By brand, type or reviewer, three statements: the counts are a hashed (and parallel) aggregate of
+        # one scan; the medians and the distinct listings each sort their values, and in the counts'
+        # statement those sorts made PostgreSQL sort every row by group first (at a million claims: 2.3 s,
+        # where the counts alone take 0.3 s and the two medians 1.0 s). By merchant, one: 50,000 groups of
+        # about 20 claims sort cheaply, and each statement joins every claim to its listing and merchant
+        # (5.8 s in one statement, 9.3 s in three).
         keys = _claim_keys(group_by, "decided_at")
-        if counted:
-            parts.append(_grouped(active, keys, group_by, **counted))
-        if medians:
-            parts.append(_grouped(claims.filter(decided), keys, group_by, **medians))
-        parts.append(_grouped(claims.filter(removed), keys, group_by, **listings))
+        if group_by in SMALL_GROUPS:
+            parts.append(_grouped(active, keys, group_by, **counted, **medians, **listings))
+        else:
+            if counted:
+                parts.append(_grouped(active, keys, group_by, **counted))
+            if medians:
+                parts.append(_grouped(claims.filter(decided), keys, group_by, **medians))
+            parts.append(_grouped(claims.filter(removed), keys, group_by, **listings))
     if not postgres:
         keys = _claim_keys(group_by, "decided_at")
         for name, end, also in MEDIANS:
