@@ -363,7 +363,7 @@ def paired(ours: tuple[str, str], bare: tuple[str, str], seconds: int, rounds: i
         return {
             "rps": round(sum(r["requests"] for r in results) / sum(r["seconds"] for r in results), 1),
             "errors": sum(r["errors"] for r in results),
-            "median_ms": statistics.median(r["median_ms"] for r in results),
+            "median_ms": round(statistics.median(r["median_ms"] for r in results), 1),
             "rounds": [r["rps"] for r in results],
         }
 
