@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from brands.models import Brand, IPRight
+from core.api import is_row_id
 from core.audit import audit
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.fingerprints import fingerprint_fields, perceptual_hash
@@ -73,9 +74,6 @@ def _listing_not_found(*, by_id: bool) -> NoReturn:
     )
 
 
-MAX_ROW_ID = 2**63 - 1  # row ids are signed 64-bit integers
-
-
 def _from_db(field, value):
     if value is None:
         return None
@@ -93,7 +91,7 @@ def filing_subjects(
     the ORM, building and compiling the two queries cost the request more than running them."""
     if not listing_id and not listing_url:
         _listing_not_given()
-    if listing_id and not 0 < listing_id <= MAX_ROW_ID:  # no row has it (and the database could not bind it)
+    if listing_id and not is_row_id(listing_id):  # no row has it (and the database could not bind it)
         _listing_not_found(by_id=True)
     parts = (("r", IPRight), ("b", Brand), ("l", Listing), ("m", Merchant))
     fields = {alias: model._meta.concrete_fields for alias, model in parts}

@@ -151,3 +151,10 @@ def test_filing_reads_the_right_and_the_listing_as_the_orm_does(world):
         filing_subjects(brand_ids=[world.other_brand.pk], ip_right_id=world.right.pk, listing_id=older.pk)[0]
         is None
     )
+
+
+def test_filing_on_a_listing_id_no_row_can_have_is_not_found(world, api):
+    body = {"brand": world.brand.pk, "ip_right": world.right.pk, "infringement_type": "counterfeit"}
+    for listing in (10**20, -3):
+        answer = api(world.owner).post("/api/v1/claims/", {**body, "listing": listing}, format="json")
+        assert answer.status_code == 400 and answer.json()["code"] == "listing_not_found", answer.content
