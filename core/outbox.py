@@ -337,13 +337,7 @@ def _claim(notice_ids: list[int], *, pull: str | None = None) -> list[Notice]:
     lease = now + timedelta(seconds=settings.NOTICE_LEASE_SECONDS)
     locked = Notice.objects.select_for_update(skip_locked=True).order_by()
     with transaction.atomic():
-        notices = list(
-            locked.filter(
-                Q(status=Notice.Status.PENDING, next_attempt_at__lte=now + timedelta(seconds=1))
-                | Q(status=Notice.Status.SENDING, lease_until__lt=now),
-                pk__in=notice_ids,
-            )
-        )
+        notices = list(locked.filter(_due(now, slack=timedelta(seconds=1)), pk__in=notice_ids))
         room = settings.NOTICE_BATCH_SIZE - len(notices)
         if pull and room > 0:
             # notice_sweep_idx (status, next_attempt_at): the oldest due notices first.
@@ -401,21 +395,13 @@ def _record(outcomes: list[_Outcome]) -> None:
             if o.attempt.ok:
                 continue
             attempts = o.notice.attempts + 1
+            failed = {"attempts": attempts, "last_error": o.attempt.error[:2000], "lease_until": None}
             if o.permanent:  # retrying cannot help (an invalid statement, a refusal): keep it for an operator
-                Notice.objects.filter(pk=o.notice.pk).update(
-                    status=Notice.Status.FAILED,
-                    attempts=attempts,
-                    last_error=o.attempt.error[:2000],
-                    lease_until=None,
-                )
+                failed["status"] = Notice.Status.FAILED
             else:
-                Notice.objects.filter(pk=o.notice.pk).update(
-                    status=Notice.Status.PENDING,
-                    attempts=attempts,
-                    last_error=o.attempt.error[:2000],
-                    next_attempt_at=now + timedelta(seconds=backoff_seconds(attempts)),
-                    lease_until=None,
-                )
+                failed["status"] = Notice.Status.PENDING
+                failed["next_attempt_at"] = now + timedelta(seconds=backoff_seconds(attempts))
+            Notice.objects.filter(pk=o.notice.pk).update(**failed)
 
 
 def _release(notices: list[Notice]) -> None:
@@ -499,13 +485,16 @@ def notice_deliver(*, notice_id: int) -> int | None:
     return notices_deliver(notice_ids=[notice_id]).get(notice_id)
 
 
+def _due(now, slack: timedelta = timedelta(0)) -> Q:
+    """Notices a worker may take: pending and due (within `slack`), or whose lease a dead worker left."""
+    return Q(status=Notice.Status.PENDING, next_attempt_at__lte=now + slack) | Q(
+        status=Notice.Status.SENDING, lease_until__lt=now
+    )
+
+
 def notices_due(limit: int = 1000) -> list[tuple[int, str]]:
-    now = timezone.now()
     return list(
-        Notice.objects.filter(
-            Q(status=Notice.Status.PENDING, next_attempt_at__lte=now)
-            | Q(status=Notice.Status.SENDING, lease_until__lt=now)
-        )
+        Notice.objects.filter(_due(timezone.now()))
         .order_by("next_attempt_at")
         .values_list("pk", "channel")[:limit]
     )
