@@ -6,11 +6,16 @@ c12 1, c13 10 (February). Hours to takedown: c1 12, c3 32, c4 5 (January); c9 9,
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
 
 from core.roles import SYSTEM, actor_for
 from reports.metrics import (
+    CLAIM_DATES,
     METRIC_KEYS,
     HoursBetween,
     _medians,
@@ -18,7 +23,9 @@ from reports.metrics import (
     report_filters,
     report_summary,
 )
+from takedowns.models import Claim
 from tests.conftest import require_services
+from tests.factories import ClaimFactory
 
 EMPTY = {
     "claims_filed": 0,
@@ -413,3 +420,23 @@ def test_the_repeat_infringers_are_ranked_with_their_figures(scenario, limit):
     got = top_repeat_infringers(actor=SYSTEM, filters=filters, limit=limit)
     assert [{key: row[key] for key in expected[0]} for row in got] == expected
     assert len(expected) == min(limit, len(by_merchant)) and expected[0]["takedowns"] >= 2
+
+
+def test_the_planner_knows_how_many_months_the_claims_fall_in(db, world):
+    """The summary by month groups claims by the months of their dates together. Without the statistics of
+    reports/migrations/0002 PostgreSQL guesses about one group per claim and sorts every claim in one process
+    instead of hashing them in parallel; the statistics hold only while their expression is the one the ORM
+    writes (`TruncMonth` in the project's time zone)."""
+    require_services(postgres=True)
+    ClaimFactory.create_batch(60, brand=world.brand, ip_right=world.right)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE takedowns_claim SET submitted_at = timestamptz '2026-01-10' + (id % 3) * interval '31 days',"
+            " decided_at = timestamptz '2026-01-12' + (id % 3) * interval '31 days'"
+        )
+        cursor.execute("ANALYZE takedowns_claim")
+    months = {f"m_{name}": TruncMonth(name) for name in CLAIM_DATES}
+    grouped = Claim.objects.annotate(**months).values(*months).annotate(n=Count("pk")).order_by()
+    plan = json.loads(grouped.explain(format="json"))[0]["Plan"]
+    assert len(grouped) == 3
+    assert plan["Plan Rows"] <= 6, plan["Plan Rows"]  # 60 without the statistics
