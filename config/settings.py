@@ -341,6 +341,8 @@ MERCHANT_LINK_MAX_AGE_DAYS = env_int("MERCHANT_LINK_MAX_AGE_DAYS", 180)
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 72)
 EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", MEDIA_ROOT / "exports"))
 EXPORT_INLINE_MAX_CLAIMS = env_int("EXPORT_INLINE_MAX_CLAIMS", 20000)  # above: XLSX and PDF built by a worker
+# How many connections a report made of several summaries reads on at once (core.reads); 1: one at a time.
+REPORT_READ_CONNECTIONS = env_int("REPORT_READ_CONNECTIONS", 2)
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "")  # named in reports and the Lumen export
 DSA_PUID_PREFIX = os.environ.get(
     "DSA_PUID_PREFIX", "tdesk"

@@ -19,18 +19,21 @@ import posixpath
 import re
 import secrets
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
+from django.db import router
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from core.errors import Invalid
+from core.reads import read_concurrently
 from core.roles import Actor
 from reports.charts import bar_chart, line_chart
 from reports.exports.rows import Progress
@@ -38,11 +41,12 @@ from reports.metrics import (
     DEFINITIONS,
     METRIC_KEYS,
     ReportFilters,
+    Summary,
     report_summary,
     top_repeat_infringers,
 )
 from reports.transparency import SECTIONS, transparency_report
-from takedowns.models import CounterReason, InfringementType
+from takedowns.models import Claim, CounterReason, InfringementType
 
 
 # --- PDF -----------------------------------------------------------------------------------------------
@@ -388,12 +392,23 @@ def pdf_context(
     months = report_summary(actor=actor, filters=filters, group_by="month")
     step(2)
     totals = months.totals  # the same for every grouping
-    brands = report_summary(actor=actor, filters=filters, group_by="brand", totals=totals)
-    types = report_summary(actor=actor, filters=filters, group_by="infringement_type", totals=totals)
-    reviewers = report_summary(actor=actor, filters=filters, group_by="reviewer", totals=totals)
-    step(5)
-    merchants = top_repeat_infringers(actor=actor, filters=filters, limit=25)
-    transparency = transparency_report(actor=actor, filters=filters)
+
+    def summary(group_by: str) -> Callable[[], Summary]:
+        return lambda: report_summary(actor=actor, filters=filters, group_by=group_by, totals=totals)
+
+    # The rest depends on nothing but the totals: read on two connections at once (`core.reads`).
+    read = read_concurrently(
+        {
+            "brands": summary("brand"),
+            "types": summary("infringement_type"),
+            "reviewers": summary("reviewer"),
+            "merchants": lambda: top_repeat_infringers(actor=actor, filters=filters, limit=25),
+            "transparency": lambda: transparency_report(actor=actor, filters=filters),
+        },
+        using=router.db_for_read(Claim),
+    )
+    brands, types, reviewers = read["brands"], read["types"], read["reviewers"]
+    merchants, transparency = read["merchants"], read["transparency"]
     step(7)
     brand_rows = _shown(brands.rows, BRAND_COLUMNS)
     shown = {
