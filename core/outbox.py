@@ -38,6 +38,7 @@ from django.utils import timezone, translation
 
 from core.dispatch import task_send
 from core.models import Notice, NoticeAttempt
+from core.statements import insert_statement
 
 log = logging.getLogger(__name__)
 
@@ -105,15 +106,10 @@ def _insert_once(notice: Notice) -> bool:
     transaction; PostgreSQL and SQLite both accept the statement."""
     alias = router.db_for_write(Notice)
     connection = connections[alias]
-    fields = [f for f in Notice._meta.concrete_fields if not f.primary_key]
     key = Notice._meta.get_field("idempotency_key")
-    values = [f.get_db_prep_save(f.pre_save(notice, True), connection) for f in fields]
     quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(Notice._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote(key.column)}) DO NOTHING RETURNING {quote(Notice._meta.pk.column)}"
-    )
+    sql, values = insert_statement(notice, alias)
+    sql += f" ON CONFLICT ({quote(key.column)}) DO NOTHING RETURNING {quote(Notice._meta.pk.column)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()

@@ -618,16 +618,20 @@ class ClaimEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Claim events are append-only")
         if first_link:
-            self.prev_hash = GENESIS
+            self.link(GENESIS)
         else:
             last = (
                 ClaimEvent.objects.filter(claim_id=self.claim_id)
                 .order_by("-pk")
                 .values_list("hash", flat=True)
             )
-            self.prev_hash = last.first() or GENESIS
-        self.hash = link_hash(self.prev_hash, self.chained_fields())
+            self.link(last.first() or GENESIS)
         super().save(*args, **kwargs)
+
+    def link(self, prev_hash: str) -> None:
+        """Chain this event to the one before it (`GENESIS`: the claim's first event)."""
+        self.prev_hash = prev_hash
+        self.hash = link_hash(prev_hash, self.chained_fields())
 
     # What the chain vouches for, in this order (a migration that backfills hashes keeps its own copy).
     CHAINED = (

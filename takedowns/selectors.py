@@ -606,6 +606,12 @@ def filing_warnings(*, brand_id: int, listing: Listing) -> list[dict]:
         .values_list("order_ref", "ordered_on")
         .first()
     )
+    return genuine_purchase_warnings(genuine)
+
+
+def genuine_purchase_warnings(genuine: tuple[str, Any] | None) -> list[dict]:
+    """`filing_warnings` for the newest genuine purchase already read, `(order_ref, ordered_on)` or None (the
+    API reads it with the claim's right and listing: `filing_subjects`)."""
     if genuine is None:
         return []
     order_ref, ordered_on = genuine

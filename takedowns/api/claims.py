@@ -41,7 +41,7 @@ from takedowns.selectors import (
     claim_shown_to,
     counter_evidence_visible_to,
     evidence_visible_to,
-    filing_warnings,
+    genuine_purchase_warnings,
 )
 from takedowns.services.batches import batch_create, batch_rows_from_file
 from takedowns.services.filing import (
@@ -137,7 +137,7 @@ class ClaimViewSet(
         body = ClaimCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        right, listing = filing_subjects(
+        right, listing, genuine = filing_subjects(
             brand_ids=sorted(actor.brand_ids),
             ip_right_id=data.pop("ip_right"),
             listing_id=data.pop("listing", None),
@@ -153,7 +153,7 @@ class ClaimViewSet(
         # The claim as the list shows it (no nested objects: a new draft has no events but its creation, no
         # evidence and no counter-notice); `GET claims/{id}/` gives the full detail.
         (row,) = with_overdue([list_row(claim)])
-        answer = {**self._shape(row), "warnings": filing_warnings(brand_id=claim.brand_id, listing=listing)}
+        answer = {**self._shape(row), "warnings": genuine_purchase_warnings(genuine)}
         return Response(answer, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=FILE_RESPONSES)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.utils.translation import gettext as _
 
 from brands.models import Brand, IPRight
 from core.api import is_row_id
 from core.audit import audit
+from core.chain import GENESIS
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.fingerprints import fingerprint_fields, perceptual_hash
 from core.roles import Actor
+from core.statements import Statement, insert_statement, next_id, write_together
 from core.uploads import checked_upload
 from merchants.models import Listing, Merchant
 from takedowns.models import (
@@ -25,11 +27,12 @@ from takedowns.models import (
     Evidence,
     InfringementType,
     S,
+    TestPurchase,
     appeal_still_open,
     claim_reference,
     listing_merchant,
 )
-from takedowns.services.capture import listing_capture
+from takedowns.services.capture import listing_capture_statements
 from takedowns.services.transitions import claim_transition
 
 
@@ -83,12 +86,20 @@ def _from_db(field, value):
     return value
 
 
+class FilingSubjects(NamedTuple):
+    right: IPRight | None
+    listing: Listing
+    genuine: tuple[str, dt.date] | None  # the brand's newest genuine purchase from the seller: (order, date)
+
+
 def filing_subjects(
     *, brand_ids, ip_right_id: int, listing_id: int | None = None, listing_url: str | None = None
-) -> tuple[IPRight | None, Listing]:
+) -> FilingSubjects:
     """What the API files a claim on, read in one statement: the IP right with its brand (None unless it is
-    one of `brand_ids`'s) and the listing as `listing_find` finds it, with its seller. Read one by one through
-    the ORM, building and compiling the two queries cost the request more than running them."""
+    one of `brand_ids`'s), the listing as `listing_find` finds it, with its seller, and what
+    `filing_warnings` reads (the right's brand's newest test purchase from that seller that found the goods
+    genuine). Read one by one through the ORM, building and compiling the queries cost the request more
+    than running them."""
     if not listing_id and not listing_url:
         _listing_not_given()
     if listing_id and not is_row_id(listing_id):  # no row has it (and the database could not bind it)
@@ -99,15 +110,22 @@ def filing_subjects(
     table = {alias: model._meta.db_table for alias, model in parts}
     brands = ", ".join(["%s"] * len(brand_ids)) or "NULL"
     listing_on = "l.id = %s" if listing_id else "l.url = %s"
+    # `selectors._genuine_purchases` by seller, newest first, as `filing_warnings` orders them.
+    genuine = (
+        f"FROM {TestPurchase._meta.db_table} tp WHERE tp.brand_id = r.brand_id AND tp.verdict = %s "
+        "AND tp.merchant_id = l.merchant_id ORDER BY tp.ordered_on DESC, tp.id DESC LIMIT 1"
+    )
     sql = (
-        f"SELECT {columns} FROM (SELECT 1 AS one) AS one "
+        f"SELECT {columns}, (SELECT tp.order_ref {genuine}), (SELECT tp.ordered_on {genuine}) "
+        "FROM (SELECT 1 AS one) AS one "
         f"LEFT JOIN {table['r']} r ON r.id = %s AND r.brand_id IN ({brands}) "
         f"LEFT JOIN {table['b']} b ON b.id = r.brand_id "
         f"LEFT JOIN {table['l']} l ON {listing_on} "
         f"LEFT JOIN {table['m']} m ON m.id = l.merchant_id "
         "ORDER BY l.created_at DESC, l.id DESC LIMIT 1"  # `listing_find`: the newest listing of a URL
     )
-    params = [ip_right_id, *brand_ids, listing_id or listing_url.strip()]  # type: ignore[union-attr]
+    verdict = TestPurchase.Verdict.GENUINE.value
+    params = [verdict, verdict, ip_right_id, *brand_ids, listing_id or listing_url.strip()]  # type: ignore[union-attr]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -124,7 +142,8 @@ def filing_subjects(
     found["l"].merchant = found["m"]
     if found["r"] is not None:
         found["r"].brand = found["b"]
-    return found["r"], found["l"]
+    order_ref, ordered_on = next(values), _from_db(TestPurchase._meta.get_field("ordered_on"), next(values))
+    return FilingSubjects(found["r"], found["l"], None if order_ref is None else (order_ref, ordered_on))
 
 
 def require_filing_brand(actor: Actor, brand: Brand) -> None:
@@ -157,32 +176,52 @@ def claim_create(
             _("Unknown infringement type; use one of %(types)s.")
             % {"types": ", ".join(InfringementType.values)}
         )
-    with transaction.atomic():
-        claim = Claim.objects.create(
-            brand=brand,
-            ip_right=ip_right,
-            listing=listing,
-            batch=batch,
-            infringement_type=infringement_type,
-            description=description,
-            good_faith=bool(good_faith),
-            accurate=bool(accurate),
-            signature=signature.strip(),
-            created_by=actor.user,
+    claim = Claim(
+        brand=brand,
+        ip_right=ip_right,
+        listing=listing,
+        batch=batch,
+        infringement_type=infringement_type,
+        description=description,
+        good_faith=bool(good_faith),
+        accurate=bool(accurate),
+        signature=signature.strip(),
+        created_by=actor.user,
+    )
+    created = ClaimEvent(
+        transition="create",
+        from_state=S.DRAFT,
+        to_state=S.DRAFT,
+        actor=actor.user,
+        actor_label=actor.label,
+    )
+    using = router.db_for_write(Claim)
+    if connections[using].vendor == "postgresql":
+        # The claim, its capture and photos and its first event in one statement (`write_together`), so one
+        # round trip and no transaction of its own: the id is taken first, which the others name.
+        claim.pk = next_id(Claim, using)
+        write_together(
+            [insert_statement(claim, using), *_claim_records(claim, listing, created, using)], using
         )
+        claim._state.adding, claim._state.db = False, using
+        # What the trigger `claim_reference_on_insert` wrote (the INSERT left it to the database).
+        claim.reference = claim_reference(claim.pk, claim.created_at.astimezone(dt.UTC).year)
+        return claim
+    with transaction.atomic(using=using):
+        claim.save(using=using)
         if claim.reference is None:  # no trigger wrote it (SQLite): `ReferenceField`
             claim.reference = claim_reference(claim.pk, claim.created_at.astimezone(dt.UTC).year)
             Claim.objects.filter(pk=claim.pk).update(reference=claim.reference)
-        listing_capture(claim=claim, listing=listing)
-        ClaimEvent(
-            claim=claim,
-            transition="create",
-            from_state=S.DRAFT,
-            to_state=S.DRAFT,
-            actor=actor.user,
-            actor_label=actor.label,
-        ).save(first_link=True)
+        write_together(_claim_records(claim, listing, created, using), using)
     return claim
+
+
+def _claim_records(claim: Claim, listing: Listing, created: ClaimEvent, using: str) -> list[Statement]:
+    """The writes that go with a new claim: the listing's capture and photos, and the first event, which
+    starts the claim's chain (no lookup of a link before it)."""
+    created.claim = claim
+    created.link(GENESIS)
+    return [*listing_capture_statements(claim=claim, listing=listing), insert_statement(created, using)]
 
 
 def evidence_add(

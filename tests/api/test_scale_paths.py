@@ -135,7 +135,9 @@ def test_filing_reads_the_right_and_the_listing_as_the_orm_does(world):
     newer = ListingFactory(merchant=world.merchant, url=older.url)
     Listing.objects.filter(pk=newer.pk).update(created_at=timezone.now() + dt.timedelta(seconds=5))
     for kwargs in ({"listing_id": older.pk}, {"listing_url": f" {older.url} "}):
-        right, listing = filing_subjects(brand_ids=[world.brand.pk], ip_right_id=world.right.pk, **kwargs)
+        right, listing, _genuine = filing_subjects(
+            brand_ids=[world.brand.pk], ip_right_id=world.right.pk, **kwargs
+        )
         expected = listing_find(**kwargs)
         assert listing.pk == expected.pk == (older.pk if "listing_id" in kwargs else newer.pk)
         for model, got, want in (
@@ -158,3 +160,84 @@ def test_filing_on_a_listing_id_no_row_can_have_is_not_found(world, api):
     for listing in (10**20, -3):
         answer = api(world.owner).post("/api/v1/claims/", {**body, "listing": listing}, format="json")
         assert answer.status_code == 400 and answer.json()["code"] == "listing_not_found", answer.content
+
+
+def test_filing_reads_the_genuine_purchase_as_the_warning_does(world):
+    """`filing_subjects` reads the brand's newest genuine purchase from the seller with the right and the
+    listing; the warning built from it is the one `filing_warnings` builds with its own query."""
+    from takedowns.selectors import filing_warnings, genuine_purchase_warnings
+    from takedowns.services.filing import filing_subjects
+    from tests.purchases import record_purchase
+
+    def both() -> tuple[list, list]:
+        genuine = filing_subjects(
+            brand_ids=[world.brand.pk], ip_right_id=world.right.pk, listing_id=world.listing.pk
+        ).genuine
+        return genuine_purchase_warnings(genuine), filing_warnings(
+            brand_id=world.brand.pk, listing=world.listing
+        )
+
+    assert both() == ([], [])
+    record_purchase(world, "genuine", order_ref="OLD", ordered_on=dt.date(2026, 1, 10))
+    record_purchase(world, "genuine", order_ref="NEW", ordered_on=dt.date(2026, 2, 10))
+    record_purchase(world, "inconclusive", order_ref="LATER", ordered_on=dt.date(2026, 3, 10))
+    record_purchase(
+        world, "genuine", order_ref="ELSEWHERE", ordered_on=dt.date(2026, 4, 10), listing=ListingFactory()
+    )
+    record_purchase(
+        world,
+        "genuine",
+        user=world.other_owner,
+        brand=world.other_brand,
+        order_ref="THEIRS",
+        ordered_on=dt.date(2026, 5, 1),
+    )
+    ours, orm = both()
+    assert ours == orm and "NEW" in ours[0]["detail"] and "2026-02-10" in ours[0]["detail"]
+    # the same day: the later one recorded
+    record_purchase(world, "genuine", order_ref="SAME-DAY", ordered_on=dt.date(2026, 2, 10))
+    ours, orm = both()
+    assert ours == orm and "SAME-DAY" in ours[0]["detail"]
+
+
+def test_a_filed_claim_is_what_the_database_holds(world):
+    """`claim_create` writes the claim, its capture and its first event (on PostgreSQL as one statement, with
+    an id taken first); the claim it hands back is the row as read back, and its chain holds."""
+    from core.chain import first_broken_link
+    from core.roles import actor_for
+    from merchants.services.marketplace import listing_image_add
+    from takedowns.services.filing import claim_create
+    from tests.purchases import photo
+
+    listing_image_add(listing=world.listing, file=photo("front.jpg"))
+    listing_image_add(listing=world.listing, file=photo("back.jpg", shade=40))
+    claim = claim_create(
+        actor=actor_for(world.owner),
+        brand=world.brand,
+        ip_right=world.right,
+        listing=world.listing,
+        infringement_type="counterfeit",
+        description="Fake",
+        good_faith=True,
+        accurate=True,
+        signature=" Jane Counsel ",
+    )
+    stored = Claim.objects.get(pk=claim.pk)
+    for field in Claim._meta.concrete_fields:
+        assert getattr(claim, field.attname) == getattr(stored, field.attname), field.name
+    assert (
+        claim.reference == claim_reference(claim.pk, claim.created_at.year)
+        and claim.signature == "Jane Counsel"
+    )
+    assert not claim._state.adding
+    (event,) = stored.events.all()
+    assert (event.transition, event.from_state, event.to_state, event.actor_id) == (
+        "create",
+        "draft",
+        "draft",
+        world.owner.pk,
+    )
+    assert first_broken_link(stored.events.order_by("pk")) is None
+    capture = stored.listing_capture
+    assert (capture.title, capture.seller_ref) == (world.listing.title, world.merchant.platform_ref)
+    assert list(capture.images.order_by("position").values_list("position", flat=True)) == [1, 2]
