@@ -629,37 +629,24 @@ def genuine_purchase_warnings(genuine: tuple[str, Any] | None) -> list[dict]:
 
 # --- seller networks and reused photos (docs/intelligence.md) ---------------------------------------------
 def _members_with_figures(network_id: int) -> QuerySet[Merchant]:
+    """The network's members, each with its figures as a count of its own (a correlated subquery per member).
+    Joined to the members' listings and strikes and grouped, the claim counts were evaluated once per joined
+    listing: a ring of 79 storefronts with 61,000 listings took minutes at a million claims."""
     now = timezone.now()
+
+    def per_member(rows: QuerySet, member: str) -> Coalesce:
+        return Coalesce(Subquery(rows.values(member).annotate(n=Count("pk")).values("n")), 0)
+
     claims = Claim.objects.filter(listing__merchant=OuterRef("pk"))
     return (
         Merchant.objects.filter(network_id=network_id)
         .annotate(
-            active_listings=Count(
-                "listings", filter=Q(listings__status=Listing.Status.ACTIVE), distinct=True
+            active_listings=per_member(
+                Listing.objects.filter(merchant=OuterRef("pk"), status=Listing.Status.ACTIVE), "merchant"
             ),
-            active_strikes=Count(
-                "strikes",
-                filter=Q(strikes__revoked_at__isnull=True, strikes__expires_at__gt=now),
-                distinct=True,
-            ),
-            claims_decided=Coalesce(
-                Subquery(
-                    claims.filter(decided_at__isnull=False)
-                    .values("listing__merchant")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-            claims_taken_down=Coalesce(
-                Subquery(
-                    claims.filter(taken_down_at__isnull=False)
-                    .values("listing__merchant")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
+            active_strikes=per_member(Strike.objects.active(now).filter(merchant=OuterRef("pk")), "merchant"),
+            claims_decided=per_member(claims.filter(decided_at__isnull=False), "listing__merchant"),
+            claims_taken_down=per_member(claims.filter(taken_down_at__isnull=False), "listing__merchant"),
         )
         .order_by("name", "pk")
     )

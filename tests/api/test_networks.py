@@ -147,3 +147,44 @@ def test_it_keeps_a_claims_priority_from_the_merchant(world, api):
     assert seen["state"] == "taken_down" and "priority" not in seen
     listed = api(world.merchant_user).get("/api/v1/claims/").json()["results"]
     assert listed and all("priority" not in row for row in listed)
+
+
+def test_each_members_figures_count_its_own_listings_strikes_and_claims(world):
+    """Each figure is counted for the member alone, whatever the number of its listings and strikes."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from merchants.models import Listing, Network
+    from takedowns.models import Strike
+    from takedowns.selectors import network_detail
+    from tests.factories import MerchantFactory
+
+    network = Network.objects.create()
+    busy, quiet = (
+        MerchantFactory(network=network, name="A busy"),
+        MerchantFactory(network=network, name="B quiet"),
+    )
+    listings = [ListingFactory(merchant=busy) for _ in range(3)]
+    Listing.objects.filter(pk=listings[2].pk).update(status=Listing.Status.REMOVED)
+    ListingFactory(merchant=quiet)
+    now = timezone.now()
+    kinds = ("decided", "taken_down", "draft", "taken_down")
+    for listing, kind in zip(listings + [listings[0]], kinds, strict=True):
+        claim = ClaimFactory(brand=world.brand, ip_right=world.right, listing=listing)
+        Claim = type(claim)
+        Claim.objects.filter(pk=claim.pk).update(
+            decided_at=now if kind != "draft" else None, taken_down_at=now if kind == "taken_down" else None
+        )
+        if kind == "taken_down":
+            Strike.objects.create(merchant=busy, claim=claim, expires_at=now + dt.timedelta(days=90))
+    Strike.objects.create(merchant=busy, expires_at=now + dt.timedelta(days=90), revoked_at=now)
+    Strike.objects.create(merchant=busy, expires_at=now - dt.timedelta(days=1))
+    detail = network_detail(network.pk)
+    figures = [
+        (m.name, m.active_listings, m.active_strikes, m.claims_decided, m.claims_taken_down)
+        for m in detail["members"]
+    ]
+    assert figures == [("A busy", 2, 2, 3, 2), ("B quiet", 1, 0, 0, 0)]
+    assert (detail["active_listings"], detail["active_strikes"], detail["claims_decided"]) == (3, 2, 3)
+    assert detail["takedown_rate"] == round(2 / 3, 4)
