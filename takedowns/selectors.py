@@ -582,7 +582,7 @@ def test_purchases_attachable(claim: Claim) -> QuerySet[TestPurchase]:
     )
 
 
-def _genuine_purchases(brand_id: int) -> QuerySet[TestPurchase]:
+def _genuine_purchases(brand_id) -> QuerySet[TestPurchase]:
     """The brand's test purchases that found the goods genuine (by seller: `test_purchase_seller_idx`)."""
     return TestPurchase.objects.filter(brand_id=brand_id, verdict=TestPurchase.Verdict.GENUINE)
 
@@ -596,15 +596,18 @@ def genuine_purchase_merchants(*, brand_id: int, merchant_ids) -> set[int]:
     )
 
 
+def newest_genuine_purchase(brand_id, merchant_id) -> QuerySet[TestPurchase]:
+    """The brand's test purchases from the seller that found the goods genuine, newest first: the first is
+    the one `filing_warnings` names. The ids may be expressions (`filing_subjects` compiles this once, as a
+    subquery of its own statement)."""
+    return _genuine_purchases(brand_id).filter(merchant_id=merchant_id).order_by("-ordered_on", "-pk")
+
+
 def filing_warnings(*, brand_id: int, listing: Listing) -> list[dict]:
     """What the brand should know before it files against this listing's seller, each `{"code", "detail"}`:
     a test purchase of its own from the seller that found the goods genuine."""
     genuine = (
-        _genuine_purchases(brand_id)
-        .filter(merchant_id=listing.merchant_id)
-        .order_by("-ordered_on", "-pk")
-        .values_list("order_ref", "ordered_on")
-        .first()
+        newest_genuine_purchase(brand_id, listing.merchant_id).values_list("order_ref", "ordered_on").first()
     )
     return genuine_purchase_warnings(genuine)
 

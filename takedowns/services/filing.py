@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from contextlib import nullcontext
 from typing import Any, NamedTuple, NoReturn
 
 from django.db import connection, connections, router, transaction
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from brands.models import Brand, IPRight
@@ -32,6 +35,7 @@ from takedowns.models import (
     claim_reference,
     listing_merchant,
 )
+from takedowns.selectors import newest_genuine_purchase
 from takedowns.services.capture import listing_capture_statements
 from takedowns.services.transitions import claim_transition
 
@@ -110,13 +114,9 @@ def filing_subjects(
     table = {alias: model._meta.db_table for alias, model in parts}
     brands = ", ".join(["%s"] * len(brand_ids)) or "NULL"
     listing_on = "l.id = %s" if listing_id else "l.url = %s"
-    # `selectors._genuine_purchases` by seller, newest first, as `filing_warnings` orders them.
-    genuine = (
-        f"FROM {TestPurchase._meta.db_table} tp WHERE tp.brand_id = r.brand_id AND tp.verdict = %s "
-        "AND tp.merchant_id = l.merchant_id ORDER BY tp.ordered_on DESC, tp.id DESC LIMIT 1"
-    )
+    (order_sql, order_params), (date_sql, date_params) = _genuine_purchase_sql(connection.alias)
     sql = (
-        f"SELECT {columns}, (SELECT tp.order_ref {genuine}), (SELECT tp.ordered_on {genuine}) "
+        f"SELECT {columns}, ({order_sql}), ({date_sql}) "
         "FROM (SELECT 1 AS one) AS one "
         f"LEFT JOIN {table['r']} r ON r.id = %s AND r.brand_id IN ({brands}) "
         f"LEFT JOIN {table['b']} b ON b.id = r.brand_id "
@@ -124,8 +124,7 @@ def filing_subjects(
         f"LEFT JOIN {table['m']} m ON m.id = l.merchant_id "
         "ORDER BY l.created_at DESC, l.id DESC LIMIT 1"  # `listing_find`: the newest listing of a URL
     )
-    verdict = TestPurchase.Verdict.GENUINE.value
-    params = [verdict, verdict, ip_right_id, *brand_ids, listing_id or listing_url.strip()]  # type: ignore[union-attr]
+    params = [*order_params, *date_params, ip_right_id, *brand_ids, listing_id or listing_url.strip()]  # type: ignore[union-attr]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -144,6 +143,18 @@ def filing_subjects(
         found["r"].brand = found["b"]
     order_ref, ordered_on = next(values), _from_db(TestPurchase._meta.get_field("ordered_on"), next(values))
     return FilingSubjects(found["r"], found["l"], None if order_ref is None else (order_ref, ordered_on))
+
+
+@functools.cache
+def _genuine_purchase_sql(using: str) -> tuple[Statement, Statement]:
+    """`newest_genuine_purchase` of the right's brand (`r`) and the listing's seller (`l`): the SQL of its
+    order reference and of its date, compiled by the ORM once per process."""
+    newest = newest_genuine_purchase(RawSQL("r.brand_id", ()), RawSQL("l.merchant_id", ()))
+    compiled = []
+    for column in ("order_ref", "ordered_on"):
+        sql, params = newest.values(column)[:1].query.get_compiler(using=using).as_sql()
+        compiled.append((sql, list(params)))
+    return compiled[0], compiled[1]
 
 
 def require_filing_brand(actor: Actor, brand: Brand) -> None:
@@ -188,21 +199,16 @@ def claim_create(
         signature=signature.strip(),
         created_by=actor.user,
     )
-    created = ClaimEvent(
-        transition="create",
-        from_state=S.DRAFT,
-        to_state=S.DRAFT,
-        actor=actor.user,
-        actor_label=actor.label,
-    )
     using = router.db_for_write(Claim)
     if connections[using].vendor == "postgresql":
-        # The claim, its capture and photos and its first event in one statement (`write_together`), so one
-        # round trip and no transaction of its own: the id is taken first, which the others name.
-        claim.pk = next_id(Claim, using)
-        write_together(
-            [insert_statement(claim, using), *_claim_records(claim, listing, created, using)], using
-        )
+        # The claim, its capture and photos and its first event in one statement (`write_together`): one round
+        # trip, and no transaction of its own unless the caller is in one (then a savepoint, so that the
+        # caller's transaction survives a failed filing). The id is taken first, for the others to name.
+        inside = connections[using].in_atomic_block
+        with transaction.atomic(using=using) if inside else nullcontext():
+            claim.pk = next_id(Claim, using)
+            claim_row = insert_statement(claim, using)  # sets `created_at`, which the event follows
+            write_together([claim_row, *_claim_records(claim, listing, actor, using)], using)
         claim._state.adding, claim._state.db = False, using
         # What the trigger `claim_reference_on_insert` wrote (the INSERT left it to the database).
         claim.reference = claim_reference(claim.pk, claim.created_at.astimezone(dt.UTC).year)
@@ -212,14 +218,21 @@ def claim_create(
         if claim.reference is None:  # no trigger wrote it (SQLite): `ReferenceField`
             claim.reference = claim_reference(claim.pk, claim.created_at.astimezone(dt.UTC).year)
             Claim.objects.filter(pk=claim.pk).update(reference=claim.reference)
-        write_together(_claim_records(claim, listing, created, using), using)
+        write_together(_claim_records(claim, listing, actor, using), using)
     return claim
 
 
-def _claim_records(claim: Claim, listing: Listing, created: ClaimEvent, using: str) -> list[Statement]:
+def _claim_records(claim: Claim, listing: Listing, actor: Actor, using: str) -> list[Statement]:
     """The writes that go with a new claim: the listing's capture and photos, and the first event, which
-    starts the claim's chain (no lookup of a link before it)."""
-    created.claim = claim
+    starts the claim's chain (`ClaimEvent.save(first_link=True)`, as one statement among these)."""
+    created = ClaimEvent(
+        claim=claim,
+        transition="create",
+        from_state=S.DRAFT,
+        to_state=S.DRAFT,
+        actor=actor.user,
+        actor_label=actor.label,
+    )
     created.link(GENESIS)
     return [*listing_capture_statements(claim=claim, listing=listing), insert_statement(created, using)]
 

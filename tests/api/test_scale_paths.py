@@ -238,6 +238,29 @@ def test_a_filed_claim_is_what_the_database_holds(world):
         world.owner.pk,
     )
     assert first_broken_link(stored.events.order_by("pk")) is None
+    assert event.created_at >= stored.created_at  # the claim, then its first event
     capture = stored.listing_capture
     assert (capture.title, capture.seller_ref) == (world.listing.title, world.merchant.platform_ref)
     assert list(capture.images.order_by("position").values_list("position", flat=True)) == [1, 2]
+
+
+def test_a_filing_that_fails_inside_a_transaction_leaves_the_transaction_usable(world):
+    """Inside the caller's transaction (a test's, or a batch's) a failed filing rolls back to where it began,
+    and the caller may go on; outside one, its single statement writes all or nothing."""
+    from django.db import DataError
+
+    from core.roles import actor_for
+    from takedowns.services.filing import claim_create
+
+    require_services(postgres=True)  # SQLite does not hold a text to its column's length
+    before = Claim.objects.count()
+    with pytest.raises(DataError):
+        claim_create(
+            actor=actor_for(world.owner),
+            brand=world.brand,
+            ip_right=world.right,
+            listing=world.listing,
+            infringement_type="counterfeit",
+            signature="x" * 201,  # longer than the column
+        )
+    assert Claim.objects.count() == before  # the transaction still answers
