@@ -52,4 +52,8 @@ def read_concurrently(calls: dict[str, Callable[[], T]], *, using: str) -> dict[
     workers = min(settings.REPORT_READ_CONNECTIONS, len(calls))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report-read") as pool:
         futures = {name: pool.submit(run, call, contextvars.copy_context()) for name, call in calls.items()}
-        return {name: future.result() for name, future in futures.items()}
+        try:
+            return {name: future.result() for name, future in futures.items()}
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # one read failed, so they all do: start no other
+            raise

@@ -474,7 +474,7 @@ def _medians_with_overall(
         keys,
         group_by,
         {
-            name: f'percentile_cont(0.5) WITHIN GROUP (ORDER BY "{span}")'
+            name: Median.template % {"function": Median.function, "expressions": f'"{span}"'}
             for (name, _), span in zip(MEDIANS, spans, strict=True)
         },
         overall=overall,
@@ -578,7 +578,7 @@ ADDITIVE = (
 )
 
 
-def _restricted(actor: Actor, filters: ReportFilters) -> bool:
+def restricted(actor: Actor, filters: ReportFilters) -> bool:
     """Does the selection leave claims out? Then the counter-notices and bans are those of its claims; for
     someone who sees every claim that condition would only cost a semi-join with all of them."""
     return filters.brand_ids is not None or not actor.sees_everything
@@ -588,7 +588,7 @@ def _bans(actor: Actor, filters: ReportFilters, group_by: str | None) -> dict[tu
     bans = AuditEvent.objects.filter(action="merchant_ban", merchant_id__isnull=False).filter(
         filters.period_q("created_at")
     )
-    if _restricted(actor, filters):
+    if restricted(actor, filters):
         claims = report_claims(actor, filters)
         bans = bans.filter(
             merchant_id__in=claims.filter(taken_down_at__isnull=False).values("listing__merchant_id")
@@ -633,7 +633,7 @@ def _raw_figures(
 
     if sums:
         counters = CounterNotice.objects.filter(filters.period_q("filed_at"))
-        if _restricted(actor, filters):
+        if restricted(actor, filters):
             counters = counters.filter(claim__in=claims)
         parts.append(
             _grouped(
@@ -796,11 +796,14 @@ def _ranked_merchants(claims: QuerySet, limit: int) -> list[dict]:
     at a million claims."""
     counts = claims.values("listing__merchant_id").annotate(takedowns=Count("pk")).order_by()
     sql, params = counts.query.sql_with_params()
-    merchants = Merchant._meta.db_table
+    quote = connections[claims.db].ops.quote_name
+    merchant, name = quote(Merchant._meta.db_table), quote(Merchant._meta.get_field("name").column)
+    key = quote(Merchant._meta.pk.column)
+    # The aliases are the names given to `values()` and `annotate()` above.
     query = (
-        f'SELECT "counted"."listing__merchant_id", "m"."name", "counted"."takedowns" FROM ({sql}) AS "counted" '
-        f'JOIN "{merchants}" AS "m" ON "m"."id" = "counted"."listing__merchant_id" '
-        f'ORDER BY "counted"."takedowns" DESC, "m"."name", "counted"."listing__merchant_id" LIMIT %s'
+        f'SELECT "counted"."listing__merchant_id", "m".{name}, "counted"."takedowns" FROM ({sql}) AS "counted" '
+        f'JOIN {merchant} AS "m" ON "m".{key} = "counted"."listing__merchant_id" '
+        f'ORDER BY "counted"."takedowns" DESC, "m".{name}, "counted"."listing__merchant_id" LIMIT %s'
     )
     with connections[claims.db].cursor() as cursor:
         cursor.execute(query, (*params, limit))

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.models import AuditEvent
 from core.roles import Actor
 from reports.metrics import HoursBetween, ReportFilters, _hours, _medians, report_claims
+from reports.metrics import restricted as selection_restricted
 from takedowns.models import REJECTED, Appeal, CounterNotice, CounterReason, InfringementType
 
 DEFINITIONS = {
@@ -72,7 +73,7 @@ def _by_type(claims, **counts) -> dict[str, dict]:
 
 def transparency_report(*, actor: Actor, filters: ReportFilters) -> dict:
     claims = report_claims(actor, filters)
-    restricted = filters.brand_ids is not None or not actor.sees_everything
+    restricted = selection_restricted(actor, filters)
 
     # Each pass over the claims counts by type and sums the types for the whole (one pass, not two).
     filed = _by_type(
