@@ -345,10 +345,7 @@ def _grouped(qs: QuerySet, keys: dict, group_by: str | None, **aggregates) -> di
         rows = [qs.aggregate(**aggregates)]
     out: dict[tuple, dict] = {}
     for row in rows:
-        key = _row_key(group_by, row)
-        if "g_label" in row:
-            out.setdefault(key, {})["_label"] = row["g_label"]
-        out.setdefault(key, {}).update({name: row[name] for name in aggregates})
+        out.setdefault(_row_key(group_by, row), {}).update({name: row[name] for name in aggregates})
     return out
 
 
@@ -384,8 +381,6 @@ def _medians_by_window(qs: QuerySet, keys: dict, group_by: str | None, name: str
         key = _row_key(group_by, values)
         entry = out.setdefault(key, {name: None})
         entry[name] = row[-1]
-        if "g_label" in values:
-            entry["_label"] = values["g_label"]
     if not aliases and not out:
         out[()] = {name: None}
     return out

@@ -613,19 +613,13 @@ class ClaimEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.claim_id}: {self.from_state} → {self.to_state}"
 
-    def save(self, *args, first_link: bool = False, **kwargs):
-        """`first_link`: the claim was created in this transaction, so its chain starts here (no lookup)."""
+    def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("Claim events are append-only")
-        if first_link:
-            self.link(GENESIS)
-        else:
-            last = (
-                ClaimEvent.objects.filter(claim_id=self.claim_id)
-                .order_by("-pk")
-                .values_list("hash", flat=True)
-            )
-            self.link(last.first() or GENESIS)
+        last = (
+            ClaimEvent.objects.filter(claim_id=self.claim_id).order_by("-pk").values_list("hash", flat=True)
+        )
+        self.link(last.first() or GENESIS)
         super().save(*args, **kwargs)
 
     def link(self, prev_hash: str) -> None:

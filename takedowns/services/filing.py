@@ -224,7 +224,7 @@ def claim_create(
 
 def _claim_records(claim: Claim, listing: Listing, actor: Actor, using: str) -> list[Statement]:
     """The writes that go with a new claim: the listing's capture and photos, and the first event, which
-    starts the claim's chain (`ClaimEvent.save(first_link=True)`, as one statement among these)."""
+    starts the claim's chain (`ClaimEvent.link`: no link before it to look up)."""
     created = ClaimEvent(
         claim=claim,
         transition="create",
