@@ -164,11 +164,16 @@ def exception_handler(exc, context):
     return response
 
 
+# The largest id a row can have: primary keys are signed 64-bit integers. A larger number names nothing, and
+# the database refuses to bind it (SQLite with an OverflowError).
+MAX_ROW_ID = 2**63 - 1
+
+
 def is_row_id(value) -> bool:
-    """A URL's id that can name a row: decimal digits within a 64-bit integer. Anything else names nothing
-    (404), rather than reaching the database, which refuses it (SQLite with an OverflowError)."""
+    """A URL's id that can name a row: decimal digits up to `MAX_ROW_ID`. Anything else names nothing (404),
+    rather than reaching the database."""
     text = str(value)
-    return text.isdecimal() and text.isascii() and int(text) < 2**63
+    return text.isdecimal() and text.isascii() and int(text) <= MAX_ROW_ID
 
 
 def request_actor(request):

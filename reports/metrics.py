@@ -40,6 +40,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from brands.models import Brand
+from core.api import MAX_ROW_ID
 from core.errors import Forbidden, Invalid, NotFound
 from core.models import AuditEvent
 from core.replica import from_replica
@@ -160,8 +161,6 @@ class ReportFilters:
 # Periods are bounded so that "the midnight after `to`", month labels and time-zone conversions stay valid
 # dates (date.max + 1 day, or a three-digit year, would end in a 500).
 EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
-# Primary keys are signed 64-bit integers; a larger number names nothing (and SQLite cannot even bind it).
-MAX_ID = 2**63 - 1
 
 
 def _parse_date(name: str, raw: str | None) -> dt.date | None:
@@ -224,7 +223,7 @@ def report_filters(*, actor: Actor, params, default_group_by: str = "month") -> 
                 code="invalid_brand",
                 extra={"fields": {"brand": ["A brand id."]}},
             ) from None
-        visible = Brand.objects.filter(pk__in=[pk for pk in wanted if 0 < pk <= MAX_ID])
+        visible = Brand.objects.filter(pk__in=[pk for pk in wanted if 0 < pk <= MAX_ROW_ID])
         if not actor.sees_everything:
             visible = visible.filter(pk__in=actor.brand_ids)
         found = dict(visible.values_list("pk", "name"))

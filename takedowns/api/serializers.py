@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from brands.models import Brand, IPRight
-from core.api import request_actor
+from core.api import MAX_ROW_ID, request_actor
 from takedowns import decisions
 from takedowns.models import (
     REVIEWABLE,
@@ -595,7 +595,7 @@ class ClaimCreateSerializer(serializers.Serializer):
     brand = CallersBrandIdField()
     ip_right = serializers.IntegerField(
         min_value=1,
-        max_value=2**63 - 1,
+        max_value=MAX_ROW_ID,
         error_messages={"invalid": CallersIPRightField.default_error_messages["incorrect_type"]},
         help_text="One of the brand's IP rights.",
     )
@@ -617,7 +617,7 @@ class TestPurchaseCreateSerializer(serializers.Serializer):
     """Multipart: the order, its inspection and the photos (`photos`, one or more image files)."""
 
     brand = CallersBrandField()
-    listing = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The listing's id.")
+    listing = serializers.IntegerField(min_value=1, max_value=MAX_ROW_ID, help_text="The listing's id.")
     order_ref = serializers.CharField(max_length=100, help_text="The seller's order reference.")
     ordered_on = serializers.DateField(help_text="The day the order was placed (YYYY-MM-DD).")
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, help_text="Amount paid.")
@@ -642,7 +642,7 @@ class TestPurchaseCreateSerializer(serializers.Serializer):
 class TestPurchaseAttachSerializer(serializers.Serializer):
     test_purchase = serializers.IntegerField(
         min_value=1,
-        max_value=2**63 - 1,
+        max_value=MAX_ROW_ID,
         help_text="One of the brand's test purchases from the claim's seller.",
     )
 
@@ -674,7 +674,7 @@ def _id_filter(field_name: str) -> filters.NumberFilter:
     """A filter by id that only narrows what the caller already sees: any id, another tenant's or one that
     does not exist, answers alike (an empty list), never a 400 that would tell which ids exist. Bounded to
     the id column's range: a larger number would reach the database and fail there."""
-    return filters.NumberFilter(field_name=field_name, min_value=-(2**63), max_value=2**63 - 1)
+    return filters.NumberFilter(field_name=field_name, min_value=-MAX_ROW_ID - 1, max_value=MAX_ROW_ID)
 
 
 class ClaimFilter(filters.FilterSet):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.models import Brand
+from core.api import MAX_ROW_ID
 from core.audit import audit
 from core.errors import Conflict, Forbidden, Invalid
 from core.files import IMAGE_TYPES
@@ -173,7 +174,7 @@ def test_purchase_attach(*, actor: Actor, claim: Claim, purchase_id: int | None)
         raise Forbidden(_("Only the brand's owners and authorised agents may attach test purchases."))
     purchase = (
         TestPurchase.objects.filter(pk=purchase_id, brand_id=claim.brand_id).first()
-        if isinstance(purchase_id, int) and 0 < purchase_id < 2**63
+        if isinstance(purchase_id, int) and 0 < purchase_id <= MAX_ROW_ID
         else None
     )
     if purchase is None:
